@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages samizdat builds and tests with. Idempotent.
+set -euo pipefail
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git python3
+  libgumbo-dev libuchardet-dev libicu-dev libtomlplusplus-dev libcli11-dev
+  libfmt-dev nlohmann-json3-dev libpugixml-dev libcmark-gfm-dev
+  libcmark-gfm-extensions-dev zlib1g-dev libgtest-dev libbenchmark-dev
+  libcurl4-openssl-dev clang-14 libclang-rt-14-dev
+)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""
+  [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  echo "installing: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+fi

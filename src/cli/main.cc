@@ -1,0 +1,213 @@
+// samizdat: the command-line front end. Commands parse their options, read inputs through
+// Env, run the pure stages, and write outputs atomically.
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "clean/clean.h"
+#include "config/config.h"
+#include "extract/extract.h"
+#include "extract/profile.h"
+#include "html/serialize.h"
+#include "render/markdown.h"
+#include "render/page.h"
+#include "util/env.h"
+
+namespace samizdat {
+namespace {
+
+using nlohmann::json;
+
+json OptionalString(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
+
+json ArticleJson(const extract::Article& a) {
+  json j;
+  j["url"] = OptionalString(a.url);
+  j["title"] = OptionalString(a.title);
+  j["byline"] = OptionalString(a.byline);
+  j["site_name"] = OptionalString(a.site_name);
+  j["lang"] = OptionalString(a.lang);
+  j["published"] = OptionalString(a.published);
+  j["modified"] = OptionalString(a.modified);
+  if (a.lead_image) {
+    j["lead_image"] = {{"src", a.lead_image->src},
+                       {"alt", a.lead_image->alt},
+                       {"caption", a.lead_image->caption.empty() ? json(nullptr)
+                                                                 : json(a.lead_image->caption)}};
+  } else {
+    j["lead_image"] = nullptr;
+  }
+  html::SerializeOptions so;
+  so.xhtml_void = false;
+  j["html"] = a.body ? html::InnerHtml(a.body, so) : std::string();
+  j["text"] = render::ToText(a.body);
+  j["markdown"] = render::ToMarkdown(a.body);
+  j["profile"] = a.profile;
+  j["charset"] = a.charset.charset;
+  j["warnings"] = a.warnings;
+  return j;
+}
+
+struct UserProfiles {
+  extract::ProfileSet set;
+  bool loaded = false;
+};
+
+// Built-in profiles plus those named by the configuration.
+bool LoadProfiles(const config::Config* cfg, extract::ProfileSet* out, std::string* error) {
+  *out = extract::ProfileSet::BuiltIn();
+  if (!cfg) return true;
+  for (const auto& path : cfg->profile_paths) {
+    std::string text;
+    if (!Env::Default()->ReadFile(path, &text, error)) return false;
+    auto p = extract::ParseProfile(text, path, error);
+    if (!p) return false;
+    out->Add(std::move(*p));
+  }
+  return true;
+}
+
+bool LoadConfig(const std::string& path, config::Config* cfg, std::string* error) {
+  std::string text;
+  if (!Env::Default()->ReadFile(path, &text, error)) return false;
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  auto parsed = config::ParseConfig(text, path, dir, error);
+  if (!parsed) return false;
+  *cfg = std::move(*parsed);
+  return true;
+}
+
+void PrintWarnings(const std::string& file, const extract::Article& a) {
+  for (const auto& w : a.warnings) std::fprintf(stderr, "samizdat: %s: %s\n", file.c_str(), w.c_str());
+}
+
+int RunExtract(const std::vector<std::string>& files, const std::string& url,
+               const std::string& profile, const std::string& format) {
+  extract::ProfileSet profiles = extract::ProfileSet::BuiltIn();
+  int status = 0;
+  bool first = true;
+  for (const auto& file : files) {
+    std::string bytes, error;
+    if (!Env::Default()->ReadFile(file, &bytes, &error)) {
+      std::fprintf(stderr, "samizdat: %s\n", error.c_str());
+      status = 1;
+      continue;
+    }
+    extract::ExtractOptions eo;
+    eo.url = url;
+    eo.profile_name = profile;
+    eo.profiles = &profiles;
+    extract::Article a = extract::Extract(bytes, eo);
+    clean::CleanOptions co;
+    clean::CleanArticle(a, co);
+    if (format == "json") {
+      std::string line = ArticleJson(a).dump(-1, ' ', false, json::error_handler_t::replace);
+      std::fwrite(line.data(), 1, line.size(), stdout);
+      std::fputc('\n', stdout);
+    } else {
+      if (!first) std::fputs("\n", stdout);
+      std::string out;
+      if (format == "text") out = render::ToText(a.body);
+      else if (format == "markdown") out = render::ToMarkdown(a.body);
+      else {
+        html::SerializeOptions so;
+        so.xhtml_void = false;
+        out = a.body ? html::InnerHtml(a.body, so) : std::string();
+      }
+      std::fwrite(out.data(), 1, out.size(), stdout);
+      if (!out.empty() && out.back() != '\n') std::fputc('\n', stdout);
+      PrintWarnings(file, a);
+    }
+    first = false;
+  }
+  std::fflush(stdout);
+  return status;
+}
+
+int RunConvert(const std::string& file, const std::string& url, const std::string& config_path,
+               const std::string& theme_name, const std::string& out_path) {
+  config::Config cfg;
+  std::string error;
+  if (!config_path.empty() && !LoadConfig(config_path, &cfg, &error)) {
+    std::fprintf(stderr, "samizdat: %s\n", error.c_str());
+    return 2;
+  }
+  extract::ProfileSet profiles;
+  if (!LoadProfiles(config_path.empty() ? nullptr : &cfg, &profiles, &error)) {
+    std::fprintf(stderr, "samizdat: %s\n", error.c_str());
+    return 2;
+  }
+  config::Theme theme = cfg.site.theme;
+  if (!theme_name.empty() && !config::ParseTheme(theme_name, &theme)) {
+    std::fprintf(stderr, "samizdat: unknown theme \"%s\" (classic, markdown, html)\n", theme_name.c_str());
+    return 2;
+  }
+  std::string bytes;
+  if (!Env::Default()->ReadFile(file, &bytes, &error)) {
+    std::fprintf(stderr, "samizdat: %s\n", error.c_str());
+    return 1;
+  }
+  extract::ExtractOptions eo;
+  eo.url = url;
+  eo.profiles = &profiles;
+  extract::Article a = extract::Extract(bytes, eo);
+  clean::CleanOptions co;
+  co.links = cfg.site.link_policy;
+  co.heading_shift = cfg.site.heading_shift;
+  clean::CleanArticle(a, co);
+  PrintWarnings(file, a);
+  if (!a.body) {
+    std::fprintf(stderr, "samizdat: %s: no article found; no page written\n", file.c_str());
+    return 3;
+  }
+  std::string page = render::RenderPage(a, cfg.site, theme);
+  if (out_path.empty() || out_path == "-") {
+    std::fwrite(page.data(), 1, page.size(), stdout);
+    return 0;
+  }
+  if (!Env::Default()->WriteFileAtomic(out_path, page, &error)) {
+    std::fprintf(stderr, "samizdat: %s\n", error.c_str());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace samizdat
+
+int main(int argc, char** argv) {
+  CLI::App app{"samizdat: mirror news sites as clean Markdown and static HTML"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "samizdat 0.1.0");
+
+  std::vector<std::string> files;
+  std::string url, profile, format = "json";
+  auto* extract = app.add_subcommand("extract", "Extract the article from saved pages");
+  extract->add_option("--url", url, "The page's URL (resolves links; selects a profile)");
+  extract->add_option("--profile", profile, "Force a site profile (or \"generic\")");
+  extract->add_option("--format", format, "Output format")
+      ->check(CLI::IsMember({"json", "text", "markdown", "html"}));
+  extract->add_option("FILE", files, "Saved pages; - reads standard input")->required();
+
+  std::string file, config_path, theme, out;
+  auto* convert = app.add_subcommand("convert", "Write the mirror page for one saved article page");
+  convert->add_option("FILE", file, "The saved page; - reads standard input")->required();
+  convert->add_option("--url", url, "The article's original URL")->required();
+  convert->add_option("--config", config_path, "samizdat.toml with the site's settings");
+  convert->add_option("--theme", theme, "classic, markdown or html (default: from config)");
+  convert->add_option("-o,--output", out, "Output file (default: standard output)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  if (*extract) return samizdat::RunExtract(files, url, profile, format);
+  if (*convert) return samizdat::RunConvert(file, url, config_path, theme, out);
+  return 2;
+}

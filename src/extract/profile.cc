@@ -1,0 +1,239 @@
+#include "extract/profile.h"
+
+#include <toml++/toml.h>
+
+#include <cstdio>
+#include <sstream>
+#include <stdexcept>
+
+#include "util/strings.h"
+#include "util/url.h"
+
+namespace samizdat::extract {
+
+const std::vector<std::pair<std::string_view, std::string_view>>& BuiltInProfileTexts();
+
+namespace {
+
+std::string Where(std::string_view origin, const toml::source_region& src) {
+  std::ostringstream os;
+  os << origin << ":" << src.begin.line << ":" << src.begin.column;
+  return os.str();
+}
+
+struct ProfileError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+std::string GetString(const toml::node& node, std::string_view origin, std::string_view key) {
+  if (auto v = node.value<std::string>()) return *v;
+  throw ProfileError(Where(origin, node.source()) + ": key '" + std::string(key) +
+                     "' must be a string");
+}
+
+std::vector<std::string> GetStrings(const toml::node& node, std::string_view origin,
+                                    std::string_view key) {
+  std::vector<std::string> out;
+  if (node.is_string()) {
+    out.push_back(*node.value<std::string>());
+    return out;
+  }
+  const toml::array* arr = node.as_array();
+  if (!arr)
+    throw ProfileError(Where(origin, node.source()) + ": key '" + std::string(key) +
+                       "' must be a string or an array of strings");
+  for (const auto& el : *arr) out.push_back(GetString(el, origin, key));
+  return out;
+}
+
+html::Selector GetSelector(const toml::node& node, std::string_view origin, std::string_view key) {
+  std::string text = GetString(node, origin, key);
+  std::string err;
+  auto sel = html::Selector::Parse(text, &err);
+  if (!sel)
+    throw ProfileError(Where(origin, node.source()) + ": key '" + std::string(key) +
+                       "': bad selector \"" + text + "\": " + err);
+  return *sel;
+}
+
+std::regex GetRegex(const toml::node& node, std::string_view origin, std::string_view key) {
+  std::string text = GetString(node, origin, key);
+  try {
+    return std::regex(text, std::regex::ECMAScript);
+  } catch (const std::regex_error& e) {
+    throw ProfileError(Where(origin, node.source()) + ": key '" + std::string(key) +
+                       "': bad regular expression \"" + text + "\": " + e.what());
+  }
+}
+
+std::optional<int> ParseOffset(std::string_view s) {
+  // "+08:00", "-05:00", "Z", "UTC"
+  if (s == "Z" || s == "UTC" || s == "utc") return 0;
+  if (s.size() != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':') return std::nullopt;
+  int h = 0, m = 0;
+  if (std::sscanf(std::string(s.substr(1)).c_str(), "%2d:%2d", &h, &m) != 2) return std::nullopt;
+  if (h > 14 || m > 59) return std::nullopt;
+  return (s[0] == '-' ? -1 : 1) * (h * 60 + m);
+}
+
+}  // namespace
+
+bool Profile::MatchesUrl(std::string_view url) const {
+  std::string host = UrlHost(url);
+  if (host.empty()) return false;
+  bool host_ok = hosts.empty();
+  for (const auto& h : hosts) {
+    if (host == h || (host.size() > h.size() && host.compare(host.size() - h.size(), h.size(), h) == 0 &&
+                      host[host.size() - h.size() - 1] == '.')) {
+      host_ok = true;
+      break;
+    }
+  }
+  if (!host_ok) return false;
+  if (url_patterns.empty()) return true;
+  std::string u(url);
+  for (const auto& re : url_patterns)
+    if (std::regex_search(u, re)) return true;
+  return false;
+}
+
+std::string Profile::ArticleId(std::string_view url) const {
+  if (id_pattern) {
+    std::string u(url);
+    std::smatch m;
+    if (std::regex_search(u, m, *id_pattern) && m.size() > 1 && m[1].length() > 0)
+      return m[1].str();
+  }
+  return DefaultArticleId(url);
+}
+
+std::string DefaultArticleId(std::string_view url) {
+  std::string stem = UrlFileStem(url);
+  bool safe = !stem.empty() && stem.size() <= 80;
+  for (char c : stem)
+    if (!(isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) safe = false;
+  if (safe && stem != "index") return stem;
+  // FNV-1a of the URL: stable, filename-safe, and short.
+  uint64_t h = 1469598103934665603ull;
+  for (char c : url) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;
+  }
+  char buf[20];
+  std::snprintf(buf, sizeof buf, "u%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+std::optional<Profile> ParseProfile(std::string_view toml_text, std::string_view origin,
+                                    std::string* error) {
+  try {
+    toml::table table = toml::parse(toml_text, origin);
+    Profile p;
+    p.origin = std::string(origin);
+    for (auto&& [key, node] : table) {
+      std::string k(key.str());
+      if (k == "name") p.name = GetString(node, origin, k);
+      else if (k == "description") p.description = GetString(node, origin, k);
+      else if (k == "hosts") {
+        for (auto& h : GetStrings(node, origin, k)) p.hosts.push_back(AsciiLowerCopy(h));
+      } else if (k == "url_patterns") {
+        p.url_pattern_texts = GetStrings(node, origin, k);
+        const toml::array* arr = node.as_array();
+        if (arr) {
+          for (const auto& el : *arr) p.url_patterns.push_back(GetRegex(el, origin, k));
+        } else {
+          p.url_patterns.push_back(GetRegex(node, origin, k));
+        }
+      } else if (k == "id_pattern") p.id_pattern = GetRegex(node, origin, k);
+      else if (k == "timezone") {
+        std::string tz = GetString(node, origin, k);
+        p.timezone_offset_minutes = ParseOffset(tz);
+        if (!p.timezone_offset_minutes)
+          throw ProfileError(Where(origin, node.source()) +
+                             ": key 'timezone' must look like \"+08:00\", got \"" + tz + "\"");
+      } else if (k == "generic_fallback") {
+        auto b = node.value<bool>();
+        if (!b) throw ProfileError(Where(origin, node.source()) + ": key 'generic_fallback' must be a boolean");
+        p.generic_fallback = *b;
+      } else if (k == "remove_containing") p.remove_containing = GetStrings(node, origin, k);
+      else if (k == "selectors") {
+        const toml::table* sel = node.as_table();
+        if (!sel) throw ProfileError(Where(origin, node.source()) + ": 'selectors' must be a table");
+        for (auto&& [skey, snode] : *sel) {
+          std::string sk(skey.str());
+          std::string full = "selectors." + sk;
+          if (sk == "body") p.body = GetSelector(snode, origin, full);
+          else if (sk == "title") p.title = GetSelector(snode, origin, full);
+          else if (sk == "byline") p.byline = GetSelector(snode, origin, full);
+          else if (sk == "date") p.date = GetSelector(snode, origin, full);
+          else if (sk == "lead_image") p.lead_image = GetSelector(snode, origin, full);
+          else if (sk == "caption") p.caption = GetSelector(snode, origin, full);
+          else if (sk == "remove") {
+            const toml::array* arr = snode.as_array();
+            if (!arr) throw ProfileError(Where(origin, snode.source()) + ": key '" + full + "' must be an array");
+            for (const auto& el : *arr) p.remove.push_back(GetSelector(el, origin, full));
+          } else {
+            throw ProfileError(Where(origin, snode.source()) + ": unknown key '" + full + "'");
+          }
+        }
+      } else {
+        throw ProfileError(Where(origin, node.source()) + ": unknown key '" + k + "'");
+      }
+    }
+    if (p.name.empty()) throw ProfileError(std::string(origin) + ": missing key 'name'");
+    if (p.hosts.empty()) throw ProfileError(std::string(origin) + ": missing key 'hosts'");
+    return p;
+  } catch (const toml::parse_error& e) {
+    if (error) {
+      std::ostringstream os;
+      os << origin << ":" << e.source().begin.line << ":" << e.source().begin.column << ": "
+         << e.description();
+      *error = os.str();
+    }
+  } catch (const ProfileError& e) {
+    if (error) *error = e.what();
+  }
+  return std::nullopt;
+}
+
+const ProfileSet& ProfileSet::BuiltIn() {
+  static const ProfileSet set = [] {
+    ProfileSet s;
+    for (const auto& [name, text] : BuiltInProfileTexts()) {
+      std::string err;
+      auto p = ParseProfile(text, std::string("profiles/") + std::string(name), &err);
+      // Built-ins are checked by the test suite; a broken one is a build defect.
+      if (!p) {
+        std::fprintf(stderr, "samizdat: built-in profile error: %s\n", err.c_str());
+        continue;
+      }
+      s.Add(std::move(*p));
+    }
+    return s;
+  }();
+  return set;
+}
+
+void ProfileSet::Add(Profile profile) {
+  for (auto& p : profiles_) {
+    if (p.name == profile.name) {
+      p = std::move(profile);
+      return;
+    }
+  }
+  profiles_.push_back(std::move(profile));
+}
+
+const Profile* ProfileSet::Match(std::string_view url) const {
+  for (auto it = profiles_.rbegin(); it != profiles_.rend(); ++it)
+    if (it->MatchesUrl(url)) return &*it;
+  return nullptr;
+}
+
+const Profile* ProfileSet::Find(std::string_view name) const {
+  for (const auto& p : profiles_)
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
+}  // namespace samizdat::extract

@@ -1,0 +1,21 @@
+// What GitHub will make of a Markdown page: cmark-gfm with GitHub's extensions
+// (tagfilter, table, strikethrough, autolink). Used by tests and `samizdat check`.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace samizdat::render {
+
+struct GfmReport {
+  std::string html;         // the rendered HTML
+  int html_blocks = 0;      // top-level raw HTML blocks
+  int code_blocks = 0;      // top-level code blocks (indented or fenced)
+  int paragraphs = 0;       // top-level paragraphs
+  int headings = 0;
+  int thematic_breaks = 0;
+};
+
+GfmReport CheckGfm(std::string_view markdown);
+
+}  // namespace samizdat::render

@@ -1,0 +1,178 @@
+#include "render/page.h"
+
+#include "html/serialize.h"
+#include "render/markdown.h"
+#include "util/strings.h"
+
+namespace samizdat::render {
+namespace {
+
+std::string Footer(const config::SiteConfig& site, std::string_view url) {
+  return ReplaceAll(site.footer, "{url}", url);
+}
+
+std::string ClassicPage(const extract::Article& a, const config::SiteConfig& site) {
+  std::string out;
+  std::string title = CollapseWhitespace(a.title.value_or(""));
+  out += "### " + title + "\n\n---\n\n";
+  if (!site.menu.empty()) {
+    out += site.menu_tag_links ? TagMenuLinks(site.menu, a.id) : site.menu;
+    out += "\n";
+  }
+  out += "\n\n";
+  if (a.lead_image) {
+    out += "<div><img alt=\"" + EscapeHtml(a.lead_image->alt) + "\" src=\"" +
+           EscapeHtml(a.lead_image->src) + "\"/>\n";
+    if (!a.lead_image->caption.empty())
+      out += "<div class=\"caption\">" + EscapeHtml(a.lead_image->caption) + "</div>";
+    out += "</div><hr/>";
+  }
+  out += site.body_wrapper + "\n";
+  std::string body = BodyHtmlBlock(a.body);
+  if (!body.empty()) out += body + "\n";
+  out += "</div>\n\n\n---\n\n";
+  out += Footer(site, a.url.value_or("")) + "\n";
+  return out;
+}
+
+std::string MarkdownPage(const extract::Article& a, const config::SiteConfig& site) {
+  std::string out = "# " + CollapseWhitespace(a.title.value_or("")) + "\n\n";
+  std::string meta;
+  if (a.byline) meta += *a.byline;
+  if (a.published) meta += (meta.empty() ? "" : " · ") + a.published->substr(0, 10);
+  if (!meta.empty()) out += "*" + meta + "*\n\n";
+  if (!site.menu.empty()) out += (site.menu_tag_links ? TagMenuLinks(site.menu, a.id) : site.menu) + "\n\n";
+  if (a.lead_image) {
+    out += "![" + a.lead_image->alt + "](" + a.lead_image->src + ")\n\n";
+    if (!a.lead_image->caption.empty()) out += "*" + a.lead_image->caption + "*\n\n";
+  }
+  std::string body = ToMarkdown(a.body);
+  if (!body.empty()) out += body + "\n\n";
+  out += "---\n\n" + Footer(site, a.url.value_or("")) + "\n";
+  return out;
+}
+
+constexpr std::string_view kStyle =
+    "body{margin:0 auto;max-width:42rem;padding:1rem;font:1.05rem/1.7 system-ui,sans-serif;"
+    "color:#222;background:#fff}img{max-width:100%;height:auto}figure{margin:1rem 0}"
+    "figcaption,.caption,.meta{color:#666;font-size:.9rem}pre{overflow-x:auto;background:#f5f5f5;"
+    "padding:.6rem}blockquote{margin:1rem 0;padding-left:1rem;border-left:3px solid #ccc;color:#444}"
+    "table{border-collapse:collapse;display:block;overflow-x:auto}td,th{border:1px solid #ddd;"
+    "padding:.3rem .5rem}a{color:#0645ad}@media(prefers-color-scheme:dark){body{background:#111;"
+    "color:#ddd}a{color:#8ab4f8}}";
+
+std::string HtmlPage(const extract::Article& a, const config::SiteConfig& site) {
+  std::string title = CollapseWhitespace(a.title.value_or(""));
+  std::string out = "<!DOCTYPE html>\n<html";
+  if (a.lang) out += " lang=\"" + EscapeHtml(*a.lang) + "\"";
+  out += ">\n<head>\n<meta charset=\"utf-8\">\n"
+         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+         "<meta name=\"referrer\" content=\"no-referrer\">\n"
+         "<meta http-equiv=\"Content-Security-Policy\" content=\"script-src 'none'\">\n";
+  out += "<title>" + EscapeHtml(title) + "</title>\n<style>" + std::string(kStyle) +
+         "</style>\n</head>\n<body>\n<article>\n<h1>" + EscapeHtml(title) + "</h1>\n";
+  std::string meta;
+  if (a.byline) meta += EscapeHtml(*a.byline);
+  if (a.published) {
+    if (!meta.empty()) meta += " · ";
+    meta += "<time datetime=\"" + EscapeHtml(*a.published) + "\">" +
+            EscapeHtml(a.published->substr(0, 10)) + "</time>";
+  }
+  if (!meta.empty()) out += "<p class=\"meta\">" + meta + "</p>\n";
+  if (a.lead_image) {
+    out += "<figure><img alt=\"" + EscapeHtml(a.lead_image->alt) + "\" src=\"" +
+           EscapeHtml(a.lead_image->src) + "\">";
+    if (!a.lead_image->caption.empty())
+      out += "<figcaption>" + EscapeHtml(a.lead_image->caption) + "</figcaption>";
+    out += "</figure>\n";
+  }
+  if (a.body) {
+    html::SerializeOptions so;
+    so.xhtml_void = false;
+    out += html::InnerHtml(a.body, so) + "\n";
+  }
+  std::string url = a.url.value_or("");
+  std::string footer = EscapeHtml(site.footer);
+  std::string link = url.empty() ? "" : "<a href=\"" + EscapeHtml(url) + "\">" + EscapeHtml(url) + "</a>";
+  out += "</article>\n<footer><p>" + ReplaceAll(footer, "{url}", link) + "</p></footer>\n</body>\n</html>\n";
+  return out;
+}
+
+}  // namespace
+
+std::string EscapeHtml(std::string_view text) {
+  std::string out;
+  html::AppendEscapedAttr(out, text);
+  return out;
+}
+
+std::string TagMenuLinks(std::string_view menu, std::string_view id) {
+  std::string out;
+  size_t i = 0;
+  while (i < menu.size()) {
+    size_t open = menu.find("](", i);
+    if (open == std::string_view::npos) break;
+    size_t close = menu.find(')', open + 2);
+    if (close == std::string_view::npos) break;
+    std::string_view target = menu.substr(open + 2, close - open - 2);
+    out.append(menu.substr(i, close - i));
+    if (!id.empty()) {
+      out.push_back(target.find('?') == std::string_view::npos ? '?' : '&');
+      out.append(id);
+    }
+    i = close;
+  }
+  out.append(menu.substr(i));
+  return out;
+}
+
+std::string BodyHtmlBlock(const html::Node* body) {
+  if (!body) return {};
+  html::SerializeOptions so;
+  so.encode_pre_newlines = true;
+  std::string out;
+  bool line_has_content = false;
+  for (const html::Node* c = body->first_child; c; c = c->next_sibling) {
+    bool block = c->IsElement() && html::IsBlockTag(c->tag) && !c->Is(html::Tag::k_br);
+    if (block && line_has_content) out += "\n";
+    std::string piece = html::OuterHtml(c, so);
+    // Text is whitespace-collapsed by the clean stage; guard anyway against blank lines.
+    for (char ch : piece) {
+      if (ch == '\n' && !out.empty() && out.back() == '\n') continue;
+      if (ch == '\r') continue;
+      out.push_back(ch);
+    }
+    line_has_content = true;
+    if (block) {
+      out += "\n";
+      line_has_content = false;
+    }
+  }
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  // A line of only spaces would also end the HTML block.
+  std::string cleaned;
+  size_t i = 0;
+  while (i < out.size()) {
+    size_t nl = out.find('\n', i);
+    if (nl == std::string::npos) nl = out.size();
+    std::string_view line = std::string_view(out).substr(i, nl - i);
+    if (!TrimAscii(line).empty()) {
+      if (!cleaned.empty()) cleaned += "\n";
+      cleaned.append(line);
+    }
+    i = nl + 1;
+  }
+  return cleaned;
+}
+
+std::string RenderPage(const extract::Article& article, const config::SiteConfig& site,
+                       config::Theme theme) {
+  switch (theme) {
+    case config::Theme::kClassic: return ClassicPage(article, site);
+    case config::Theme::kMarkdown: return MarkdownPage(article, site);
+    case config::Theme::kHtml: return HtmlPage(article, site);
+  }
+  return {};
+}
+
+}  // namespace samizdat::render

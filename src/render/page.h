@@ -1,0 +1,32 @@
+// Mirror pages for one article, in three themes. Pure.
+//
+//   classic   the seed's page format exactly: "### title", "---", the menu line with
+//             "?<id>" on every link, the lead image block with caption, the body as one
+//             HTML block GitHub renders as intended, and the footer line.
+//   markdown  clean GitHub-flavoured Markdown.
+//   html      a standalone HTML page (one small inline stylesheet, no script).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "config/config.h"
+#include "extract/extract.h"
+
+namespace samizdat::render {
+
+std::string RenderPage(const extract::Article& article, const config::SiteConfig& site,
+                       config::Theme theme);
+
+// Appends "?<id>" (or "&<id>" when the target has a query) to every Markdown link
+// target in `menu`.
+std::string TagMenuLinks(std::string_view menu, std::string_view id);
+
+// The body as one compact HTML block: block children one per line, no blank line
+// anywhere (newlines inside <pre> written as &#10;), inline content never split.
+std::string BodyHtmlBlock(const html::Node* body);
+
+// Escapes text for HTML element content or attribute values.
+std::string EscapeHtml(std::string_view text);
+
+}  // namespace samizdat::render

@@ -1,0 +1,257 @@
+#include "util/dates.h"
+
+#include <cctype>
+#include <cstdio>
+#include <vector>
+
+#include "util/strings.h"
+
+namespace samizdat {
+namespace {
+
+constexpr std::string_view kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                        "jul", "aug", "sep", "oct", "nov", "dec"};
+
+int MonthFromName(std::string_view word) {
+  if (word.size() < 3) return 0;
+  std::string w = AsciiLowerCopy(word.substr(0, 3));
+  for (int i = 0; i < 12; ++i)
+    if (kMonths[i] == w) return i + 1;
+  return 0;
+}
+
+bool DaysValid(const DateTime& d) {
+  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (d.year < 1000 || d.year > 9999 || d.month < 1 || d.month > 12 || d.day < 1) return false;
+  if (d.day > kDays[d.month - 1]) return false;
+  if (d.month == 2 && d.day == 29) {
+    bool leap = (d.year % 4 == 0 && d.year % 100 != 0) || d.year % 400 == 0;
+    if (!leap) return false;
+  }
+  return d.hour >= 0 && d.hour < 24 && d.minute >= 0 && d.minute < 60 && d.second >= 0 &&
+         d.second <= 60 && d.offset_minutes > -24 * 60 && d.offset_minutes < 24 * 60;
+}
+
+// Tokens: numbers, words (ASCII letters), and the separators that matter.
+struct Token {
+  enum Kind { kNumber, kWord, kSign, kOther } kind;
+  std::string text;
+  int value = 0;
+};
+
+std::vector<Token> Tokenize(std::string_view s) {
+  std::vector<Token> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (isdigit(c)) {
+      size_t start = i;
+      while (i < s.size() && isdigit(static_cast<unsigned char>(s[i]))) ++i;
+      Token t{Token::kNumber, std::string(s.substr(start, i - start))};
+      t.value = t.text.size() <= 9 ? std::stoi(t.text) : -1;
+      out.push_back(std::move(t));
+    } else if (isalpha(c)) {
+      size_t start = i;
+      while (i < s.size() && isalpha(static_cast<unsigned char>(s[i]))) ++i;
+      out.push_back({Token::kWord, std::string(s.substr(start, i - start))});
+    } else if (c == '+' || c == '-') {
+      out.push_back({Token::kSign, std::string(1, static_cast<char>(c))});
+      ++i;
+    } else {
+      size_t before = i;
+      char32_t cp = DecodeUtf8(s, i);
+      std::string text(s.substr(before, i - before));
+      (void)cp;
+      out.push_back({Token::kOther, text});
+    }
+  }
+  return out;
+}
+
+bool ParseZoneWord(std::string_view w, DateTime& d) {
+  std::string u = AsciiLowerCopy(w);
+  if (u == "z" || u == "utc" || u == "gmt" || u == "ut") {
+    d.offset_minutes = 0;
+  } else if (u == "cst") {
+    d.offset_minutes = 8 * 60;  // China Standard Time: the sources this tool mirrors
+  } else if (u == "hkt" || u == "awst" || u == "sgt") {
+    d.offset_minutes = 8 * 60;
+  } else if (u == "jst" || u == "kst") {
+    d.offset_minutes = 9 * 60;
+  } else if (u == "est") {
+    d.offset_minutes = -5 * 60;
+  } else if (u == "edt") {
+    d.offset_minutes = -4 * 60;
+  } else if (u == "pst") {
+    d.offset_minutes = -8 * 60;
+  } else if (u == "pdt") {
+    d.offset_minutes = -7 * 60;
+  } else {
+    return false;
+  }
+  d.has_zone = true;
+  return true;
+}
+
+}  // namespace
+
+std::optional<DateTime> ParseDate(std::string_view text) {
+  std::string_view s = TrimUnicode(text);
+  if (s.empty() || s.size() > 200) return std::nullopt;
+  std::vector<Token> toks = Tokenize(s);
+  DateTime d;
+  size_t i = 0;
+  auto skip_other = [&] {
+    while (i < toks.size() && toks[i].kind == Token::kOther &&
+           (toks[i].text == " " || toks[i].text == "," || toks[i].text == "." ||
+            toks[i].text == "\t"))
+      ++i;
+  };
+  auto is_sep = [&](size_t k) {
+    return k < toks.size() && (toks[k].text == "-" || toks[k].text == "/" || toks[k].text == "." ||
+                               toks[k].text == "年" || toks[k].text == "月");
+  };
+  // Leading weekday name ("Tue,").
+  if (!toks.empty() && toks[0].kind == Token::kWord && MonthFromName(toks[0].text) == 0) {
+    i = 1;
+    skip_other();
+  }
+  bool have_date = false;
+  if (i < toks.size() && toks[i].kind == Token::kNumber && toks[i].text.size() == 4 && is_sep(i + 1) &&
+      i + 2 < toks.size() && toks[i + 2].kind == Token::kNumber) {
+    // Y-M-D (ISO, slashes, dots, or 年月日).
+    d.year = toks[i].value;
+    d.month = toks[i + 2].value;
+    i += 3;
+    if (is_sep(i) && i + 1 < toks.size() && toks[i + 1].kind == Token::kNumber) {
+      d.day = toks[i + 1].value;
+      i += 2;
+    } else {
+      return std::nullopt;
+    }
+    if (i < toks.size() && toks[i].text == "日") ++i;
+    have_date = true;
+  } else if (i < toks.size() && toks[i].kind == Token::kNumber && toks[i].text.size() == 8 &&
+             (i + 1 >= toks.size() || toks[i + 1].text == "T" || toks[i + 1].kind == Token::kWord)) {
+    // Compact ISO: 20210831.
+    d.year = toks[i].value / 10000;
+    d.month = toks[i].value / 100 % 100;
+    d.day = toks[i].value % 100;
+    ++i;
+    have_date = true;
+  } else if (i < toks.size() && toks[i].kind == Token::kNumber && i + 2 < toks.size()) {
+    // "31 Aug 2021" or "31-Aug-2021".
+    size_t k = i + 1;
+    if (toks[k].text == " " || toks[k].text == "-") ++k;
+    if (k < toks.size() && toks[k].kind == Token::kWord && MonthFromName(toks[k].text)) {
+      d.day = toks[i].value;
+      d.month = MonthFromName(toks[k].text);
+      i = k + 1;
+      if (i < toks.size() && (toks[i].text == " " || toks[i].text == "-")) ++i;
+      skip_other();
+      if (i >= toks.size() || toks[i].kind != Token::kNumber) return std::nullopt;
+      d.year = toks[i].value;
+      if (d.year < 100) d.year += d.year < 70 ? 2000 : 1900;
+      ++i;
+      have_date = true;
+    }
+  } else if (i < toks.size() && toks[i].kind == Token::kWord && MonthFromName(toks[i].text)) {
+    // "August 31, 2021".
+    d.month = MonthFromName(toks[i].text);
+    ++i;
+    skip_other();
+    if (i >= toks.size() || toks[i].kind != Token::kNumber) return std::nullopt;
+    d.day = toks[i].value;
+    ++i;
+    if (i < toks.size() && toks[i].kind == Token::kWord) ++i;  // "31st"
+    skip_other();
+    if (i >= toks.size() || toks[i].kind != Token::kNumber) return std::nullopt;
+    d.year = toks[i].value;
+    ++i;
+    have_date = true;
+  }
+  if (!have_date) return std::nullopt;
+
+  // Optional time: [T or space] HH:MM[:SS[.frac]]
+  while (i < toks.size() && (toks[i].text == " " || toks[i].text == "T" || toks[i].text == "t" ||
+                             toks[i].text == "," || toks[i].text == "\u3000"))
+    ++i;
+  if (i + 2 < toks.size() && toks[i].kind == Token::kNumber &&
+      (toks[i + 1].text == ":" || toks[i + 1].text == "时" || toks[i + 1].text == "點" ||
+       toks[i + 1].text == "点") &&
+      toks[i + 2].kind == Token::kNumber) {
+    d.hour = toks[i].value;
+    d.minute = toks[i + 2].value;
+    i += 3;
+    if (i < toks.size() && toks[i].text == "分") ++i;
+    if (i + 1 < toks.size() && toks[i].text == ":" && toks[i + 1].kind == Token::kNumber) {
+      d.second = toks[i + 1].value;
+      i += 2;
+      if (i + 1 < toks.size() && (toks[i].text == "." || toks[i].text == ",") &&
+          toks[i + 1].kind == Token::kNumber)
+        i += 2;  // fractional seconds are dropped
+    }
+    while (i < toks.size() && toks[i].text == " ") ++i;
+    if (i < toks.size() && toks[i].kind == Token::kWord) {
+      std::string w = AsciiLowerCopy(toks[i].text);
+      if (w == "pm" && d.hour < 12) {
+        d.hour += 12;
+        ++i;
+      } else if (w == "am") {
+        if (d.hour == 12) d.hour = 0;
+        ++i;
+      }
+    }
+    while (i < toks.size() && toks[i].text == " ") ++i;
+    // Zone: Z, +08:00, +0800, GMT+8, named zones.
+    if (i < toks.size() && toks[i].kind == Token::kWord) {
+      std::string w = toks[i].text;
+      if (ParseZoneWord(w, d)) ++i;
+      else if (AsciiLowerCopy(w) != "gmt") { /* unknown word: no zone */ }
+    }
+    if (i + 1 < toks.size() && toks[i].kind == Token::kSign && toks[i + 1].kind == Token::kNumber) {
+      int sign = toks[i].text == "-" ? -1 : 1;
+      const std::string& n = toks[i + 1].text;
+      int hours = 0, minutes = 0;
+      if (n.size() == 4) {
+        hours = toks[i + 1].value / 100;
+        minutes = toks[i + 1].value % 100;
+      } else if (n.size() <= 2) {
+        hours = toks[i + 1].value;
+        if (i + 3 < toks.size() && toks[i + 2].text == ":" && toks[i + 3].kind == Token::kNumber)
+          minutes = toks[i + 3].value;
+      } else {
+        return std::nullopt;
+      }
+      d.offset_minutes = sign * (hours * 60 + minutes);
+      d.has_zone = true;
+    }
+  }
+  if (!DaysValid(d)) return std::nullopt;
+  return d;
+}
+
+std::string FormatRfc3339(const DateTime& dt) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", dt.year, dt.month, dt.day,
+                dt.hour, dt.minute, dt.second);
+  std::string out(buf);
+  if (dt.offset_minutes == 0) {
+    out += "Z";
+  } else {
+    int off = dt.offset_minutes < 0 ? -dt.offset_minutes : dt.offset_minutes;
+    std::snprintf(buf, sizeof buf, "%c%02d:%02d", dt.offset_minutes < 0 ? '-' : '+', off / 60,
+                  off % 60);
+    out += buf;
+  }
+  return out;
+}
+
+std::optional<std::string> NormalizeDate(std::string_view text, int default_offset_minutes) {
+  auto d = ParseDate(text);
+  if (!d) return std::nullopt;
+  if (!d->has_zone) d->offset_minutes = default_offset_minutes;
+  return FormatRfc3339(*d);
+}
+
+}  // namespace samizdat
