@@ -58,6 +58,8 @@ Action ActionFor(const Node* e) {
 }
 
 bool IsHidden(const Node* e) {
+  std::string_view id = e->Attr("id");
+  if (id.size() > 2 && id[0] == 'S' && id[1] == ':') return false;  // React streaming SSR
   if (e->HasAttr("hidden")) return true;
   std::string_view style = e->Attr("style");
   if (style.empty()) return false;
@@ -115,6 +117,12 @@ bool HasVisibleText(const Node* e) {
   for (const Node* n = e->first_child; n; n = html::NextInTree(n, e))
     if (n->IsText() && !TrimUnicode(n->data).empty()) return true;
   return false;
+}
+
+// Substantial prose: a container named "share-btn" that holds the article is not a widget.
+bool HoldsProse(const Node* e) {
+  std::string text = html::TextContent(e);
+  return extract::WeightedTextLength(text) > 600;
 }
 
 // <noscript> next to a lazy <img>: the noscript copy has the real source.
@@ -238,7 +246,8 @@ CleanStats CleanBody(Document& doc, Node* body, std::string_view base_url,
       continue;
     }
     Action action = ActionFor(n);
-    if (action != Action::kRemove && (IsHidden(n) || IsAdOrWidget(n))) action = Action::kRemove;
+    if (action != Action::kRemove && (IsHidden(n) || (IsAdOrWidget(n) && !HoldsProse(n))))
+      action = Action::kRemove;
     if (action == Action::kRemove) {
       Node* next = html::NextSkippingChildren(n, body);
       doc.Remove(n);
@@ -362,7 +371,12 @@ CleanStats CleanArticle(extract::Article& article, const CleanOptions& options) 
     article.lead_image->alt = CollapseWhitespace(article.lead_image->alt);
     article.lead_image->caption = CollapseWhitespace(article.lead_image->caption);
   }
-  return CleanBody(*article.doc, article.body, article.base_url, options);
+  CleanStats stats = CleanBody(*article.doc, article.body, article.base_url, options);
+  if (!article.body->first_child) {
+    article.body = nullptr;
+    article.warnings.push_back("no article found (nothing left after cleaning)");
+  }
+  return stats;
 }
 
 }  // namespace samizdat::clean

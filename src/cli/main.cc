@@ -87,7 +87,7 @@ void PrintWarnings(const std::string& file, const extract::Article& a) {
 }
 
 int RunExtract(const std::vector<std::string>& files, const std::string& url,
-               const std::string& profile, const std::string& format) {
+               const std::string& profile, const std::string& format, bool raw) {
   extract::ProfileSet profiles = extract::ProfileSet::BuiltIn();
   int status = 0;
   bool first = true;
@@ -103,8 +103,7 @@ int RunExtract(const std::vector<std::string>& files, const std::string& url,
     eo.profile_name = profile;
     eo.profiles = &profiles;
     extract::Article a = extract::Extract(bytes, eo);
-    clean::CleanOptions co;
-    clean::CleanArticle(a, co);
+    if (!raw) clean::CleanArticle(a, clean::CleanOptions{});
     if (format == "json") {
       std::string line = ArticleJson(a).dump(-1, ' ', false, json::error_handler_t::replace);
       std::fwrite(line.data(), 1, line.size(), stdout);
@@ -192,6 +191,8 @@ int main(int argc, char** argv) {
   extract->add_option("--profile", profile, "Force a site profile (or \"generic\")");
   extract->add_option("--format", format, "Output format")
       ->check(CLI::IsMember({"json", "text", "markdown", "html"}));
+  bool raw = false;
+  extract->add_flag("--raw", raw, "Skip the clean stage (shows what extraction selected)");
   extract->add_option("FILE", files, "Saved pages; - reads standard input")->required();
 
   std::string file, config_path, theme, out;
@@ -207,7 +208,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
-  if (*extract) return samizdat::RunExtract(files, url, profile, format);
+  if (*extract) return samizdat::RunExtract(files, url, profile, format, raw);
   if (*convert) return samizdat::RunConvert(file, url, config_path, theme, out);
   return 2;
 }

@@ -1,6 +1,8 @@
 #include "extract/generic.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <cmath>
 #include <string>
 #include <string_view>
@@ -92,6 +94,10 @@ bool HasWidgetToken(std::string_view hint) {
 }
 
 bool IsHidden(const Node* e) {
+  // React streaming SSR puts the real content in <div hidden id="S:0"> for a script to
+  // move into place; it is not hidden content.
+  std::string_view id = e->Attr("id");
+  if (id.size() > 2 && id[0] == 'S' && id[1] == ':') return false;
   if (e->HasAttr("hidden")) return true;
   if (e->Attr("aria-hidden") == "true" && !e->HasClass("fallback-image")) return true;
   std::string_view style = e->Attr("style");
@@ -327,6 +333,7 @@ void CleanContent(Document& doc, Node* content, const GenericOptions& options) {
   an.Compute();
   std::vector<Node*> order = an.order();
   std::string norm_title = CollapseWhitespace(options.title);
+  const double total_text = an.Of(content).text;
   bool title_removed = false;
   // Bottom-up so inner widgets go before their containers are judged.
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
@@ -342,8 +349,10 @@ void CleanContent(Document& doc, Node* content, const GenericOptions& options) {
     if (!attached) continue;
     if (HasAncestor(e, Tag::k_pre, content) || HasAncestor(e, Tag::k_code, content)) continue;
     std::string hint = HintString(e);
+    // A widget-like name on a block holding most of the article is a misnomer
+    // ("share-btn" on the content wrapper happens), so judge by share of the text too.
     if (!hint.empty() && !e->Is(Tag::k_a) && HasWidgetToken(hint) &&
-        an.Of(e).text < 2000) {
+        (an.Of(e).text < 0.25 * total_text || an.LinkDensity(e) > 0.5)) {
       an.RemoveNode(doc, e);
       continue;
     }
@@ -509,6 +518,7 @@ GenericResult ExtractGeneric(Document& doc, const GenericOptions& options) {
             [&](Node* a, Node* b) { return an.Of(a).score > an.Of(b).score; });
   Node* top = candidates.front();
   double top_score = an.Of(top).score;
+  if (getenv("SZ_DEBUG")) for (size_t i = 0; i < candidates.size() && i < 5; ++i) fprintf(stderr, "cand %s.%s#%s score=%.1f text=%.0f ld=%.2f\n", std::string(candidates[i]->name).c_str(), std::string(candidates[i]->Attr("class")).substr(0,60).c_str(), std::string(candidates[i]->Attr("id")).c_str(), an.Of(candidates[i]).score, an.Of(candidates[i]).text, an.LinkDensity(candidates[i]));
 
   // Several near-equal candidates under one ancestor: the ancestor is the article.
   {
@@ -593,6 +603,7 @@ GenericResult ExtractGeneric(Document& doc, const GenericOptions& options) {
   Analyzer final_stats(container);
   final_stats.Compute();
   result.text_weight = final_stats.Of(container).text;
+  if (getenv("SZ_DEBUG")) fprintf(stderr, "top %s.%s final text=%.0f ld=%.2f\n", std::string(top->name).c_str(), std::string(top->Attr("class")).c_str(), result.text_weight, final_stats.LinkDensity(container));
   if (result.text_weight < 50 || final_stats.LinkDensity(container) > 0.6) return result;
   result.content = container;
   return result;
