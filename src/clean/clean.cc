@@ -181,6 +181,12 @@ void ResolvePictures(Document& doc, Node* body) {
 
 void CollapseText(Document& doc, Node* text) {
   std::string_view d = text->data;
+  // U+FFFD in the page itself (a corrupted source) carries nothing; decoding problems
+  // are reported by the charset stage.
+  if (d.find("\xEF\xBF\xBD") != std::string_view::npos) {
+    text->data = doc.Intern(ReplaceAll(std::string(d), "\xEF\xBF\xBD", ""));
+    d = text->data;
+  }
   bool needs = false;
   for (size_t i = 0; i < d.size(); ++i) {
     char c = d[i];

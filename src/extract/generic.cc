@@ -179,7 +179,7 @@ class Analyzer {
       ps.li += s.li;
       ps.input += s.input;
       ps.embed += s.embed;
-      if (html::IsBlockTag(e->tag)) {
+      if (html::IsBlockTag(e->tag) && e->tag != Tag::k_br) {
         ps.has_block_child = true;
         ps.blocks++;
       } else {

@@ -166,7 +166,14 @@ std::string RepairUtf8(std::string_view s, size_t* errors) {
 }  // namespace
 
 std::string CanonicalCharset(std::string_view label) {
-  std::string l = AsciiLowerCopy(TrimAscii(label));
+  // Labels in the wild carry junk ("utf-8\"", "gb2312;"): keep the label characters only.
+  std::string l;
+  for (char c : TrimAscii(label)) {
+    if (isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == ':' || c == '.')
+      l.push_back(AsciiLower(c));
+    else
+      break;
+  }
   for (const auto& a : kAliases)
     if (a.label == l) return std::string(a.canonical);
   return {};
