@@ -91,7 +91,7 @@ void BM_GumboParse(benchmark::State& state) {
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * TotalBytes()));
 }
-BENCHMARK(BM_GumboParse)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_GumboParse)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_ParseToDom(benchmark::State& state) {
   if (Pages().empty()) return state.SkipWithError("perf-pages not found");
@@ -103,7 +103,7 @@ void BM_ParseToDom(benchmark::State& state) {
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * TotalBytes()));
 }
-BENCHMARK(BM_ParseToDom)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ParseToDom)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_ExtractCleanMarkdown(benchmark::State& state) {
   if (Pages().empty()) return state.SkipWithError("perf-pages not found");
@@ -112,7 +112,7 @@ void BM_ExtractCleanMarkdown(benchmark::State& state) {
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * TotalBytes()));
 }
-BENCHMARK(BM_ExtractCleanMarkdown)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ExtractCleanMarkdown)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 int PipelineRss() {
   auto paths = PagePaths();

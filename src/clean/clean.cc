@@ -213,6 +213,79 @@ void CollapseText(Document& doc, Node* text) {
   text->data = doc.Intern(out);
 }
 
+// CJK characters and the full-width punctuation written between them.
+bool IsCjkContext(char32_t cp) {
+  return IsCjk(cp) || (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFF00 && cp <= 0xFFEF) ||
+         cp == 0x201C || cp == 0x201D;
+}
+
+char32_t FirstChar(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    char32_t cp = DecodeUtf8(s, i);
+    if (!(cp == ' ' || cp == '\n' || cp == '\t' || cp == '\r')) return cp;
+  }
+  return 0;
+}
+
+char32_t LastChar(std::string_view s) {
+  char32_t last = 0;
+  size_t i = 0;
+  while (i < s.size()) {
+    char32_t cp = DecodeUtf8(s, i);
+    if (!(cp == ' ' || cp == '\n' || cp == '\t' || cp == '\r')) last = cp;
+  }
+  return last;
+}
+
+// CSS Text 3 segment-break transformation: a line break (with its surrounding spaces)
+// between two CJK characters disappears instead of becoming a space, so source markup
+// that wraps "的\n<a>地铁</a>" reads "的地铁", not "的 地铁" (the seed's defect 2).
+void RemoveCjkSegmentBreaks(Document& doc, Node* body) {
+  std::vector<Node*> texts;
+  Node* n = body->first_child;
+  while (n) {
+    if (n->Is(Tag::k_pre)) {  // preformatted text keeps its line breaks
+      n = html::NextSkippingChildren(n, body);
+      continue;
+    }
+    if (n->IsText()) texts.push_back(n);
+    n = html::NextInTree(n, body);
+  }
+  for (size_t k = 0; k < texts.size(); ++k) {
+    std::string_view d = texts[k]->data;
+    if (d.find('\n') == std::string_view::npos) continue;
+    std::string out;
+    out.reserve(d.size());
+    size_t i = 0;
+    char32_t prev = 0;
+    for (size_t j = k; j-- > 0;) {
+      prev = LastChar(texts[j]->data);
+      if (prev) break;
+    }
+    bool changed = false;
+    while (i < d.size()) {
+      if (!IsAsciiSpace(d[i])) {
+        size_t start = i;
+        prev = DecodeUtf8(d, i);
+        out.append(d.substr(start, i - start));
+        continue;
+      }
+      size_t start = i;
+      bool has_break = false;
+      while (i < d.size() && IsAsciiSpace(d[i])) has_break |= (d[i++] == '\n');
+      char32_t next = i < d.size() ? FirstChar(d.substr(i)) : 0;
+      for (size_t j = k + 1; !next && j < texts.size(); ++j) next = FirstChar(texts[j]->data);
+      if (has_break && prev && next && IsCjkContext(prev) && IsCjkContext(next)) {
+        changed = true;
+        continue;
+      }
+      out.append(d.substr(start, i - start));
+    }
+    if (changed) texts[k]->data = doc.Intern(out);
+  }
+}
+
 }  // namespace
 
 bool ParseLinkPolicy(std::string_view text, LinkPolicy* out) {
@@ -326,6 +399,8 @@ CleanStats CleanBody(Document& doc, Node* body, std::string_view base_url,
     }
     n = html::NextInTree(n, body);
   }
+
+  RemoveCjkSegmentBreaks(doc, body);
 
   // Pass 2, bottom-up: collapse whitespace outside <pre>; drop empty containers.
   std::vector<Node*> order;

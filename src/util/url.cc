@@ -80,6 +80,15 @@ std::optional<std::string> ResolveUrl(std::string_view base, std::string_view re
     return std::nullopt;
   std::string out = GetPart(u.get(), CURLUPART_URL);
   if (out.empty() || !AllowedScheme(UrlScheme(out))) return std::nullopt;
+  // Percent-escapes in upper case, as browsers write them ("%E5", not "%e5").
+  for (size_t i = 0; i + 2 < out.size(); ++i) {
+    if (out[i] == '%' && isxdigit(static_cast<unsigned char>(out[i + 1])) &&
+        isxdigit(static_cast<unsigned char>(out[i + 2]))) {
+      out[i + 1] = static_cast<char>(toupper(static_cast<unsigned char>(out[i + 1])));
+      out[i + 2] = static_cast<char>(toupper(static_cast<unsigned char>(out[i + 2])));
+      i += 2;
+    }
+  }
   return out;
 }
 
