@@ -22,7 +22,10 @@ GfmReport CheckGfm(std::string_view markdown) {
   cmark_node* doc = cmark_parser_finish(parser);
   for (cmark_node* n = cmark_node_first_child(doc); n; n = cmark_node_next(n)) {
     switch (cmark_node_get_type(n)) {
-      case CMARK_NODE_HTML_BLOCK: report.html_blocks++; break;
+      case CMARK_NODE_HTML_BLOCK:
+        report.html_blocks++;
+        report.html_block_lines.emplace_back(cmark_node_get_start_line(n), cmark_node_get_end_line(n));
+        break;
       case CMARK_NODE_CODE_BLOCK: report.code_blocks++; break;
       case CMARK_NODE_PARAGRAPH: report.paragraphs++; break;
       case CMARK_NODE_HEADING: report.headings++; break;

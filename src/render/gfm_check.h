@@ -4,6 +4,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace samizdat::render {
 
@@ -14,6 +16,8 @@ struct GfmReport {
   int paragraphs = 0;       // top-level paragraphs
   int headings = 0;
   int thematic_breaks = 0;
+  // First and last source line (1-based) of each top-level raw HTML block.
+  std::vector<std::pair<int, int>> html_block_lines;
 };
 
 GfmReport CheckGfm(std::string_view markdown);

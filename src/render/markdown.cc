@@ -145,8 +145,11 @@ class Renderer {
  public:
   explicit Renderer(Mode mode) : mode_(mode) {}
 
-  std::string Blocks(const Node* container) {
+  // `list_item`: a nested list follows its item's text without a blank line, which keeps
+  // the list tight.
+  std::string Blocks(const Node* container, bool list_item = false) {
     std::vector<std::string> blocks;
+    std::vector<bool> is_list;
     std::string inline_run;
     auto flush = [&] {
       std::string tidy = TidyInline(inline_run);
@@ -169,13 +172,18 @@ class Renderer {
       }
       flush();
       std::string b = Block(c);
-      if (!b.empty()) blocks.push_back(b);
+      if (!b.empty()) {
+        blocks.push_back(b);
+        is_list.resize(blocks.size() - 1);
+        is_list.push_back(c->Is(Tag::k_ul) || c->Is(Tag::k_ol));
+      }
     }
     flush();
+    is_list.resize(blocks.size());
     std::string out;
-    for (const auto& b : blocks) {
-      if (!out.empty()) out += "\n\n";
-      out += b;
+    for (size_t i = 0; i < blocks.size(); ++i) {
+      if (!out.empty()) out += (list_item && is_list[i]) ? "\n" : "\n\n";
+      out += blocks[i];
     }
     return out;
   }
@@ -249,7 +257,7 @@ class Renderer {
     bool loose = false;
     for (const Node* li = e->first_child; li; li = li->next_sibling) {
       if (!li->IsElement()) continue;
-      std::string inner = li->Is(Tag::k_li) ? Blocks(li) : Block(li);
+      std::string inner = li->Is(Tag::k_li) ? Blocks(li, true) : Block(li);
       if (inner.empty()) continue;
       if (inner.find("\n\n") != std::string::npos) loose = true;
       std::string marker;
