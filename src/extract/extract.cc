@@ -201,10 +201,31 @@ Article Run(std::string utf8, const ExtractOptions& options, Article a) {
   return a;
 }
 
+// Real HTML in any charset has almost no C0 control bytes (ESC is used by ISO-2022-JP);
+// images, archives and executables are full of them.
+bool LooksBinary(std::string_view bytes) {
+  if (bytes.size() >= 2 && ((bytes[0] == '\xFF' && bytes[1] == '\xFE') ||
+                            (bytes[0] == '\xFE' && bytes[1] == '\xFF')))
+    return false;  // UTF-16 with a byte-order mark
+  std::string_view sample = bytes.substr(0, std::min<size_t>(bytes.size(), 64 * 1024));
+  size_t controls = 0;
+  for (char ch : sample) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != 0x1B) ++controls;
+  }
+  return controls > 8 && controls * 100 > sample.size();
+}
+
 }  // namespace
 
 Article Extract(std::string_view bytes, const ExtractOptions& options) {
   Article a;
+  if (LooksBinary(bytes)) {
+    a.url = options.url.empty() ? std::nullopt : std::optional<std::string>(options.url);
+    a.warnings.push_back("input looks like binary data, not HTML");
+    a.warnings.push_back("no article found");
+    return a;
+  }
   if (bytes.size() > options.max_input_bytes) {
     a.warnings.push_back("input is " + std::to_string(bytes.size()) + " bytes; only the first " +
                          std::to_string(options.max_input_bytes) + " were read");
