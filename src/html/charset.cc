@@ -112,6 +112,7 @@ struct ErrorCounter {
 void CountingCallback(const void* context, UConverterToUnicodeArgs* args, const char* bytes,
                       int32_t length, UConverterCallbackReason reason, UErrorCode* err) {
   auto* counter = const_cast<ErrorCounter*>(static_cast<const ErrorCounter*>(context));
+  if (reason == UCNV_CLOSE || reason == UCNV_RESET || reason == UCNV_CLONE) return;
   if (reason == UCNV_ILLEGAL || reason == UCNV_IRREGULAR || reason == UCNV_UNASSIGNED)
     counter->errors += length > 0 ? static_cast<size_t>(length) : 1;
   if (counter->previous)
@@ -220,9 +221,10 @@ bool DecodeToUtf8(std::string_view bytes, std::string_view charset, std::string&
   }
   UErrorCode status = U_ZERO_ERROR;
   std::string name(charset);
+  // Declared before the converter: ucnv_close() calls the callback one last time.
+  ErrorCounter counter;
   std::unique_ptr<UConverter, ConverterDeleter> conv(ucnv_open(name.c_str(), &status));
   if (U_FAILURE(status) || !conv) return false;
-  ErrorCounter counter;
   ucnv_setToUCallBack(conv.get(), CountingCallback, &counter, &counter.previous,
                       &counter.previous_context, &status);
   if (U_FAILURE(status)) return false;
