@@ -7,7 +7,7 @@ scripts/build.sh
 OUT=${1:-demo-out}
 mkdir -p "$OUT"
 for page in demo/pages/*.html; do
-  url=$(head -c 4096 "$page" | grep -o '<link rel="canonical" href="[^"]*"' | sed 's/.*href="//;s/"$//')
+  url=$(head -c 4096 "$page" | grep -ao '<link rel="canonical" href="[^"]*"' | sed 's/.*href="//;s/"$//')
   for theme in classic markdown html; do
     ext=md; [[ $theme == html ]] && ext=html
     stem=$(basename "$page" .html)

@@ -140,7 +140,7 @@ Metadata ExtractMetadata(const html::Document& doc, std::string_view page_url,
   std::string og_title, og_site, og_image, og_type, meta_author, meta_published, meta_modified,
       title_tag, canonical, description;
   JsonLdFields ld;
-  std::string first_time, first_h1;
+  std::string first_time, first_h1, dateline_text;
   int h1_count = 0;
 
   const Node* root = doc.root();
@@ -203,6 +203,22 @@ Metadata ExtractMetadata(const html::Document& doc, std::string_view page_url,
           first_time = dt.empty() ? html::TextContent(n) : std::string(dt);
         }
         break;
+      case Tag::k_div: case Tag::k_span: case Tag::k_p: case Tag::k_em: case Tag::k_small:
+      case Tag::k_td: {
+        // Datelines without markup: "2026年09月01日 08:30 来源：…" in a date/info block.
+        if (!dateline_text.empty()) break;
+        std::string hint = AsciiLowerCopy(n->Attr("class"));
+        hint += " ";
+        hint += AsciiLowerCopy(n->Attr("id"));
+        if (hint.size() < 2) break;
+        for (std::string_view key : {"date", "time", "pub", "info", "meta", "source", "byline"}) {
+          if (hint.find(key) == std::string::npos) continue;
+          std::string text = CollapseWhitespace(html::TextContent(n));
+          if (!text.empty() && text.size() < 300) dateline_text = text;
+          break;
+        }
+        break;
+      }
       case Tag::k_h1:
         if (h1_count++ == 0) first_h1 = CollapseWhitespace(html::TextContent(n));
         break;
@@ -236,6 +252,9 @@ Metadata ExtractMetadata(const html::Document& doc, std::string_view page_url,
       md.published = *d;
       break;
     }
+  }
+  if (!md.published && !dateline_text.empty()) {
+    if (auto d = FindDateInText(dateline_text, default_offset_minutes)) md.published = *d;
   }
   for (const std::string* candidate : {&ld.modified, &meta_modified}) {
     if (candidate->empty()) continue;

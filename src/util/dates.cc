@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cstdio>
+#include <regex>
 #include <vector>
 
 #include "util/strings.h"
@@ -252,6 +253,21 @@ std::optional<std::string> NormalizeDate(std::string_view text, int default_offs
   if (!d) return std::nullopt;
   if (!d->has_zone) d->offset_minutes = default_offset_minutes;
   return FormatRfc3339(*d);
+}
+
+}  // namespace samizdat
+
+namespace samizdat {
+
+std::optional<std::string> FindDateInText(std::string_view text, int default_offset_minutes) {
+  static const std::regex kDate(
+      "(19|20)[0-9]{2}(-|/|\\.|年)[0-9]{1,2}(-|/|\\.|月)[0-9]{1,2}(?:日)?"
+      "([ T\xE3\x80\x80]*[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?)?");
+  if (text.size() > 400) text = text.substr(0, 400);
+  std::string s(text);
+  std::smatch m;
+  if (!std::regex_search(s, m, kDate)) return std::nullopt;
+  return NormalizeDate(m.str(), default_offset_minutes);
 }
 
 }  // namespace samizdat

@@ -25,6 +25,10 @@ std::optional<DateTime> ParseDate(std::string_view text);
 // RFC 3339 text: "2021-08-31T10:00:00+08:00" (or "Z" for offset 0).
 std::string FormatRfc3339(const DateTime& dt);
 
+// Finds the first date written inside running text ("来源：X 2026年09月01日 08:30 作者")
+// and normalises it like NormalizeDate. Only numeric Y-M-D forms are searched.
+std::optional<std::string> FindDateInText(std::string_view text, int default_offset_minutes = 0);
+
 // ParseDate + FormatRfc3339 with the zone policy above.
 std::optional<std::string> NormalizeDate(std::string_view text, int default_offset_minutes = 0);
 

@@ -49,5 +49,11 @@ TEST(Dates, ParsesTheFormsNewsPagesUse) {
   EXPECT_FALSE(NormalizeDate(""));
 }
 
+TEST(Dates, FindsDatelinesInRunningText) {
+  EXPECT_EQ(FindDateInText("2026年09月01日 08:30 来源：示例新闻网", 480).value(), "2026-09-01T08:30:00+08:00");
+  EXPECT_EQ(FindDateInText("Posted on 2026/9/1 by staff").value(), "2026-09-01T00:00:00Z");
+  EXPECT_FALSE(FindDateInText("人气 321 标签"));
+}
+
 }  // namespace
 }  // namespace samizdat
