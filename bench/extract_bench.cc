@@ -136,10 +136,11 @@ int PipelineRss() {
                (after.ru_utime.tv_usec - before.ru_utime.tv_usec) / 1e6 +
                (after.ru_stime.tv_sec - before.ru_stime.tv_sec) +
                (after.ru_stime.tv_usec - before.ru_stime.tv_usec) / 1e6;
-  std::printf("pipeline: %zu pages, %.1f MB in %.3f s wall, %.3f s CPU: %.1f MB/s per core; "
-              "peak RSS %.1f MiB; %zu bytes of Markdown\n",
-              paths.size(), bytes / 1e6, seconds, cpu, bytes / 1e6 / cpu,
-              after.ru_maxrss / 1024.0, md_bytes);
+  std::printf(
+      "pipeline: %zu pages, %.1f MB in %.3f s wall, %.3f s CPU: %.1f MB/s per core; "
+      "peak RSS %.1f MiB; %zu bytes of Markdown\n",
+      paths.size(), bytes / 1e6, seconds, cpu, bytes / 1e6 / cpu, after.ru_maxrss / 1024.0,
+      md_bytes);
   return 0;
 }
 

@@ -50,13 +50,15 @@ TempDir::~TempDir() {
 
 RunResult RunSamizdat(const std::string& args, const std::string& stdin_path) {
   TempDir tmp;
-  std::string cmd = std::string(SAMIZDAT_BINARY) + " " + args + " > " + tmp.File("out") +
-                    " 2> " + tmp.File("err");
+  std::string cmd = std::string(SAMIZDAT_BINARY) + " " + args + " > " + tmp.File("out") + " 2> " +
+                    tmp.File("err");
   if (!stdin_path.empty()) cmd += " < '" + stdin_path + "'";
   int raw = std::system(cmd.c_str());
   RunResult r;
-  if (WIFEXITED(raw)) r.status = WEXITSTATUS(raw);
-  else if (WIFSIGNALED(raw)) r.status = 128 + WTERMSIG(raw);
+  if (WIFEXITED(raw))
+    r.status = WEXITSTATUS(raw);
+  else if (WIFSIGNALED(raw))
+    r.status = 128 + WTERMSIG(raw);
   r.out = ReadFile(tmp.File("out"));
   r.err = ReadFile(tmp.File("err"));
   return r;

@@ -18,32 +18,111 @@ enum class Action { kKeep, kUnwrap, kRemove, kToDiv };
 
 Action ActionFor(const Node* e) {
   switch (e->tag) {
-    case Tag::k_p: case Tag::k_div: case Tag::k_a: case Tag::k_img: case Tag::k_figure:
-    case Tag::k_figcaption: case Tag::k_h1: case Tag::k_h2: case Tag::k_h3: case Tag::k_h4:
-    case Tag::k_h5: case Tag::k_h6: case Tag::k_ul: case Tag::k_ol: case Tag::k_li:
-    case Tag::k_dl: case Tag::k_dt: case Tag::k_dd: case Tag::k_blockquote: case Tag::k_pre:
-    case Tag::k_code: case Tag::k_em: case Tag::k_strong: case Tag::k_b: case Tag::k_i:
-    case Tag::k_u: case Tag::k_s: case Tag::k_sub: case Tag::k_sup: case Tag::k_br:
-    case Tag::k_hr: case Tag::k_table: case Tag::k_thead: case Tag::k_tbody: case Tag::k_tfoot:
-    case Tag::k_tr: case Tag::k_th: case Tag::k_td: case Tag::k_caption: case Tag::k_small:
-    case Tag::k_mark: case Tag::k_q: case Tag::k_cite: case Tag::k_abbr: case Tag::k_time:
-    case Tag::k_del: case Tag::k_ins: case Tag::k_kbd: case Tag::k_var: case Tag::k_samp:
-    case Tag::k_ruby: case Tag::k_rt: case Tag::k_rp:
+    case Tag::k_p:
+    case Tag::k_div:
+    case Tag::k_a:
+    case Tag::k_img:
+    case Tag::k_figure:
+    case Tag::k_figcaption:
+    case Tag::k_h1:
+    case Tag::k_h2:
+    case Tag::k_h3:
+    case Tag::k_h4:
+    case Tag::k_h5:
+    case Tag::k_h6:
+    case Tag::k_ul:
+    case Tag::k_ol:
+    case Tag::k_li:
+    case Tag::k_dl:
+    case Tag::k_dt:
+    case Tag::k_dd:
+    case Tag::k_blockquote:
+    case Tag::k_pre:
+    case Tag::k_code:
+    case Tag::k_em:
+    case Tag::k_strong:
+    case Tag::k_b:
+    case Tag::k_i:
+    case Tag::k_u:
+    case Tag::k_s:
+    case Tag::k_sub:
+    case Tag::k_sup:
+    case Tag::k_br:
+    case Tag::k_hr:
+    case Tag::k_table:
+    case Tag::k_thead:
+    case Tag::k_tbody:
+    case Tag::k_tfoot:
+    case Tag::k_tr:
+    case Tag::k_th:
+    case Tag::k_td:
+    case Tag::k_caption:
+    case Tag::k_small:
+    case Tag::k_mark:
+    case Tag::k_q:
+    case Tag::k_cite:
+    case Tag::k_abbr:
+    case Tag::k_time:
+    case Tag::k_del:
+    case Tag::k_ins:
+    case Tag::k_kbd:
+    case Tag::k_var:
+    case Tag::k_samp:
+    case Tag::k_ruby:
+    case Tag::k_rt:
+    case Tag::k_rp:
       return Action::kKeep;
-    case Tag::k_script: case Tag::k_style: case Tag::k_noscript: case Tag::k_iframe:
-    case Tag::k_object: case Tag::k_embed: case Tag::k_form: case Tag::k_input:
-    case Tag::k_button: case Tag::k_select: case Tag::k_textarea: case Tag::k_option:
-    case Tag::k_optgroup: case Tag::k_svg: case Tag::k_canvas: case Tag::k_template:
-    case Tag::k_link: case Tag::k_meta: case Tag::k_title: case Tag::k_head: case Tag::k_base:
-    case Tag::k_video: case Tag::k_audio: case Tag::k_source: case Tag::k_track:
-    case Tag::k_dialog: case Tag::k_map: case Tag::k_math: case Tag::k_frame:
-    case Tag::k_frameset: case Tag::k_param: case Tag::k_nav: case Tag::k_aside:
-    case Tag::k_label: case Tag::k_fieldset: case Tag::k_legend: case Tag::k_output:
-    case Tag::k_progress: case Tag::k_meter: case Tag::k_wbr:
+    case Tag::k_script:
+    case Tag::k_style:
+    case Tag::k_noscript:
+    case Tag::k_iframe:
+    case Tag::k_object:
+    case Tag::k_embed:
+    case Tag::k_form:
+    case Tag::k_input:
+    case Tag::k_button:
+    case Tag::k_select:
+    case Tag::k_textarea:
+    case Tag::k_option:
+    case Tag::k_optgroup:
+    case Tag::k_svg:
+    case Tag::k_canvas:
+    case Tag::k_template:
+    case Tag::k_link:
+    case Tag::k_meta:
+    case Tag::k_title:
+    case Tag::k_head:
+    case Tag::k_base:
+    case Tag::k_video:
+    case Tag::k_audio:
+    case Tag::k_source:
+    case Tag::k_track:
+    case Tag::k_dialog:
+    case Tag::k_map:
+    case Tag::k_math:
+    case Tag::k_frame:
+    case Tag::k_frameset:
+    case Tag::k_param:
+    case Tag::k_nav:
+    case Tag::k_aside:
+    case Tag::k_label:
+    case Tag::k_fieldset:
+    case Tag::k_legend:
+    case Tag::k_output:
+    case Tag::k_progress:
+    case Tag::k_meter:
+    case Tag::k_wbr:
       return Action::kRemove;
-    case Tag::k_section: case Tag::k_article: case Tag::k_main: case Tag::k_header:
-    case Tag::k_footer: case Tag::k_center: case Tag::k_address: case Tag::k_details:
-    case Tag::k_summary: case Tag::k_hgroup:
+    case Tag::k_section:
+    case Tag::k_article:
+    case Tag::k_main:
+    case Tag::k_header:
+    case Tag::k_footer:
+    case Tag::k_center:
+    case Tag::k_address:
+    case Tag::k_details:
+    case Tag::k_summary:
+    case Tag::k_hgroup:
       return Action::kToDiv;
     case Tag::kUnknown: {
       std::string_view n = e->name;
@@ -82,11 +161,11 @@ bool IsAdOrWidget(const Node* e) {
       if (j == std::string_view::npos) j = word.size();
       std::string_view part = word.substr(i, j - i);
       if (part == "ad" || part == "ads" || part == "adsbygoogle" || part == "advertisement" ||
-          part.rfind("advert", 0) == 0 || part.rfind("sponsor", 0) == 0 ||
-          part == "share" || part == "sharing" || part == "sharebar" || part == "social" ||
-          part == "related" || part == "recommend" || part == "newsletter" ||
-          part == "subscribe" || part == "outbrain" || part == "taboola" || part == "addthis" ||
-          part == "sharedaddy" || part == "promo")
+          part.rfind("advert", 0) == 0 || part.rfind("sponsor", 0) == 0 || part == "share" ||
+          part == "sharing" || part == "sharebar" || part == "social" || part == "related" ||
+          part == "recommend" || part == "newsletter" || part == "subscribe" ||
+          part == "outbrain" || part == "taboola" || part == "addthis" || part == "sharedaddy" ||
+          part == "promo")
         return true;
       i = j + 1;
     }
@@ -96,13 +175,21 @@ bool IsAdOrWidget(const Node* e) {
 
 bool KeepAttr(Tag tag, std::string_view name) {
   switch (tag) {
-    case Tag::k_a: return name == "href";
-    case Tag::k_img: return name == "src" || name == "alt" || name == "title";
-    case Tag::k_td: case Tag::k_th: return name == "colspan" || name == "rowspan";
-    case Tag::k_ol: return name == "start" || name == "reversed";
-    case Tag::k_time: return name == "datetime";
-    case Tag::k_abbr: return name == "title";
-    default: return false;
+    case Tag::k_a:
+      return name == "href";
+    case Tag::k_img:
+      return name == "src" || name == "alt" || name == "title";
+    case Tag::k_td:
+    case Tag::k_th:
+      return name == "colspan" || name == "rowspan";
+    case Tag::k_ol:
+      return name == "start" || name == "reversed";
+    case Tag::k_time:
+      return name == "datetime";
+    case Tag::k_abbr:
+      return name == "title";
+    default:
+      return false;
   }
 }
 
@@ -137,8 +224,10 @@ void ResolveNoscriptImages(Document& doc, Node* body, CleanStats& stats) {
     Node* prev = ns->prev_sibling;
     while (prev && prev->IsText() && TrimAscii(prev->data).empty()) prev = prev->prev_sibling;
     Node* twin = nullptr;
-    if (prev && prev->Is(Tag::k_img)) twin = prev;
-    else if (prev && prev->IsElement()) twin = html::FindFirst(prev, Tag::k_img);
+    if (prev && prev->Is(Tag::k_img))
+      twin = prev;
+    else if (prev && prev->IsElement())
+      twin = html::FindFirst(prev, Tag::k_img);
     if (twin) {
       doc.InsertBefore(twin->parent, img, twin);
       doc.Remove(twin);
@@ -289,18 +378,25 @@ void RemoveCjkSegmentBreaks(Document& doc, Node* body) {
 }  // namespace
 
 bool ParseLinkPolicy(std::string_view text, LinkPolicy* out) {
-  if (text == "keep") *out = LinkPolicy::kKeep;
-  else if (text == "neutralize" || text == "neutralise") *out = LinkPolicy::kNeutralize;
-  else if (text == "text") *out = LinkPolicy::kText;
-  else return false;
+  if (text == "keep")
+    *out = LinkPolicy::kKeep;
+  else if (text == "neutralize" || text == "neutralise")
+    *out = LinkPolicy::kNeutralize;
+  else if (text == "text")
+    *out = LinkPolicy::kText;
+  else
+    return false;
   return true;
 }
 
 std::string_view LinkPolicyName(LinkPolicy policy) {
   switch (policy) {
-    case LinkPolicy::kKeep: return "keep";
-    case LinkPolicy::kNeutralize: return "neutralize";
-    case LinkPolicy::kText: return "text";
+    case LinkPolicy::kKeep:
+      return "keep";
+    case LinkPolicy::kNeutralize:
+      return "neutralize";
+    case LinkPolicy::kText:
+      return "text";
   }
   return "keep";
 }
@@ -383,13 +479,26 @@ CleanStats CleanBody(Document& doc, Node* body, std::string_view base_url,
     if (options.heading_shift != 0) {
       int level = 0;
       switch (n->tag) {
-        case Tag::k_h1: level = 1; break;
-        case Tag::k_h2: level = 2; break;
-        case Tag::k_h3: level = 3; break;
-        case Tag::k_h4: level = 4; break;
-        case Tag::k_h5: level = 5; break;
-        case Tag::k_h6: level = 6; break;
-        default: break;
+        case Tag::k_h1:
+          level = 1;
+          break;
+        case Tag::k_h2:
+          level = 2;
+          break;
+        case Tag::k_h3:
+          level = 3;
+          break;
+        case Tag::k_h4:
+          level = 4;
+          break;
+        case Tag::k_h5:
+          level = 5;
+          break;
+        case Tag::k_h6:
+          level = 6;
+          break;
+        default:
+          break;
       }
       if (level) {
         level = std::min(6, std::max(1, level + options.heading_shift));
@@ -421,11 +530,30 @@ CleanStats CleanBody(Document& doc, Node* body, std::string_view base_url,
     }
     if (!m->IsElement() || in_pre) continue;
     switch (m->tag) {
-      case Tag::k_p: case Tag::k_div: case Tag::k_span: case Tag::k_li: case Tag::k_figure:
-      case Tag::k_figcaption: case Tag::k_blockquote: case Tag::k_h1: case Tag::k_h2:
-      case Tag::k_h3: case Tag::k_h4: case Tag::k_h5: case Tag::k_h6: case Tag::k_ul:
-      case Tag::k_ol: case Tag::k_em: case Tag::k_strong: case Tag::k_b: case Tag::k_i:
-      case Tag::k_a: case Tag::k_table: case Tag::k_tr: case Tag::k_tbody: case Tag::k_dl:
+      case Tag::k_p:
+      case Tag::k_div:
+      case Tag::k_span:
+      case Tag::k_li:
+      case Tag::k_figure:
+      case Tag::k_figcaption:
+      case Tag::k_blockquote:
+      case Tag::k_h1:
+      case Tag::k_h2:
+      case Tag::k_h3:
+      case Tag::k_h4:
+      case Tag::k_h5:
+      case Tag::k_h6:
+      case Tag::k_ul:
+      case Tag::k_ol:
+      case Tag::k_em:
+      case Tag::k_strong:
+      case Tag::k_b:
+      case Tag::k_i:
+      case Tag::k_a:
+      case Tag::k_table:
+      case Tag::k_tr:
+      case Tag::k_tbody:
+      case Tag::k_dl:
         if (!HasVisibleText(m) && !HasImage(m)) {
           doc.Remove(m);
           ++stats.removed;
@@ -437,11 +565,13 @@ CleanStats CleanBody(Document& doc, Node* body, std::string_view base_url,
     }
   }
   // Leading and trailing <br>/whitespace in the body say nothing.
-  while (body->first_child && (body->first_child->Is(Tag::k_br) ||
-                               (body->first_child->IsText() && TrimAscii(body->first_child->data).empty())))
+  while (body->first_child &&
+         (body->first_child->Is(Tag::k_br) ||
+          (body->first_child->IsText() && TrimAscii(body->first_child->data).empty())))
     doc.Remove(body->first_child);
-  while (body->last_child && (body->last_child->Is(Tag::k_br) ||
-                              (body->last_child->IsText() && TrimAscii(body->last_child->data).empty())))
+  while (body->last_child &&
+         (body->last_child->Is(Tag::k_br) ||
+          (body->last_child->IsText() && TrimAscii(body->last_child->data).empty())))
     doc.Remove(body->last_child);
   return stats;
 }

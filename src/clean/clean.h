@@ -34,10 +34,10 @@ struct CleanOptions {
 };
 
 struct CleanStats {
-  int removed = 0;         // elements removed with their content
-  int unwrapped = 0;       // elements replaced by their content
-  int images_resolved = 0; // lazy images given a real source
-  int links_dropped = 0;   // links with unusable URLs reduced to text
+  int removed = 0;          // elements removed with their content
+  int unwrapped = 0;        // elements replaced by their content
+  int images_resolved = 0;  // lazy images given a real source
+  int links_dropped = 0;    // links with unusable URLs reduced to text
 };
 
 // Sanitises `body` (an element of `doc`) in place. `base_url` resolves relative URLs.

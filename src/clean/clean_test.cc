@@ -32,9 +32,11 @@ TEST(Clean, ResolvesLazyImages) {
             "<p><img src=\"https://example.com/real.jpg\"/></p>");
   EXPECT_EQ(CleanHtml("<p><img srcset='s.jpg 300w, l.jpg 1200w, m.jpg 600w'></p>"),
             "<p><img src=\"https://example.com/a/l.jpg\"/></p>");
-  EXPECT_EQ(CleanHtml("<figure><img class=lazy src=blank.gif><noscript><img src='n.jpg' alt=A></noscript>"
-                      "<figcaption>Cap</figcaption></figure>"),
-            "<figure><img src=\"https://example.com/a/n.jpg\" alt=\"A\"/><figcaption>Cap</figcaption></figure>");
+  EXPECT_EQ(
+      CleanHtml("<figure><img class=lazy src=blank.gif><noscript><img src='n.jpg' alt=A></noscript>"
+                "<figcaption>Cap</figcaption></figure>"),
+      "<figure><img src=\"https://example.com/a/n.jpg\" "
+      "alt=\"A\"/><figcaption>Cap</figcaption></figure>");
   EXPECT_EQ(CleanHtml("<picture><source srcset='p.webp 2x'><img src=''></picture>"),
             "<img src=\"https://example.com/a/p.webp\"/>");
 }
@@ -43,12 +45,14 @@ TEST(Clean, LinkPoliciesAndHeadingShift) {
   CleanOptions neutral;
   neutral.links = LinkPolicy::kNeutralize;
   neutral.heading_shift = 2;
-  EXPECT_EQ(CleanHtml("<h2>T</h2><p>a <a href='/t' title=x class=y>tag</a> b</p><h5>s</h5>", neutral),
-            "<h4>T</h4><p>a <ok href=\"https://example.com/t\">tag</ok> b</p><h6>s</h6>");
+  EXPECT_EQ(
+      CleanHtml("<h2>T</h2><p>a <a href='/t' title=x class=y>tag</a> b</p><h5>s</h5>", neutral),
+      "<h4>T</h4><p>a <ok href=\"https://example.com/t\">tag</ok> b</p><h6>s</h6>");
   CleanOptions text;
   text.links = LinkPolicy::kText;
   EXPECT_EQ(CleanHtml("<p>a <a href='/t'>tag</a></p>", text), "<p>a tag</p>");
-  EXPECT_EQ(CleanHtml("<p>a <a href='/t'>tag</a></p>"), "<p>a <a href=\"https://example.com/t\">tag</a></p>");
+  EXPECT_EQ(CleanHtml("<p>a <a href='/t'>tag</a></p>"),
+            "<p>a <a href=\"https://example.com/t\">tag</a></p>");
 }
 
 TEST(Clean, WhitespaceCollapsesAndCjkLineBreaksVanish) {

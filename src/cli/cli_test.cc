@@ -45,8 +45,10 @@ TEST(ExtractCommand, JsonHasEveryContractField) {
   EXPECT_EQ(j["url"], "https://www.epochtimes.com/gb/26/9/20/n99000001.htm");
   EXPECT_EQ(j["lang"], "zh-Hans");
   EXPECT_TRUE(j["modified"].is_null());
-  EXPECT_EQ(j["lead_image"]["caption"], "2026年9月20日，市民在新开通的地铁站排队试乘。（大纪元记者摄）");
-  EXPECT_NE(j["text"].get<std::string>().find("数千名市民前往试乘。\n\n新线路全长"), std::string::npos);
+  EXPECT_EQ(j["lead_image"]["caption"],
+            "2026年9月20日，市民在新开通的地铁站排队试乘。（大纪元记者摄）");
+  EXPECT_NE(j["text"].get<std::string>().find("数千名市民前往试乘。\n\n新线路全长"),
+            std::string::npos);
   EXPECT_NE(j["markdown"].get<std::string>().find("## 市民反应"), std::string::npos);
 }
 
@@ -70,7 +72,8 @@ TEST(ExtractCommand, SeveralFilesGiveJsonLinesAndStdinWorks) {
 }
 
 TEST(ExtractCommand, UnreadableFileIsAnErrorAndOthersStillRun) {
-  auto r = RunSamizdat("extract /nonexistent/page.html '" + FixturePath("generic_article.html") + "'");
+  auto r =
+      RunSamizdat("extract /nonexistent/page.html '" + FixturePath("generic_article.html") + "'");
   EXPECT_NE(r.status, 0);
   EXPECT_NE(r.err.find("/nonexistent/page.html"), std::string::npos) << r.err;
   EXPECT_NE(r.out.find("Rivers Return"), std::string::npos);
@@ -117,14 +120,17 @@ TEST_F(BadInput, BinaryJunk) {
 }
 
 TEST_F(BadInput, PageWithNoArticle) {
-  ExpectNoArticle("<html><body><nav><a href=/>Home</a><a href=/x>X</a></nav><footer>© 2026</footer></body></html>");
+  ExpectNoArticle(
+      "<html><body><nav><a href=/>Home</a><a href=/x>X</a></nav><footer>© "
+      "2026</footer></body></html>");
 }
 
 TEST_F(BadInput, HundredThousandNestedElements) {
   std::string page = "<html><body>";
   for (int i = 0; i < 100000; ++i) page += (i % 2) ? "<div>" : "<span>";
-  page += "<p>Deep inside, a sentence long enough to count as an article paragraph, with commas, "
-          "clauses, and more words than a caption would ever carry, so it scores.</p>";
+  page +=
+      "<p>Deep inside, a sentence long enough to count as an article paragraph, with commas, "
+      "clauses, and more words than a caption would ever carry, so it scores.</p>";
   std::string path = tmp_.File("deep.html");
   WriteFile(path, page);
   int status = -1;
@@ -135,8 +141,9 @@ TEST_F(BadInput, HundredThousandNestedElements) {
 }
 
 TEST_F(BadInput, InvalidUtf8) {
-  std::string page = "<meta charset=utf-8><article><p>Valid start \xFF\xFE\xC3\x28 and a valid end, "
-                     "with enough words in this paragraph to be taken as the article body, surely.</p></article>";
+  std::string page =
+      "<meta charset=utf-8><article><p>Valid start \xFF\xFE\xC3\x28 and a valid end, "
+      "with enough words in this paragraph to be taken as the article body, surely.</p></article>";
   std::string path = tmp_.File("bad.html");
   WriteFile(path, page);
   int status = -1;
@@ -148,7 +155,8 @@ TEST_F(BadInput, InvalidUtf8) {
 }
 
 TEST_F(BadInput, FiftyMegabytePageIsCutNotFatal) {
-  std::string para = "<p>A paragraph of a very long page, repeated, with commas, clauses, and words.</p>\n";
+  std::string para =
+      "<p>A paragraph of a very long page, repeated, with commas, clauses, and words.</p>\n";
   std::string page = "<html><body><article>";
   while (page.size() < 50u * 1024 * 1024) page += para;
   page += "</article></body></html>";
@@ -158,7 +166,8 @@ TEST_F(BadInput, FiftyMegabytePageIsCutNotFatal) {
   json j = ExtractJson(path, &status);
   EXPECT_EQ(status, 0);
   ASSERT_FALSE(j.is_discarded());
-  EXPECT_NE(j["text"].get<std::string>().find("A paragraph of a very long page"), std::string::npos);
+  EXPECT_NE(j["text"].get<std::string>().find("A paragraph of a very long page"),
+            std::string::npos);
   bool cut = false;
   for (const auto& w : j["warnings"])
     if (w.get<std::string>().find("only the first") != std::string::npos) cut = true;
@@ -175,11 +184,12 @@ TEST(ConvertCommand, WritesThePageAtomicallyAndReportsBadConfig) {
   ASSERT_EQ(r.status, 0) << r.err;
   std::string page = testing::ReadFile(out);
   EXPECT_EQ(page.rfind("### 测试城市开通新地铁线 市民试乘\n", 0), 0u);
-  EXPECT_NE(page.find("原文链接（需翻墙）：https://www.epochtimes.com/gb/26/9/20/n99000001.htm\n"), std::string::npos);
+  EXPECT_NE(page.find("原文链接（需翻墙）：https://www.epochtimes.com/gb/26/9/20/n99000001.htm\n"),
+            std::string::npos);
 
   WriteFile(tmp.File("bad.toml"), "[site]\ntheme = \"classic\"\nlink_polcy = \"keep\"\n");
-  auto bad = RunSamizdat("convert '" + FixturePath("epochtimes_article.html") + "' --url https://x.org/a " +
-                         "--config '" + tmp.File("bad.toml") + "'");
+  auto bad = RunSamizdat("convert '" + FixturePath("epochtimes_article.html") +
+                         "' --url https://x.org/a " + "--config '" + tmp.File("bad.toml") + "'");
   EXPECT_EQ(bad.status, 2);
   EXPECT_NE(bad.err.find("bad.toml:3"), std::string::npos) << bad.err;
   EXPECT_NE(bad.err.find("site.link_polcy"), std::string::npos) << bad.err;

@@ -35,10 +35,10 @@ json ArticleJson(const extract::Article& a) {
   j["published"] = OptionalString(a.published);
   j["modified"] = OptionalString(a.modified);
   if (a.lead_image) {
-    j["lead_image"] = {{"src", a.lead_image->src},
-                       {"alt", a.lead_image->alt},
-                       {"caption", a.lead_image->caption.empty() ? json(nullptr)
-                                                                 : json(a.lead_image->caption)}};
+    j["lead_image"] = {
+        {"src", a.lead_image->src},
+        {"alt", a.lead_image->alt},
+        {"caption", a.lead_image->caption.empty() ? json(nullptr) : json(a.lead_image->caption)}};
   } else {
     j["lead_image"] = nullptr;
   }
@@ -83,7 +83,8 @@ bool LoadConfig(const std::string& path, config::Config* cfg, std::string* error
 }
 
 void PrintWarnings(const std::string& file, const extract::Article& a) {
-  for (const auto& w : a.warnings) std::fprintf(stderr, "samizdat: %s: %s\n", file.c_str(), w.c_str());
+  for (const auto& w : a.warnings)
+    std::fprintf(stderr, "samizdat: %s: %s\n", file.c_str(), w.c_str());
 }
 
 int RunExtract(const std::vector<std::string>& files, const std::string& url,
@@ -111,8 +112,10 @@ int RunExtract(const std::vector<std::string>& files, const std::string& url,
     } else {
       if (!first) std::fputs("\n", stdout);
       std::string out;
-      if (format == "text") out = render::ToText(a.body);
-      else if (format == "markdown") out = render::ToMarkdown(a.body);
+      if (format == "text")
+        out = render::ToText(a.body);
+      else if (format == "markdown")
+        out = render::ToMarkdown(a.body);
       else {
         html::SerializeOptions so;
         so.xhtml_void = false;
@@ -143,7 +146,8 @@ int RunConvert(const std::string& file, const std::string& url, const std::strin
   }
   config::Theme theme = cfg.site.theme;
   if (!theme_name.empty() && !config::ParseTheme(theme_name, &theme)) {
-    std::fprintf(stderr, "samizdat: unknown theme \"%s\" (classic, markdown, html)\n", theme_name.c_str());
+    std::fprintf(stderr, "samizdat: unknown theme \"%s\" (classic, markdown, html)\n",
+                 theme_name.c_str());
     return 2;
   }
   std::string bytes;

@@ -26,18 +26,25 @@ std::string String(const toml::node& node, std::string_view origin, std::string_
 }  // namespace
 
 bool ParseTheme(std::string_view text, Theme* out) {
-  if (text == "classic") *out = Theme::kClassic;
-  else if (text == "markdown") *out = Theme::kMarkdown;
-  else if (text == "html") *out = Theme::kHtml;
-  else return false;
+  if (text == "classic")
+    *out = Theme::kClassic;
+  else if (text == "markdown")
+    *out = Theme::kMarkdown;
+  else if (text == "html")
+    *out = Theme::kHtml;
+  else
+    return false;
   return true;
 }
 
 std::string_view ThemeName(Theme theme) {
   switch (theme) {
-    case Theme::kClassic: return "classic";
-    case Theme::kMarkdown: return "markdown";
-    case Theme::kHtml: return "html";
+    case Theme::kClassic:
+      return "classic";
+    case Theme::kMarkdown:
+      return "markdown";
+    case Theme::kHtml:
+      return "html";
   }
   return "markdown";
 }
@@ -57,36 +64,46 @@ std::optional<Config> ParseConfig(std::string_view toml_text, std::string_view o
           std::string sk(skey.str());
           std::string full = "site." + sk;
           SiteConfig& s = cfg.site;
-          if (sk == "title") s.title = String(snode, origin, full);
-          else if (sk == "menu") s.menu = String(snode, origin, full);
-          else if (sk == "footer") s.footer = String(snode, origin, full);
-          else if (sk == "body_wrapper") s.body_wrapper = String(snode, origin, full);
+          if (sk == "title")
+            s.title = String(snode, origin, full);
+          else if (sk == "menu")
+            s.menu = String(snode, origin, full);
+          else if (sk == "footer")
+            s.footer = String(snode, origin, full);
+          else if (sk == "body_wrapper")
+            s.body_wrapper = String(snode, origin, full);
           else if (sk == "menu_tag_links") {
             auto b = snode.value<bool>();
-            if (!b) throw ConfigError(Where(origin, snode) + ": key '" + full + "' must be true or false");
+            if (!b)
+              throw ConfigError(Where(origin, snode) + ": key '" + full +
+                                "' must be true or false");
             s.menu_tag_links = *b;
           } else if (sk == "link_policy") {
             std::string v = String(snode, origin, full);
             if (!clean::ParseLinkPolicy(v, &s.link_policy))
               throw ConfigError(Where(origin, snode) + ": key '" + full +
-                                "' must be \"keep\", \"neutralize\" or \"text\", got \"" + v + "\"");
+                                "' must be \"keep\", \"neutralize\" or \"text\", got \"" + v +
+                                "\"");
           } else if (sk == "heading_shift") {
             auto v = snode.value<int64_t>();
             if (!v || *v < -5 || *v > 5)
-              throw ConfigError(Where(origin, snode) + ": key '" + full + "' must be an integer from -5 to 5");
+              throw ConfigError(Where(origin, snode) + ": key '" + full +
+                                "' must be an integer from -5 to 5");
             s.heading_shift = static_cast<int>(*v);
           } else if (sk == "theme") {
             std::string v = String(snode, origin, full);
             if (!ParseTheme(v, &s.theme))
               throw ConfigError(Where(origin, snode) + ": key '" + full +
-                                "' must be \"classic\", \"markdown\" or \"html\", got \"" + v + "\"");
+                                "' must be \"classic\", \"markdown\" or \"html\", got \"" + v +
+                                "\"");
           } else {
             throw ConfigError(Where(origin, snode) + ": unknown key '" + full + "'");
           }
         }
       } else if (k == "profiles") {
         const toml::array* arr = node.as_array();
-        if (!arr) throw ConfigError(Where(origin, node) + ": key 'profiles' must be an array of paths");
+        if (!arr)
+          throw ConfigError(Where(origin, node) + ": key 'profiles' must be an array of paths");
         for (const auto& el : *arr) {
           std::string p = String(el, origin, "profiles");
           if (!p.empty() && p[0] != '/' && !base_dir.empty()) p = std::string(base_dir) + "/" + p;

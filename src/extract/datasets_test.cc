@@ -26,7 +26,8 @@ void CheckFolder(const std::string& relative, size_t expected_pages) {
     std::string text = render::ToText(a.body);
     std::string md = render::ToMarkdown(a.body);
     EXPECT_FALSE(text.empty()) << e.path();
-    EXPECT_EQ(text.find("\xEF\xBF\xBD"), std::string::npos) << e.path() << " charset " << a.charset.charset;
+    EXPECT_EQ(text.find("\xEF\xBF\xBD"), std::string::npos)
+        << e.path() << " charset " << a.charset.charset;
     EXPECT_EQ(a.title.value_or("").find("\xEF\xBF\xBD"), std::string::npos) << e.path();
     EXPECT_FALSE(md.empty()) << e.path();
   }

@@ -44,8 +44,7 @@ Node* AdoptChildren(Document& doc, Node* from) {
   return container;
 }
 
-bool ApplyProfile(Article& a, Document& doc, const Profile& p, const Metadata& md,
-                  int tz_offset) {
+bool ApplyProfile(Article& a, Document& doc, const Profile& p, const Metadata& md, int tz_offset) {
   Node* root = doc.root();
   if (p.title) {
     if (Node* t = html::SelectFirst(root, *p.title)) {
@@ -115,7 +114,8 @@ void DropDuplicateLeadImage(Article& a) {
   for (Node* n = a.body->first_child; n; n = html::NextInTree(n, a.body)) {
     if (!n->Is(Tag::k_img)) continue;
     auto abs = ResolveUrl(a.base_url, BestImageSource(n));
-    if (abs && (*abs == a.lead_image->src || (!lead_stem.empty() && UrlFileStem(*abs) == lead_stem))) {
+    if (abs &&
+        (*abs == a.lead_image->src || (!lead_stem.empty() && UrlFileStem(*abs) == lead_stem))) {
       // Remove the image's figure wrapper too when it only holds this image and a caption.
       Node* target = n;
       if (n->parent && n->parent->Is(Tag::k_figure)) target = n->parent;
@@ -131,7 +131,8 @@ Article Run(std::string utf8, const ExtractOptions& options, Article a) {
   if (!options.profile_name.empty() && options.profile_name != "generic") {
     profile = profiles.Find(options.profile_name);
     if (!profile) profile = ProfileSet::BuiltIn().Find(options.profile_name);
-    if (!profile) a.warnings.push_back("unknown profile \"" + options.profile_name + "\"; using generic");
+    if (!profile)
+      a.warnings.push_back("unknown profile \"" + options.profile_name + "\"; using generic");
   }
   a.doc = html::ParseHtml(utf8);
   Document& doc = *a.doc;
@@ -164,8 +165,10 @@ Article Run(std::string utf8, const ExtractOptions& options, Article a) {
     }
   }
   if (!done) {
-    if (!profile) a.profile = "generic";
-    else a.warnings.push_back("profile " + profile->name + " fell back to the generic extractor");
+    if (!profile)
+      a.profile = "generic";
+    else
+      a.warnings.push_back("profile " + profile->name + " fell back to the generic extractor");
     GenericOptions g;
     g.title = a.title.value_or("");
     GenericResult r = ExtractGeneric(doc, g);
@@ -204,8 +207,8 @@ Article Run(std::string utf8, const ExtractOptions& options, Article a) {
 // Real HTML in any charset has almost no C0 control bytes (ESC is used by ISO-2022-JP);
 // images, archives and executables are full of them.
 bool LooksBinary(std::string_view bytes) {
-  if (bytes.size() >= 2 && ((bytes[0] == '\xFF' && bytes[1] == '\xFE') ||
-                            (bytes[0] == '\xFE' && bytes[1] == '\xFF')))
+  if (bytes.size() >= 2 &&
+      ((bytes[0] == '\xFF' && bytes[1] == '\xFE') || (bytes[0] == '\xFE' && bytes[1] == '\xFF')))
     return false;  // UTF-16 with a byte-order mark
   std::string_view sample = bytes.substr(0, std::min<size_t>(bytes.size(), 64 * 1024));
   size_t controls = 0;
@@ -242,7 +245,8 @@ Article ExtractUtf8(std::string utf8, const ExtractOptions& options) {
   a.charset.charset = "UTF-8";
   a.charset.source = "caller";
   if (utf8.size() > options.max_input_bytes) {
-    a.warnings.push_back("input truncated to " + std::to_string(options.max_input_bytes) + " bytes");
+    a.warnings.push_back("input truncated to " + std::to_string(options.max_input_bytes) +
+                         " bytes");
     utf8.resize(options.max_input_bytes);
   }
   return Run(std::move(utf8), options, std::move(a));

@@ -34,9 +34,9 @@ struct Article {
   std::optional<std::string> published;  // RFC 3339
   std::optional<std::string> modified;   // RFC 3339
   std::optional<LeadImage> lead_image;
-  std::string id;           // article id (profile rule, else the URL's file stem)
-  std::string profile;      // profile used, or "generic"
-  std::string base_url;     // for resolving relative URLs in the body (honours <base>)
+  std::string id;        // article id (profile rule, else the URL's file stem)
+  std::string profile;   // profile used, or "generic"
+  std::string base_url;  // for resolving relative URLs in the body (honours <base>)
   html::CharsetDecision charset;
   std::vector<std::string> warnings;
 
@@ -45,8 +45,8 @@ struct Article {
 };
 
 struct ExtractOptions {
-  std::string url;           // the page's URL, if known
-  std::string http_charset;  // Content-Type charset from HTTP, if known
+  std::string url;                       // the page's URL, if known
+  std::string http_charset;              // Content-Type charset from HTTP, if known
   const ProfileSet* profiles = nullptr;  // nullptr: the built-in profiles
   std::string profile_name;  // force this profile ("generic" forces the generic extractor)
   // Larger inputs are cut here (with a warning) so memory stays bounded.

@@ -17,7 +17,8 @@ const char kSeedUrl[] = "https://www.epochtimes.com/gb/26/9/20/n99000001.htm";
 
 TEST(Profiles, BuiltInsCoverEverySourceOfTheSpec) {
   const ProfileSet& set = ProfileSet::BuiltIn();
-  for (const char* name : {"epochtimes-gb", "ntdtv-gb", "soundofhope", "secretchina", "rfa", "minghui"})
+  for (const char* name :
+       {"epochtimes-gb", "ntdtv-gb", "soundofhope", "secretchina", "rfa", "minghui"})
     EXPECT_NE(set.Find(name), nullptr) << name;
   EXPECT_EQ(set.Match(kSeedUrl)->name, "epochtimes-gb");
   EXPECT_EQ(set.Match("https://www.ntdtv.com/gb/2026/09/20/a1.html")->name, "ntdtv-gb");
@@ -29,7 +30,8 @@ TEST(Profiles, BuiltInsCoverEverySourceOfTheSpec) {
 
 TEST(Profiles, ErrorsNameFileLineAndKey) {
   std::string err;
-  EXPECT_FALSE(ParseProfile("name = \"x\"\nhosts = [\"a.com\"]\n[selectors]\nbody = \"div[\"\n", "p.toml", &err));
+  EXPECT_FALSE(ParseProfile("name = \"x\"\nhosts = [\"a.com\"]\n[selectors]\nbody = \"div[\"\n",
+                            "p.toml", &err));
   EXPECT_NE(err.find("p.toml:4"), std::string::npos) << err;
   EXPECT_NE(err.find("selectors.body"), std::string::npos) << err;
   EXPECT_FALSE(ParseProfile("name = \"x\"\nhosts = [\"a.com\"]\nbodyy = \"p\"\n", "q.toml", &err));
@@ -50,7 +52,8 @@ TEST(Extract, SeedPageByProfile) {
   EXPECT_EQ(a.published.value(), "2026-09-20T10:00:00+08:00");
   ASSERT_TRUE(a.lead_image);
   // The visible <img> is a lazy placeholder; the <noscript> copy has the real source.
-  EXPECT_EQ(a.lead_image->src, "https://i.epochtimes.com/assets/uploads/2026/09/id99000002-metro-600x400.jpg");
+  EXPECT_EQ(a.lead_image->src,
+            "https://i.epochtimes.com/assets/uploads/2026/09/id99000002-metro-600x400.jpg");
   EXPECT_EQ(a.lead_image->caption, "2026年9月20日，市民在新开通的地铁站排队试乘。（大纪元记者摄）");
   ASSERT_NE(a.body, nullptr);
   std::string html = html::InnerHtml(a.body);
@@ -62,7 +65,8 @@ TEST(Extract, SeedPageByProfile) {
 }
 
 TEST(Extract, GenericFindsTheArticleAmongBoilerplate) {
-  Article a = Extract(ReadFixture("generic_article.html"), ExtractOptions{"https://news.example.org/2026/09/rivers.html"});
+  Article a = Extract(ReadFixture("generic_article.html"),
+                      ExtractOptions{"https://news.example.org/2026/09/rivers.html"});
   EXPECT_EQ(a.profile, "generic");
   EXPECT_EQ(a.title.value(), "Rivers Return to the Valley");
   EXPECT_EQ(a.byline.value(), "Ada Park");
@@ -78,10 +82,15 @@ TEST(Extract, GenericFindsTheArticleAmongBoilerplate) {
 
 TEST(Extract, ChineseCommaProseWinsOverLinkLists) {
   std::string page = "<html><body><div class=nav>";
-  for (int i = 0; i < 30; ++i) page += "<a href='/c" + std::to_string(i) + "'>频道新闻链接标题</a> ";
-  page += "</div><div><p>今天上午，市政府召开新闻发布会，介绍了城市交通建设的最新进展，并回答了记者提问。</p>"
-          "<p>发言人表示，明年将继续加大投入，改善公共交通，方便市民出行，减少交通拥堵。</p>"
-          "<p>据介绍，今年全市新建道路一百公里，新增公交线路二十条，市民满意度明显提高。</p></div></body></html>";
+  for (int i = 0; i < 30; ++i)
+    page += "<a href='/c" + std::to_string(i) + "'>频道新闻链接标题</a> ";
+  page +=
+      "</"
+      "div><div><p>"
+      "今天上午，市政府召开新闻发布会，介绍了城市交通建设的最新进展，并回答了记者提问。</p>"
+      "<p>发言人表示，明年将继续加大投入，改善公共交通，方便市民出行，减少交通拥堵。</p>"
+      "<p>据介绍，今年全市新建道路一百公里，新增公交线路二十条，市民满意度明显提高。</p></div></"
+      "body></html>";
   Article a = Extract(page, {});
   ASSERT_NE(a.body, nullptr);
   std::string text = render::ToText(a.body);
@@ -90,7 +99,8 @@ TEST(Extract, ChineseCommaProseWinsOverLinkLists) {
 }
 
 TEST(Extract, NoArticleGivesAWarningNotABody) {
-  Article a = Extract("<html><body><nav><a href=/a>Home</a> <a href=/b>About</a></nav></body></html>", {});
+  Article a =
+      Extract("<html><body><nav><a href=/a>Home</a> <a href=/b>About</a></nav></body></html>", {});
   EXPECT_EQ(a.body, nullptr);
   ASSERT_FALSE(a.warnings.empty());
   EXPECT_EQ(a.warnings.back(), "no article found");

@@ -1,9 +1,9 @@
 #include "extract/generic.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <cmath>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,34 +19,95 @@ using html::Tag;
 
 // Substring hints on lower-cased "class id" strings, after Readability's.
 constexpr std::string_view kUnlikely[] = {
-    "-ad-", "ai2html", "banner", "breadcrumb", "combx", "comment", "community", "cover-wrap",
-    "disqus", "extra", "footer", "gdpr", "header", "legends", "menu", "related", "remark",
-    "replies", "rss", "shoutbox", "sidebar", "skyscraper", "social", "sponsor", "supplemental",
-    "ad-break", "agegate", "pagination", "pager", "popup", "yom-remote", "cookie", "newsletter",
-    "subscribe", "share", "recommend", "navbar", "topbar", "masthead", "toolbar", "related-",
-    "signup", "paywall", "outbrain", "taboola", "copyright"};
-constexpr std::string_view kMaybe[] = {"and", "article", "body", "column", "content", "main",
-                                       "shadow", "entry", "post", "story", "text"};
-constexpr std::string_view kPositive[] = {"article", "body", "content", "entry", "hentry",
-                                          "h-entry", "main", "page", "post", "text", "blog",
-                                          "story", "detail", "artic", "zhengwen", "neirong"};
+    "-ad-",       "ai2html",  "banner",     "breadcrumb",   "combx",      "comment",   "community",
+    "cover-wrap", "disqus",   "extra",      "footer",       "gdpr",       "header",    "legends",
+    "menu",       "related",  "remark",     "replies",      "rss",        "shoutbox",  "sidebar",
+    "skyscraper", "social",   "sponsor",    "supplemental", "ad-break",   "agegate",   "pagination",
+    "pager",      "popup",    "yom-remote", "cookie",       "newsletter", "subscribe", "share",
+    "recommend",  "navbar",   "topbar",     "masthead",     "toolbar",    "related-",  "signup",
+    "paywall",    "outbrain", "taboola",    "copyright"};
+constexpr std::string_view kMaybe[] = {"and",    "article", "body", "column", "content", "main",
+                                       "shadow", "entry",   "post", "story",  "text"};
+constexpr std::string_view kPositive[] = {
+    "article", "body", "content", "entry", "hentry", "h-entry", "main",     "page",
+    "post",    "text", "blog",    "story", "detail", "artic",   "zhengwen", "neirong"};
 constexpr std::string_view kNegative[] = {
-    "-ad-", "hidden", "banner", "combx", "comment", "com-", "contact", "footer", "gdpr",
-    "masthead", "media", "meta", "outbrain", "promo", "related", "scroll", "share", "shoutbox",
-    "sidebar", "skyscraper", "sponsor", "shopping", "tags", "widget", "taboola", "recommend",
-    "newsletter", "subscribe", "breadcrumb", "nav", "byline", "author", "caption", "credit",
-    "toolbar", "social", "copyright", "disclaimer", "popular", "trending", "most-read", "rail"};
-constexpr std::string_view kWidgetTokens[] = {
-    "share", "sharing", "social", "related", "recommend", "recommended", "newsletter",
-    "subscribe", "subscription", "promo", "advert", "advertisement", "ad", "ads", "adsbygoogle",
-    "sponsor", "sponsored", "outbrain", "taboola", "comments", "comment", "toolbar", "print",
-    "breadcrumb", "breadcrumbs", "tags", "tag-list", "taglist", "pagination", "pager",
-    "signup", "paywall", "popup", "modal", "cookie", "banner", "rss", "donate", "donation",
-    "jp-relatedposts", "sharedaddy", "addthis", "author-bio", "readmore", "read-more",
-    "more-stories", "nav", "navigation", "menu", "sidebar", "widget", "follow", "app-promo",
-    "twitter-widget", "below_article_ad", "recommend_post", "hidden", "noprint", "visually-hidden",
-    "sr-only", "screen-reader-text", "skip-link", "byline", "dateline", "meta", "post-meta",
-    "entry-meta", "article-meta", "timestamp", "caption-credit"};
+    "-ad-",       "hidden",    "banner",     "combx",    "comment",   "com-",       "contact",
+    "footer",     "gdpr",      "masthead",   "media",    "meta",      "outbrain",   "promo",
+    "related",    "scroll",    "share",      "shoutbox", "sidebar",   "skyscraper", "sponsor",
+    "shopping",   "tags",      "widget",     "taboola",  "recommend", "newsletter", "subscribe",
+    "breadcrumb", "nav",       "byline",     "author",   "caption",   "credit",     "toolbar",
+    "social",     "copyright", "disclaimer", "popular",  "trending",  "most-read",  "rail"};
+constexpr std::string_view kWidgetTokens[] = {"share",
+                                              "sharing",
+                                              "social",
+                                              "related",
+                                              "recommend",
+                                              "recommended",
+                                              "newsletter",
+                                              "subscribe",
+                                              "subscription",
+                                              "promo",
+                                              "advert",
+                                              "advertisement",
+                                              "ad",
+                                              "ads",
+                                              "adsbygoogle",
+                                              "sponsor",
+                                              "sponsored",
+                                              "outbrain",
+                                              "taboola",
+                                              "comments",
+                                              "comment",
+                                              "toolbar",
+                                              "print",
+                                              "breadcrumb",
+                                              "breadcrumbs",
+                                              "tags",
+                                              "tag-list",
+                                              "taglist",
+                                              "pagination",
+                                              "pager",
+                                              "signup",
+                                              "paywall",
+                                              "popup",
+                                              "modal",
+                                              "cookie",
+                                              "banner",
+                                              "rss",
+                                              "donate",
+                                              "donation",
+                                              "jp-relatedposts",
+                                              "sharedaddy",
+                                              "addthis",
+                                              "author-bio",
+                                              "readmore",
+                                              "read-more",
+                                              "more-stories",
+                                              "nav",
+                                              "navigation",
+                                              "menu",
+                                              "sidebar",
+                                              "widget",
+                                              "follow",
+                                              "app-promo",
+                                              "twitter-widget",
+                                              "below_article_ad",
+                                              "recommend_post",
+                                              "hidden",
+                                              "noprint",
+                                              "visually-hidden",
+                                              "sr-only",
+                                              "screen-reader-text",
+                                              "skip-link",
+                                              "byline",
+                                              "dateline",
+                                              "meta",
+                                              "post-meta",
+                                              "entry-meta",
+                                              "article-meta",
+                                              "timestamp",
+                                              "caption-credit"};
 
 std::string HintString(const Node* e) {
   std::string s;
@@ -81,10 +142,12 @@ bool HasWidgetToken(std::string_view hint) {
       if (j == std::string_view::npos) j = word.size();
       std::string_view part = word.substr(i, j - i);
       if (!part.empty() && part.size() < word.size()) {
-        for (auto t : {"share", "sharing", "social", "related", "recommend", "newsletter",
-                       "subscribe", "promo", "advert", "ad", "ads", "sponsor", "sponsored",
-                       "outbrain", "taboola", "comments", "breadcrumb", "breadcrumbs", "tags",
-                       "pagination", "paywall", "popup", "cookie", "donate", "signup", "follow"})
+        for (auto t :
+             {"share",     "sharing",    "social",  "related",  "recommend",  "newsletter",
+              "subscribe", "promo",      "advert",  "ad",       "ads",        "sponsor",
+              "sponsored", "outbrain",   "taboola", "comments", "breadcrumb", "breadcrumbs",
+              "tags",      "pagination", "paywall", "popup",    "cookie",     "donate",
+              "signup",    "follow"})
           if (part == t) return true;
       }
       i = j + 1;
@@ -113,14 +176,14 @@ bool IsHidden(const Node* e) {
 }
 
 bool IsHeading(Tag t) {
-  return t == Tag::k_h1 || t == Tag::k_h2 || t == Tag::k_h3 || t == Tag::k_h4 ||
-         t == Tag::k_h5 || t == Tag::k_h6;
+  return t == Tag::k_h1 || t == Tag::k_h2 || t == Tag::k_h3 || t == Tag::k_h4 || t == Tag::k_h5 ||
+         t == Tag::k_h6;
 }
 
 struct Stats {
-  double text = 0;         // weighted length of all text below
-  double link_text = 0;    // ... of which inside <a>
-  double own_inline = 0;   // text directly in this element or its inline children
+  double text = 0;        // weighted length of all text below
+  double link_text = 0;   // ... of which inside <a>
+  double own_inline = 0;  // text directly in this element or its inline children
   double heading_text = 0;
   int commas = 0;
   int own_commas = 0;
@@ -159,12 +222,28 @@ class Analyzer {
       Node* e = *it;
       Stats& s = Of(e);
       switch (e->tag) {
-        case Tag::k_p: s.p++; break;
-        case Tag::k_img: s.img++; break;
-        case Tag::k_li: s.li++; break;
-        case Tag::k_input: case Tag::k_select: case Tag::k_textarea: case Tag::k_button: s.input++; break;
-        case Tag::k_object: case Tag::k_embed: case Tag::k_iframe: s.embed++; break;
-        default: break;
+        case Tag::k_p:
+          s.p++;
+          break;
+        case Tag::k_img:
+          s.img++;
+          break;
+        case Tag::k_li:
+          s.li++;
+          break;
+        case Tag::k_input:
+        case Tag::k_select:
+        case Tag::k_textarea:
+        case Tag::k_button:
+          s.input++;
+          break;
+        case Tag::k_object:
+        case Tag::k_embed:
+        case Tag::k_iframe:
+          s.embed++;
+          break;
+        default:
+          break;
       }
       if (e->Is(Tag::k_a)) s.link_text = s.text;
       if (IsHeading(e->tag)) s.heading_text = s.text;
@@ -190,7 +269,9 @@ class Analyzer {
   }
 
   Stats& Of(const Node* e) { return stats_[e->scratch < stats_.size() ? e->scratch : 0]; }
-  bool Known(const Node* e) const { return e->scratch > 0 && e->scratch < stats_.size() && order_[e->scratch - 1] == e; }
+  bool Known(const Node* e) const {
+    return e->scratch > 0 && e->scratch < stats_.size() && order_[e->scratch - 1] == e;
+  }
   double LinkDensity(const Node* e) {
     const Stats& s = Of(e);
     return s.text > 0 ? s.link_text / s.text : 0;
@@ -224,16 +305,37 @@ class Analyzer {
 
 int TagBaseScore(Tag t) {
   switch (t) {
-    case Tag::k_div: return 5;
-    case Tag::k_article: return 10;
-    case Tag::k_main: return 5;
-    case Tag::k_section: return 3;
-    case Tag::k_pre: case Tag::k_td: case Tag::k_blockquote: return 3;
-    case Tag::k_address: case Tag::k_ol: case Tag::k_ul: case Tag::k_dl: case Tag::k_dd:
-    case Tag::k_dt: case Tag::k_li: case Tag::k_form: return -3;
-    case Tag::k_h1: case Tag::k_h2: case Tag::k_h3: case Tag::k_h4: case Tag::k_h5:
-    case Tag::k_h6: case Tag::k_th: return -5;
-    default: return 0;
+    case Tag::k_div:
+      return 5;
+    case Tag::k_article:
+      return 10;
+    case Tag::k_main:
+      return 5;
+    case Tag::k_section:
+      return 3;
+    case Tag::k_pre:
+    case Tag::k_td:
+    case Tag::k_blockquote:
+      return 3;
+    case Tag::k_address:
+    case Tag::k_ol:
+    case Tag::k_ul:
+    case Tag::k_dl:
+    case Tag::k_dd:
+    case Tag::k_dt:
+    case Tag::k_li:
+    case Tag::k_form:
+      return -3;
+    case Tag::k_h1:
+    case Tag::k_h2:
+    case Tag::k_h3:
+    case Tag::k_h4:
+    case Tag::k_h5:
+    case Tag::k_h6:
+    case Tag::k_th:
+      return -5;
+    default:
+      return 0;
   }
 }
 
@@ -258,14 +360,30 @@ void Prepare(Document& doc, Node* scope, const GenericOptions& options) {
       remove = true;
     } else if (n->IsElement()) {
       switch (n->tag) {
-        case Tag::k_script: case Tag::k_style: case Tag::k_noscript: case Tag::k_template:
-        case Tag::k_iframe: case Tag::k_object: case Tag::k_embed: case Tag::k_svg:
-        case Tag::k_canvas: case Tag::k_input: case Tag::k_button: case Tag::k_select:
-        case Tag::k_textarea: case Tag::k_link: case Tag::k_meta: case Tag::k_dialog:
-        case Tag::k_math: case Tag::k_map: case Tag::k_frame: case Tag::k_frameset:
+        case Tag::k_script:
+        case Tag::k_style:
+        case Tag::k_noscript:
+        case Tag::k_template:
+        case Tag::k_iframe:
+        case Tag::k_object:
+        case Tag::k_embed:
+        case Tag::k_svg:
+        case Tag::k_canvas:
+        case Tag::k_input:
+        case Tag::k_button:
+        case Tag::k_select:
+        case Tag::k_textarea:
+        case Tag::k_link:
+        case Tag::k_meta:
+        case Tag::k_dialog:
+        case Tag::k_math:
+        case Tag::k_map:
+        case Tag::k_frame:
+        case Tag::k_frameset:
           remove = true;
           break;
-        case Tag::k_nav: case Tag::k_aside:
+        case Tag::k_nav:
+        case Tag::k_aside:
           remove = options.strip_unlikely;
           break;
         case Tag::k_footer:
@@ -303,8 +421,8 @@ bool EndsLikeSentence(std::string_view text) {
   if (t.empty()) return false;
   if (t.back() == '.' || t.back() == '!' || t.back() == '?' || t.back() == '"') return true;
   // "。" "！" "？" "」" "”"
-  for (std::string_view end : {"\xE3\x80\x82", "\xEF\xBC\x81", "\xEF\xBC\x9F", "\xE3\x80\x8D",
-                               "\xE2\x80\x9D"})
+  for (std::string_view end :
+       {"\xE3\x80\x82", "\xEF\xBC\x81", "\xEF\xBC\x9F", "\xE3\x80\x8D", "\xE2\x80\x9D"})
     if (t.size() >= end.size() && t.substr(t.size() - end.size()) == end) return true;
   return false;
 }
@@ -314,8 +432,8 @@ bool IsDataTable(const Node* table) {
   if (table->Attr("datatable") == "0") return false;
   if (!table->Attr("summary").empty()) return true;
   for (const Node* n = table->first_child; n; n = html::NextInTree(n, table)) {
-    if (n->Is(Tag::k_caption) || n->Is(Tag::k_th) || n->Is(Tag::k_thead) ||
-        n->Is(Tag::k_tfoot) || n->Is(Tag::k_colgroup) || n->Is(Tag::k_col))
+    if (n->Is(Tag::k_caption) || n->Is(Tag::k_th) || n->Is(Tag::k_thead) || n->Is(Tag::k_tfoot) ||
+        n->Is(Tag::k_colgroup) || n->Is(Tag::k_col))
       return true;
     if (n->Is(Tag::k_table) && n != table) return false;
   }
@@ -391,7 +509,8 @@ void CleanContent(Document& doc, Node* content, const GenericOptions& options) {
     int weight = options.weigh_classes ? ClassWeight(e) : 0;
     if (t == Tag::k_p) {
       // Paragraphs go only when they are pure link lines ("Read more: ...").
-      if (s.text > 0 && an.LinkDensity(e) > 0.8 && s.text < 200 && s.img == 0) an.RemoveNode(doc, e);
+      if (s.text > 0 && an.LinkDensity(e) > 0.8 && s.text < 200 && s.img == 0)
+        an.RemoveNode(doc, e);
       continue;
     }
     if (weight < 0) {
@@ -403,15 +522,14 @@ void CleanContent(Document& doc, Node* content, const GenericOptions& options) {
     double heading_density = s.text > 0 ? s.heading_text / s.text : 0;
     int li = s.li - 100;
     bool in_figure = e->Is(Tag::k_figure) || HasAncestor(e, Tag::k_figure, content);
-    bool remove =
-        (s.img > 1 && s.p * 2 < s.img && !in_figure && s.text < 100) ||
-        (!is_list && li > s.p) || (s.input > s.p / 3) ||
-        (!is_list && heading_density < 0.9 && s.text < 25 && (s.img == 0 || s.img > 2) &&
-         !in_figure) ||
-        (!is_list && weight < 25 && link_density > 0.2 && s.text < 1000) ||
-        (weight >= 25 && link_density > 0.5) ||
-        ((s.embed == 1 && s.text < 75) || s.embed > 1) ||
-        (is_list && link_density > 0.5 && s.text < 600);
+    bool remove = (s.img > 1 && s.p * 2 < s.img && !in_figure && s.text < 100) ||
+                  (!is_list && li > s.p) || (s.input > s.p / 3) ||
+                  (!is_list && heading_density < 0.9 && s.text < 25 && (s.img == 0 || s.img > 2) &&
+                   !in_figure) ||
+                  (!is_list && weight < 25 && link_density > 0.2 && s.text < 1000) ||
+                  (weight >= 25 && link_density > 0.5) ||
+                  ((s.embed == 1 && s.text < 75) || s.embed > 1) ||
+                  (is_list && link_density > 0.5 && s.text < 600);
     if (remove && is_list && s.img > 0 && s.img == s.li) remove = false;  // image galleries
     if (remove) an.RemoveNode(doc, e);
   }
@@ -518,7 +636,13 @@ GenericResult ExtractGeneric(Document& doc, const GenericOptions& options) {
             [&](Node* a, Node* b) { return an.Of(a).score > an.Of(b).score; });
   Node* top = candidates.front();
   double top_score = an.Of(top).score;
-  if (getenv("SZ_DEBUG")) for (size_t i = 0; i < candidates.size() && i < 5; ++i) fprintf(stderr, "cand %s.%s#%s score=%.1f text=%.0f ld=%.2f\n", std::string(candidates[i]->name).c_str(), std::string(candidates[i]->Attr("class")).substr(0,60).c_str(), std::string(candidates[i]->Attr("id")).c_str(), an.Of(candidates[i]).score, an.Of(candidates[i]).text, an.LinkDensity(candidates[i]));
+  if (getenv("SZ_DEBUG"))
+    for (size_t i = 0; i < candidates.size() && i < 5; ++i)
+      fprintf(stderr, "cand %s.%s#%s score=%.1f text=%.0f ld=%.2f\n",
+              std::string(candidates[i]->name).c_str(),
+              std::string(candidates[i]->Attr("class")).substr(0, 60).c_str(),
+              std::string(candidates[i]->Attr("id")).c_str(), an.Of(candidates[i]).score,
+              an.Of(candidates[i]).text, an.LinkDensity(candidates[i]));
 
   // Several near-equal candidates under one ancestor: the ancestor is the article.
   {
@@ -587,7 +711,8 @@ GenericResult ExtractGeneric(Document& doc, const GenericOptions& options) {
         append = true;
       } else if (sib->Is(Tag::k_p) || (CanHoldText(sib->tag) && !s.has_block_child)) {
         double ld = an.LinkDensity(sib);
-        if (s.text > 80 && ld < 0.25) append = true;
+        if (s.text > 80 && ld < 0.25)
+          append = true;
         else if (s.text > 0 && s.text <= 80 && ld == 0 && EndsLikeSentence(html::TextContent(sib)))
           append = true;
       }
@@ -603,7 +728,10 @@ GenericResult ExtractGeneric(Document& doc, const GenericOptions& options) {
   Analyzer final_stats(container);
   final_stats.Compute();
   result.text_weight = final_stats.Of(container).text;
-  if (getenv("SZ_DEBUG")) fprintf(stderr, "top %s.%s final text=%.0f ld=%.2f\n", std::string(top->name).c_str(), std::string(top->Attr("class")).c_str(), result.text_weight, final_stats.LinkDensity(container));
+  if (getenv("SZ_DEBUG"))
+    fprintf(stderr, "top %s.%s final text=%.0f ld=%.2f\n", std::string(top->name).c_str(),
+            std::string(top->Attr("class")).c_str(), result.text_weight,
+            final_stats.LinkDensity(container));
   if (result.text_weight < 50 || final_stats.LinkDensity(container) > 0.6) return result;
   result.content = container;
   return result;

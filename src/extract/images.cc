@@ -10,9 +10,9 @@ bool IsPlaceholderSource(std::string_view src) {
   std::string_view s = TrimAscii(src);
   if (s.empty()) return true;
   if (StartsWithIgnoreCase(s, "data:")) return true;
-  for (std::string_view marker : {"blank.gif", "spacer.gif", "pixel.gif", "placeholder",
-                                  "lazy.gif", "lazyload", "loading.gif", "transparent.gif",
-                                  "1x1", "grey.gif", "gray.gif"})
+  for (std::string_view marker :
+       {"blank.gif", "spacer.gif", "pixel.gif", "placeholder", "lazy.gif", "lazyload",
+        "loading.gif", "transparent.gif", "1x1", "grey.gif", "gray.gif"})
     if (ContainsIgnoreCase(s, marker)) return true;
   return false;
 }
@@ -37,8 +37,10 @@ std::string WidestSrcsetCandidate(std::string_view srcset) {
       std::string desc(TrimAscii(srcset.substr(dstart, i - dstart)));
       if (!desc.empty()) {
         double v = std::atof(desc.c_str());
-        if (desc.back() == 'w') w = v;
-        else if (desc.back() == 'x') w = v * 1000;  // density: rank after widths of ~1000px
+        if (desc.back() == 'w')
+          w = v;
+        else if (desc.back() == 'x')
+          w = v * 1000;  // density: rank after widths of ~1000px
       }
     }
     if (!url.empty() && w > best_w && !StartsWithIgnoreCase(url, "data:")) {

@@ -22,11 +22,24 @@ std::optional<std::string> NonEmpty(std::string_view s) {
 }
 
 bool IsArticleType(const json& type) {
-  static constexpr std::string_view kTypes[] = {
-      "Article", "NewsArticle", "BlogPosting", "ReportageNews", "AnalysisNewsArticle",
-      "OpinionNewsArticle", "ReviewNewsArticle", "BackgroundNewsArticle", "TechArticle",
-      "ScholarlyArticle", "Report", "LiveBlogPosting", "SocialMediaPosting", "WebPage",
-      "MedicalWebPage", "Recipe", "HowTo", "Posting"};
+  static constexpr std::string_view kTypes[] = {"Article",
+                                                "NewsArticle",
+                                                "BlogPosting",
+                                                "ReportageNews",
+                                                "AnalysisNewsArticle",
+                                                "OpinionNewsArticle",
+                                                "ReviewNewsArticle",
+                                                "BackgroundNewsArticle",
+                                                "TechArticle",
+                                                "ScholarlyArticle",
+                                                "Report",
+                                                "LiveBlogPosting",
+                                                "SocialMediaPosting",
+                                                "WebPage",
+                                                "MedicalWebPage",
+                                                "Recipe",
+                                                "HowTo",
+                                                "Posting"};
   auto check = [](const json& t) {
     if (!t.is_string()) return false;
     std::string s = t.get<std::string>();
@@ -115,8 +128,8 @@ void CollectJsonLd(const json& node, JsonLdFields& out, int depth) {
 
 std::string CleanDocumentTitle(std::string_view title, std::string_view site_name) {
   std::string t = CollapseWhitespace(title);
-  static constexpr std::string_view kSeparators[] = {" | ", " - ", " – ", " — ", " _ ",
-                                                     " :: ", " » ", "｜", "_", " · "};
+  static constexpr std::string_view kSeparators[] = {" | ",  " - ", " – ", " — ", " _ ",
+                                                     " :: ", " » ", "｜",  "_",   " · "};
   for (auto sep : kSeparators) {
     size_t pos = t.rfind(sep);
     if (pos == std::string::npos) continue;
@@ -154,27 +167,35 @@ Metadata ExtractMetadata(const html::Document& doc, std::string_view page_url,
     if (!n->IsElement()) continue;
     switch (n->tag) {
       case Tag::k_meta: {
-        std::string key = AsciiLowerCopy(n->HasAttr("property") ? n->Attr("property") : n->Attr("name"));
+        std::string key =
+            AsciiLowerCopy(n->HasAttr("property") ? n->Attr("property") : n->Attr("name"));
         if (key.empty()) key = AsciiLowerCopy(n->Attr("itemprop"));
         std::string_view content = n->Attr("content");
         if (key.empty() || TrimAscii(content).empty()) break;
-        if (key == "og:title") og_title = content;
-        else if (key == "og:site_name") og_site = content;
+        if (key == "og:title")
+          og_title = content;
+        else if (key == "og:site_name")
+          og_site = content;
         else if ((key == "og:image" || key == "og:image:url" || key == "og:image:secure_url" ||
-                  key == "twitter:image") && og_image.empty()) og_image = content;
-        else if (key == "og:type") og_type = content;
+                  key == "twitter:image") &&
+                 og_image.empty())
+          og_image = content;
+        else if (key == "og:type")
+          og_type = content;
         else if ((key == "author" || key == "article:author" || key == "byl" ||
                   key == "dc.creator" || key == "parsely-author" || key == "sailthru.author") &&
                  meta_author.empty() && content.rfind("http", 0) != 0)
           meta_author = content;
-        else if ((key == "article:published_time" || key == "datepublished" ||
-                  key == "pubdate" || key == "publishdate" || key == "publish-date" ||
-                  key == "dc.date" || key == "dc.date.issued" || key == "date" ||
-                  key == "parsely-pub-date" || key == "sailthru.date" || key == "og:published_time" ||
-                  key == "article.published" || key == "publication_date") && meta_published.empty())
+        else if ((key == "article:published_time" || key == "datepublished" || key == "pubdate" ||
+                  key == "publishdate" || key == "publish-date" || key == "dc.date" ||
+                  key == "dc.date.issued" || key == "date" || key == "parsely-pub-date" ||
+                  key == "sailthru.date" || key == "og:published_time" ||
+                  key == "article.published" || key == "publication_date") &&
+                 meta_published.empty())
           meta_published = content;
         else if ((key == "article:modified_time" || key == "og:updated_time" ||
-                  key == "datemodified" || key == "last-modified") && meta_modified.empty())
+                  key == "datemodified" || key == "last-modified") &&
+                 meta_modified.empty())
           meta_modified = content;
         else if ((key == "description" || key == "og:description") && description.empty())
           description = content;
@@ -203,7 +224,11 @@ Metadata ExtractMetadata(const html::Document& doc, std::string_view page_url,
           first_time = dt.empty() ? html::TextContent(n) : std::string(dt);
         }
         break;
-      case Tag::k_div: case Tag::k_span: case Tag::k_p: case Tag::k_em: case Tag::k_small:
+      case Tag::k_div:
+      case Tag::k_span:
+      case Tag::k_p:
+      case Tag::k_em:
+      case Tag::k_small:
       case Tag::k_td: {
         // Datelines without markup: "2026年09月01日 08:30 来源：…" in a date/info block.
         if (!dateline_text.empty()) break;
@@ -227,24 +252,33 @@ Metadata ExtractMetadata(const html::Document& doc, std::string_view page_url,
     }
   }
 
-  if (!og_site.empty()) md.site_name = NonEmpty(og_site);
-  else if (!ld.publisher.empty()) md.site_name = NonEmpty(ld.publisher);
+  if (!og_site.empty())
+    md.site_name = NonEmpty(og_site);
+  else if (!ld.publisher.empty())
+    md.site_name = NonEmpty(ld.publisher);
 
   // Title: the article's own declared headline first; <h1> when it agrees with <title>.
   std::string site = md.site_name.value_or("");
   std::string cleaned_title = CleanDocumentTitle(title_tag, site);
-  if (!ld.headline.empty() && ld.rank > 0) md.title = NonEmpty(ld.headline);
-  else if (!og_title.empty()) md.title = NonEmpty(CleanDocumentTitle(og_title, site));
-  else if (!first_h1.empty() && h1_count == 1) md.title = first_h1;
-  else if (!cleaned_title.empty()) md.title = NonEmpty(cleaned_title);
-  else if (!first_h1.empty()) md.title = first_h1;
+  if (!ld.headline.empty() && ld.rank > 0)
+    md.title = NonEmpty(ld.headline);
+  else if (!og_title.empty())
+    md.title = NonEmpty(CleanDocumentTitle(og_title, site));
+  else if (!first_h1.empty() && h1_count == 1)
+    md.title = first_h1;
+  else if (!cleaned_title.empty())
+    md.title = NonEmpty(cleaned_title);
+  else if (!first_h1.empty())
+    md.title = first_h1;
   // Prefer the visible <h1> when it is the same story with the site label stripped.
   if (md.title && !first_h1.empty() && first_h1 != *md.title &&
       ContainsIgnoreCase(*md.title, first_h1) && Utf8Length(first_h1) * 2 > Utf8Length(*md.title))
     md.title = first_h1;
 
-  if (!ld.author.empty()) md.byline = NonEmpty(ld.author);
-  else if (!meta_author.empty()) md.byline = NonEmpty(meta_author);
+  if (!ld.author.empty())
+    md.byline = NonEmpty(ld.author);
+  else if (!meta_author.empty())
+    md.byline = NonEmpty(meta_author);
 
   for (const std::string* candidate : {&ld.published, &meta_published, &first_time}) {
     if (candidate->empty()) continue;

@@ -83,8 +83,9 @@ bool Profile::MatchesUrl(std::string_view url) const {
   if (host.empty()) return false;
   bool host_ok = hosts.empty();
   for (const auto& h : hosts) {
-    if (host == h || (host.size() > h.size() && host.compare(host.size() - h.size(), h.size(), h) == 0 &&
-                      host[host.size() - h.size() - 1] == '.')) {
+    if (host == h ||
+        (host.size() > h.size() && host.compare(host.size() - h.size(), h.size(), h) == 0 &&
+         host[host.size() - h.size() - 1] == '.')) {
       host_ok = true;
       break;
     }
@@ -132,8 +133,10 @@ std::optional<Profile> ParseProfile(std::string_view toml_text, std::string_view
     p.origin = std::string(origin);
     for (auto&& [key, node] : table) {
       std::string k(key.str());
-      if (k == "name") p.name = GetString(node, origin, k);
-      else if (k == "description") p.description = GetString(node, origin, k);
+      if (k == "name")
+        p.name = GetString(node, origin, k);
+      else if (k == "description")
+        p.description = GetString(node, origin, k);
       else if (k == "hosts") {
         for (auto& h : GetStrings(node, origin, k)) p.hosts.push_back(AsciiLowerCopy(h));
       } else if (k == "url_patterns") {
@@ -144,7 +147,8 @@ std::optional<Profile> ParseProfile(std::string_view toml_text, std::string_view
         } else {
           p.url_patterns.push_back(GetRegex(node, origin, k));
         }
-      } else if (k == "id_pattern") p.id_pattern = GetRegex(node, origin, k);
+      } else if (k == "id_pattern")
+        p.id_pattern = GetRegex(node, origin, k);
       else if (k == "timezone") {
         std::string tz = GetString(node, origin, k);
         p.timezone_offset_minutes = ParseOffset(tz);
@@ -153,24 +157,36 @@ std::optional<Profile> ParseProfile(std::string_view toml_text, std::string_view
                              ": key 'timezone' must look like \"+08:00\", got \"" + tz + "\"");
       } else if (k == "generic_fallback") {
         auto b = node.value<bool>();
-        if (!b) throw ProfileError(Where(origin, node.source()) + ": key 'generic_fallback' must be a boolean");
+        if (!b)
+          throw ProfileError(Where(origin, node.source()) +
+                             ": key 'generic_fallback' must be a boolean");
         p.generic_fallback = *b;
-      } else if (k == "remove_containing") p.remove_containing = GetStrings(node, origin, k);
+      } else if (k == "remove_containing")
+        p.remove_containing = GetStrings(node, origin, k);
       else if (k == "selectors") {
         const toml::table* sel = node.as_table();
-        if (!sel) throw ProfileError(Where(origin, node.source()) + ": 'selectors' must be a table");
+        if (!sel)
+          throw ProfileError(Where(origin, node.source()) + ": 'selectors' must be a table");
         for (auto&& [skey, snode] : *sel) {
           std::string sk(skey.str());
           std::string full = "selectors." + sk;
-          if (sk == "body") p.body = GetSelector(snode, origin, full);
-          else if (sk == "title") p.title = GetSelector(snode, origin, full);
-          else if (sk == "byline") p.byline = GetSelector(snode, origin, full);
-          else if (sk == "date") p.date = GetSelector(snode, origin, full);
-          else if (sk == "lead_image") p.lead_image = GetSelector(snode, origin, full);
-          else if (sk == "caption") p.caption = GetSelector(snode, origin, full);
+          if (sk == "body")
+            p.body = GetSelector(snode, origin, full);
+          else if (sk == "title")
+            p.title = GetSelector(snode, origin, full);
+          else if (sk == "byline")
+            p.byline = GetSelector(snode, origin, full);
+          else if (sk == "date")
+            p.date = GetSelector(snode, origin, full);
+          else if (sk == "lead_image")
+            p.lead_image = GetSelector(snode, origin, full);
+          else if (sk == "caption")
+            p.caption = GetSelector(snode, origin, full);
           else if (sk == "remove") {
             const toml::array* arr = snode.as_array();
-            if (!arr) throw ProfileError(Where(origin, snode.source()) + ": key '" + full + "' must be an array");
+            if (!arr)
+              throw ProfileError(Where(origin, snode.source()) + ": key '" + full +
+                                 "' must be an array");
             for (const auto& el : *arr) p.remove.push_back(GetSelector(el, origin, full));
           } else {
             throw ProfileError(Where(origin, snode.source()) + ": unknown key '" + full + "'");

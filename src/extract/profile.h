@@ -16,7 +16,7 @@ namespace samizdat::extract {
 struct Profile {
   std::string name;
   std::string description;
-  std::vector<std::string> hosts;   // exact host or any subdomain of it
+  std::vector<std::string> hosts;  // exact host or any subdomain of it
   std::vector<std::string> url_pattern_texts;
   std::vector<std::regex> url_patterns;  // ECMAScript regexes searched in the full URL
   std::optional<html::Selector> body;

@@ -18,28 +18,67 @@ struct Alias {
 
 // WHATWG Encoding labels for the charsets news sites use, mapped to ICU converter names.
 constexpr Alias kAliases[] = {
-    {"utf-8", "UTF-8"}, {"utf8", "UTF-8"}, {"unicode-1-1-utf-8", "UTF-8"},
-    {"gb2312", "GB18030"}, {"gbk", "GB18030"}, {"gb18030", "GB18030"}, {"x-gbk", "GB18030"},
-    {"cp936", "GB18030"}, {"csgb2312", "GB18030"}, {"chinese", "GB18030"},
-    {"iso-ir-58", "GB18030"}, {"gb_2312-80", "GB18030"}, {"gb_2312", "GB18030"},
-    {"euc-cn", "GB18030"}, {"x-euc-cn", "GB18030"}, {"hz-gb-2312", "HZ"},
-    {"big5", "Big5-HKSCS"}, {"big5-hkscs", "Big5-HKSCS"}, {"cn-big5", "Big5-HKSCS"},
-    {"csbig5", "Big5-HKSCS"}, {"x-x-big5", "Big5-HKSCS"}, {"cp950", "Big5-HKSCS"},
-    {"shift_jis", "windows-31j"}, {"shift-jis", "windows-31j"}, {"sjis", "windows-31j"},
-    {"x-sjis", "windows-31j"}, {"windows-31j", "windows-31j"}, {"ms932", "windows-31j"},
-    {"euc-jp", "EUC-JP"}, {"iso-2022-jp", "ISO-2022-JP"}, {"euc-kr", "windows-949"},
-    {"ks_c_5601-1987", "windows-949"}, {"windows-949", "windows-949"},
-    {"iso-8859-1", "windows-1252"}, {"latin1", "windows-1252"}, {"l1", "windows-1252"},
-    {"us-ascii", "windows-1252"}, {"ascii", "windows-1252"}, {"windows-1252", "windows-1252"},
-    {"cp1252", "windows-1252"}, {"iso-8859-2", "ISO-8859-2"}, {"iso-8859-5", "ISO-8859-5"},
-    {"iso-8859-7", "ISO-8859-7"}, {"iso-8859-9", "windows-1254"}, {"iso-8859-15", "ISO-8859-15"},
-    {"windows-1250", "windows-1250"}, {"windows-1251", "windows-1251"},
-    {"windows-1253", "windows-1253"}, {"windows-1254", "windows-1254"},
-    {"windows-1255", "windows-1255"}, {"windows-1256", "windows-1256"},
-    {"windows-1257", "windows-1257"}, {"windows-1258", "windows-1258"},
-    {"koi8-r", "KOI8-R"}, {"koi8-u", "KOI8-U"}, {"tis-620", "windows-874"},
-    {"windows-874", "windows-874"}, {"utf-16le", "UTF-16LE"}, {"utf-16be", "UTF-16BE"},
-    {"utf-16", "UTF-16LE"}, {"maccyrillic", "x-mac-cyrillic"},
+    {"utf-8", "UTF-8"},
+    {"utf8", "UTF-8"},
+    {"unicode-1-1-utf-8", "UTF-8"},
+    {"gb2312", "GB18030"},
+    {"gbk", "GB18030"},
+    {"gb18030", "GB18030"},
+    {"x-gbk", "GB18030"},
+    {"cp936", "GB18030"},
+    {"csgb2312", "GB18030"},
+    {"chinese", "GB18030"},
+    {"iso-ir-58", "GB18030"},
+    {"gb_2312-80", "GB18030"},
+    {"gb_2312", "GB18030"},
+    {"euc-cn", "GB18030"},
+    {"x-euc-cn", "GB18030"},
+    {"hz-gb-2312", "HZ"},
+    {"big5", "Big5-HKSCS"},
+    {"big5-hkscs", "Big5-HKSCS"},
+    {"cn-big5", "Big5-HKSCS"},
+    {"csbig5", "Big5-HKSCS"},
+    {"x-x-big5", "Big5-HKSCS"},
+    {"cp950", "Big5-HKSCS"},
+    {"shift_jis", "windows-31j"},
+    {"shift-jis", "windows-31j"},
+    {"sjis", "windows-31j"},
+    {"x-sjis", "windows-31j"},
+    {"windows-31j", "windows-31j"},
+    {"ms932", "windows-31j"},
+    {"euc-jp", "EUC-JP"},
+    {"iso-2022-jp", "ISO-2022-JP"},
+    {"euc-kr", "windows-949"},
+    {"ks_c_5601-1987", "windows-949"},
+    {"windows-949", "windows-949"},
+    {"iso-8859-1", "windows-1252"},
+    {"latin1", "windows-1252"},
+    {"l1", "windows-1252"},
+    {"us-ascii", "windows-1252"},
+    {"ascii", "windows-1252"},
+    {"windows-1252", "windows-1252"},
+    {"cp1252", "windows-1252"},
+    {"iso-8859-2", "ISO-8859-2"},
+    {"iso-8859-5", "ISO-8859-5"},
+    {"iso-8859-7", "ISO-8859-7"},
+    {"iso-8859-9", "windows-1254"},
+    {"iso-8859-15", "ISO-8859-15"},
+    {"windows-1250", "windows-1250"},
+    {"windows-1251", "windows-1251"},
+    {"windows-1253", "windows-1253"},
+    {"windows-1254", "windows-1254"},
+    {"windows-1255", "windows-1255"},
+    {"windows-1256", "windows-1256"},
+    {"windows-1257", "windows-1257"},
+    {"windows-1258", "windows-1258"},
+    {"koi8-r", "KOI8-R"},
+    {"koi8-u", "KOI8-U"},
+    {"tis-620", "windows-874"},
+    {"windows-874", "windows-874"},
+    {"utf-16le", "UTF-16LE"},
+    {"utf-16be", "UTF-16BE"},
+    {"utf-16", "UTF-16LE"},
+    {"maccyrillic", "x-mac-cyrillic"},
 };
 
 bool IsUtf8Name(std::string_view c) { return c == "UTF-8"; }
@@ -92,8 +131,7 @@ std::string TagAttr(std::string_view tag, std::string_view name) {
       return std::string(tag.substr(p + 1, end - p - 1));
     }
     size_t end = p;
-    while (end < tag.size() && !IsAsciiSpace(tag[end]) && tag[end] != '>' && tag[end] != '/')
-      ++end;
+    while (end < tag.size() && !IsAsciiSpace(tag[end]) && tag[end] != '>' && tag[end] != '/') ++end;
     return std::string(tag.substr(p, end - p));
   }
   return {};
@@ -121,7 +159,8 @@ void CountingCallback(const void* context, UConverterToUnicodeArgs* args, const 
 
 std::string_view StripBom(std::string_view bytes, std::string& charset) {
   if (bytes.size() >= 3 && static_cast<unsigned char>(bytes[0]) == 0xEF &&
-      static_cast<unsigned char>(bytes[1]) == 0xBB && static_cast<unsigned char>(bytes[2]) == 0xBF) {
+      static_cast<unsigned char>(bytes[1]) == 0xBB &&
+      static_cast<unsigned char>(bytes[2]) == 0xBF) {
     charset = "UTF-8";
     return bytes.substr(3);
   }
@@ -198,7 +237,8 @@ std::string PrescanMetaCharset(std::string_view bytes) {
       continue;
     }
     size_t gt = head.find('>', lt);
-    std::string_view tag = head.substr(lt + 5, (gt == std::string_view::npos ? head.size() : gt) - lt - 5);
+    std::string_view tag =
+        head.substr(lt + 5, (gt == std::string_view::npos ? head.size() : gt) - lt - 5);
     std::string charset = TagAttr(tag, "charset");
     if (!charset.empty()) return std::string(TrimAscii(charset));
     std::string http_equiv = TagAttr(tag, "http-equiv");
@@ -264,7 +304,8 @@ std::string DetectCharset(std::string_view bytes) {
       if (result.empty()) {
         // uchardet names that are not WHATWG labels: pass ICU a name it knows.
         std::string lower = AsciiLowerCopy(name);
-        if (lower == "ascii") result = "UTF-8";
+        if (lower == "ascii")
+          result = "UTF-8";
         else if (lower.rfind("iso-8859", 0) == 0 || lower.rfind("windows-", 0) == 0 ||
                  lower.rfind("ibm", 0) == 0 || lower.rfind("mac", 0) == 0)
           result = name;
@@ -332,8 +373,8 @@ DecodedHtml DecodeHtml(std::string_view bytes, std::string_view http_charset) {
           size_t saved_errors = d.decode_errors;
           if (decode(detected) && d.decode_errors < saved_errors) {
             result.warnings.push_back("declared charset " + declared + " does not fit the bytes (" +
-                                      std::to_string(saved_errors) + " errors); charset guessed: " +
-                                      detected);
+                                      std::to_string(saved_errors) +
+                                      " errors); charset guessed: " + detected);
             d.source = "detected";
             d.guessed = true;
             return result;
@@ -342,8 +383,8 @@ DecodedHtml DecodeHtml(std::string_view bytes, std::string_view http_charset) {
           d.charset = canonical;
           d.decode_errors = saved_errors;
         }
-        result.warnings.push_back(std::to_string(d.decode_errors) + " bytes could not be decoded as " +
-                                  canonical);
+        result.warnings.push_back(std::to_string(d.decode_errors) +
+                                  " bytes could not be decoded as " + canonical);
         return result;
       }
       result.warnings.push_back("charset " + canonical + " is not supported; guessing");

@@ -18,10 +18,10 @@
 namespace samizdat::html {
 
 struct CharsetDecision {
-  std::string charset;  // canonical name used for decoding: "UTF-8", "GB18030", ...
-  std::string source;   // "bom", "http-header", "meta", "detected", "utf8-validity", "default"
-  std::string declared; // the label found in the header or meta, if any
-  bool guessed = false; // true when the charset came from detection or a default
+  std::string charset;       // canonical name used for decoding: "UTF-8", "GB18030", ...
+  std::string source;        // "bom", "http-header", "meta", "detected", "utf8-validity", "default"
+  std::string declared;      // the label found in the header or meta, if any
+  bool guessed = false;      // true when the charset came from detection or a default
   size_t decode_errors = 0;  // bytes that could not be decoded (written as U+FFFD)
 };
 

@@ -18,7 +18,7 @@ struct TagEntry {
 constexpr auto kTagTable = [] {
   std::array<TagEntry, 0
 #define SAMIZDAT_TAG_COUNT(name) +1
-                                SAMIZDAT_HTML_TAGS(SAMIZDAT_TAG_COUNT)
+             SAMIZDAT_HTML_TAGS(SAMIZDAT_TAG_COUNT)
 #undef SAMIZDAT_TAG_COUNT
              >
       table{{
@@ -61,12 +61,12 @@ bool Node::HasClass(std::string_view cls) const {
   std::string_view classes = Attr("class");
   size_t i = 0;
   while (i < classes.size()) {
-    while (i < classes.size() && (classes[i] == ' ' || classes[i] == '\t' ||
-                                  classes[i] == '\n' || classes[i] == '\r' || classes[i] == '\f'))
+    while (i < classes.size() && (classes[i] == ' ' || classes[i] == '\t' || classes[i] == '\n' ||
+                                  classes[i] == '\r' || classes[i] == '\f'))
       ++i;
     size_t start = i;
-    while (i < classes.size() && !(classes[i] == ' ' || classes[i] == '\t' ||
-                                   classes[i] == '\n' || classes[i] == '\r' || classes[i] == '\f'))
+    while (i < classes.size() && !(classes[i] == ' ' || classes[i] == '\t' || classes[i] == '\n' ||
+                                   classes[i] == '\r' || classes[i] == '\f'))
       ++i;
     if (classes.substr(start, i - start) == cls) return true;
   }
@@ -103,19 +103,62 @@ std::string TextContent(const Node* node) {
 
 bool IsBlockTag(Tag tag) {
   switch (tag) {
-    case Tag::k_address: case Tag::k_article: case Tag::k_aside: case Tag::k_blockquote:
-    case Tag::k_body: case Tag::k_center: case Tag::k_dd: case Tag::k_details:
-    case Tag::k_dialog: case Tag::k_div: case Tag::k_dl: case Tag::k_dt: case Tag::k_fieldset:
-    case Tag::k_figcaption: case Tag::k_figure: case Tag::k_footer: case Tag::k_form:
-    case Tag::k_h1: case Tag::k_h2: case Tag::k_h3: case Tag::k_h4: case Tag::k_h5:
-    case Tag::k_h6: case Tag::k_header: case Tag::k_hgroup: case Tag::k_hr: case Tag::k_html:
-    case Tag::k_li: case Tag::k_main: case Tag::k_menu: case Tag::k_nav: case Tag::k_ol:
-    case Tag::k_p: case Tag::k_pre: case Tag::k_section: case Tag::k_summary:
-    case Tag::k_table: case Tag::k_tbody: case Tag::k_td: case Tag::k_tfoot: case Tag::k_th:
-    case Tag::k_thead: case Tag::k_tr: case Tag::k_ul: case Tag::k_caption: case Tag::k_legend:
-    case Tag::k_br: case Tag::k_option: case Tag::k_select: case Tag::k_textarea:
-    case Tag::k_video: case Tag::k_audio: case Tag::k_iframe: case Tag::k_object:
-    case Tag::k_canvas: case Tag::k_picture:
+    case Tag::k_address:
+    case Tag::k_article:
+    case Tag::k_aside:
+    case Tag::k_blockquote:
+    case Tag::k_body:
+    case Tag::k_center:
+    case Tag::k_dd:
+    case Tag::k_details:
+    case Tag::k_dialog:
+    case Tag::k_div:
+    case Tag::k_dl:
+    case Tag::k_dt:
+    case Tag::k_fieldset:
+    case Tag::k_figcaption:
+    case Tag::k_figure:
+    case Tag::k_footer:
+    case Tag::k_form:
+    case Tag::k_h1:
+    case Tag::k_h2:
+    case Tag::k_h3:
+    case Tag::k_h4:
+    case Tag::k_h5:
+    case Tag::k_h6:
+    case Tag::k_header:
+    case Tag::k_hgroup:
+    case Tag::k_hr:
+    case Tag::k_html:
+    case Tag::k_li:
+    case Tag::k_main:
+    case Tag::k_menu:
+    case Tag::k_nav:
+    case Tag::k_ol:
+    case Tag::k_p:
+    case Tag::k_pre:
+    case Tag::k_section:
+    case Tag::k_summary:
+    case Tag::k_table:
+    case Tag::k_tbody:
+    case Tag::k_td:
+    case Tag::k_tfoot:
+    case Tag::k_th:
+    case Tag::k_thead:
+    case Tag::k_tr:
+    case Tag::k_ul:
+    case Tag::k_caption:
+    case Tag::k_legend:
+    case Tag::k_br:
+    case Tag::k_option:
+    case Tag::k_select:
+    case Tag::k_textarea:
+    case Tag::k_video:
+    case Tag::k_audio:
+    case Tag::k_iframe:
+    case Tag::k_object:
+    case Tag::k_canvas:
+    case Tag::k_picture:
       return true;
     default:
       return false;
@@ -124,9 +167,20 @@ bool IsBlockTag(Tag tag) {
 
 bool IsVoidTag(Tag tag) {
   switch (tag) {
-    case Tag::k_base: case Tag::k_br: case Tag::k_col: case Tag::k_embed: case Tag::k_hr:
-    case Tag::k_img: case Tag::k_input: case Tag::k_link: case Tag::k_meta: case Tag::k_param:
-    case Tag::k_source: case Tag::k_track: case Tag::k_wbr: case Tag::k_frame:
+    case Tag::k_base:
+    case Tag::k_br:
+    case Tag::k_col:
+    case Tag::k_embed:
+    case Tag::k_hr:
+    case Tag::k_img:
+    case Tag::k_input:
+    case Tag::k_link:
+    case Tag::k_meta:
+    case Tag::k_param:
+    case Tag::k_source:
+    case Tag::k_track:
+    case Tag::k_wbr:
+    case Tag::k_frame:
       return true;
     default:
       return false;
@@ -207,7 +261,8 @@ void Document::RemoveAttr(Node* element, std::string_view name) {
 
 void Document::Rename(Node* element, std::string_view lower_name) {
   element->tag = TagFromName(lower_name);
-  std::string_view known = element->tag == Tag::kUnknown ? std::string_view() : NameOfTag(element->tag);
+  std::string_view known =
+      element->tag == Tag::kUnknown ? std::string_view() : NameOfTag(element->tag);
   element->name = known.empty() ? Intern(lower_name) : known;
 }
 

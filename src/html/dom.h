@@ -11,18 +11,21 @@
 
 namespace samizdat::html {
 
-#define SAMIZDAT_HTML_TAGS(X)                                                                  \
-  X(a) X(abbr) X(address) X(article) X(aside) X(audio) X(b) X(base) X(bdi) X(bdo)              \
-  X(blockquote) X(body) X(br) X(button) X(canvas) X(caption) X(center) X(cite) X(code) X(col) \
-  X(colgroup) X(dd) X(del) X(details) X(dfn) X(dialog) X(div) X(dl) X(dt) X(em) X(embed)       \
-  X(fieldset) X(figcaption) X(figure) X(font) X(footer) X(form) X(frame) X(frameset) X(h1)     \
-  X(h2) X(h3) X(h4) X(h5) X(h6) X(head) X(header) X(hgroup) X(hr) X(html) X(i) X(iframe)       \
-  X(img) X(input) X(ins) X(kbd) X(label) X(legend) X(li) X(link) X(main) X(map) X(mark)        \
-  X(math) X(menu) X(meta) X(meter) X(nav) X(noscript) X(object) X(ol) X(optgroup) X(option)    \
-  X(output) X(p) X(param) X(picture) X(pre) X(progress) X(q) X(rp) X(rt) X(ruby) X(s) X(samp) \
-  X(script) X(section) X(select) X(small) X(source) X(span) X(strike) X(strong) X(style)       \
-  X(sub) X(summary) X(sup) X(svg) X(table) X(tbody) X(td) X(template) X(textarea) X(tfoot)     \
-  X(th) X(thead) X(time) X(title) X(tr) X(track) X(tt) X(u) X(ul) X(var) X(video) X(wbr)
+// clang-format off
+#define SAMIZDAT_HTML_TAGS(X) \
+  X(a) X(abbr) X(address) X(article) X(aside) X(audio) X(b) X(base) X(bdi) X(bdo) \
+  X(blockquote) X(body) X(br) X(button) X(canvas) X(caption) X(center) X(cite) X(code) \
+  X(col) X(colgroup) X(dd) X(del) X(details) X(dfn) X(dialog) X(div) X(dl) X(dt) X(em) \
+  X(embed) X(fieldset) X(figcaption) X(figure) X(font) X(footer) X(form) X(frame) \
+  X(frameset) X(h1) X(h2) X(h3) X(h4) X(h5) X(h6) X(head) X(header) X(hgroup) X(hr) X(html) \
+  X(i) X(iframe) X(img) X(input) X(ins) X(kbd) X(label) X(legend) X(li) X(link) X(main) \
+  X(map) X(mark) X(math) X(menu) X(meta) X(meter) X(nav) X(noscript) X(object) X(ol) \
+  X(optgroup) X(option) X(output) X(p) X(param) X(picture) X(pre) X(progress) X(q) X(rp) \
+  X(rt) X(ruby) X(s) X(samp) X(script) X(section) X(select) X(small) X(source) X(span) \
+  X(strike) X(strong) X(style) X(sub) X(summary) X(sup) X(svg) X(table) X(tbody) X(td) \
+  X(template) X(textarea) X(tfoot) X(th) X(thead) X(time) X(title) X(tr) X(track) X(tt) \
+  X(u) X(ul) X(var) X(video) X(wbr)
+// clang-format on
 
 enum class Tag : uint16_t {
   kUnknown = 0,

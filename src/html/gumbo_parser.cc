@@ -136,8 +136,6 @@ const HtmlParser& GumboHtmlParser() {
   return parser;
 }
 
-std::unique_ptr<Document> ParseHtml(std::string_view html) {
-  return GumboHtmlParser().Parse(html);
-}
+std::unique_ptr<Document> ParseHtml(std::string_view html) { return GumboHtmlParser().Parse(html); }
 
 }  // namespace samizdat::html

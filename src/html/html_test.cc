@@ -65,7 +65,8 @@ TEST(Charset, GbLabelsDecodeAsGb18030) {
 }
 
 TEST(Charset, Big5DecodesWithHkscs) {
-  std::string text = "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=big5\">香港新聞";
+  std::string text =
+      "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=big5\">香港新聞";
   DecodedHtml d = DecodeHtml(Encode(text, "Big5-HKSCS"));
   EXPECT_EQ(d.decision.charset, "Big5-HKSCS");
   EXPECT_NE(d.utf8.find("香港新聞"), std::string::npos);

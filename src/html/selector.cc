@@ -168,12 +168,23 @@ class SelectorParser {
         ++pos_;
       } else if (pos_ + 1 < s_.size() && s_[pos_ + 1] == '=') {
         switch (op) {
-          case '~': test.op = AttrOp::kIncludes; break;
-          case '^': test.op = AttrOp::kPrefix; break;
-          case '$': test.op = AttrOp::kSuffix; break;
-          case '*': test.op = AttrOp::kSubstring; break;
-          case '|': test.op = AttrOp::kDashMatch; break;
-          default: return Fail("unknown attribute operator");
+          case '~':
+            test.op = AttrOp::kIncludes;
+            break;
+          case '^':
+            test.op = AttrOp::kPrefix;
+            break;
+          case '$':
+            test.op = AttrOp::kSuffix;
+            break;
+          case '*':
+            test.op = AttrOp::kSubstring;
+            break;
+          case '|':
+            test.op = AttrOp::kDashMatch;
+            break;
+          default:
+            return Fail("unknown attribute operator");
         }
         pos_ += 2;
       } else {
@@ -208,17 +219,21 @@ bool MatchAttr(const Node* e, const AttrTest& t) {
   if (!a) return false;
   std::string_view v = a->value;
   switch (t.op) {
-    case AttrOp::kExists: return true;
-    case AttrOp::kEquals: return v == t.value;
+    case AttrOp::kExists:
+      return true;
+    case AttrOp::kEquals:
+      return v == t.value;
     case AttrOp::kIncludes:
       for (std::string_view part : SplitAsciiSpace(v))
         if (part == t.value) return true;
       return false;
-    case AttrOp::kPrefix: return !t.value.empty() && v.substr(0, t.value.size()) == t.value;
+    case AttrOp::kPrefix:
+      return !t.value.empty() && v.substr(0, t.value.size()) == t.value;
     case AttrOp::kSuffix:
       return !t.value.empty() && v.size() >= t.value.size() &&
              v.substr(v.size() - t.value.size()) == t.value;
-    case AttrOp::kSubstring: return !t.value.empty() && v.find(t.value) != std::string_view::npos;
+    case AttrOp::kSubstring:
+      return !t.value.empty() && v.find(t.value) != std::string_view::npos;
     case AttrOp::kDashMatch:
       return v == t.value || (v.size() > t.value.size() && v.substr(0, t.value.size()) == t.value &&
                               v[t.value.size()] == '-');

@@ -7,10 +7,17 @@ namespace samizdat::html {
 void AppendEscapedText(std::string& out, std::string_view text) {
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
 }
@@ -18,21 +25,30 @@ void AppendEscapedText(std::string& out, std::string_view text) {
 void AppendEscapedAttr(std::string& out, std::string_view value) {
   for (char c : value) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '\n': out += "&#10;"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '\n':
+        out += "&#10;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
 }
 
 namespace {
 
-bool IsRawText(const Node* n) {
-  return n->Is(Tag::k_script) || n->Is(Tag::k_style);
-}
+bool IsRawText(const Node* n) { return n->Is(Tag::k_script) || n->Is(Tag::k_style); }
 
 void OpenTag(std::string& out, const Node* n, const SerializeOptions& o) {
   out.push_back('<');
@@ -62,12 +78,18 @@ void AppendText(std::string& out, const Node* n, int pre_depth, const SerializeO
   }
   if (pre_depth > 0 && o.encode_pre_newlines) {
     for (char c : n->data) {
-      if (c == '&') out += "&amp;";
-      else if (c == '<') out += "&lt;";
-      else if (c == '>') out += "&gt;";
-      else if (c == '\n') out += "&#10;";
-      else if (c == '\r') continue;
-      else out.push_back(c);
+      if (c == '&')
+        out += "&amp;";
+      else if (c == '<')
+        out += "&lt;";
+      else if (c == '>')
+        out += "&gt;";
+      else if (c == '\n')
+        out += "&#10;";
+      else if (c == '\r')
+        continue;
+      else
+        out.push_back(c);
     }
     return;
   }

@@ -24,13 +24,23 @@ GfmReport CheckGfm(std::string_view markdown) {
     switch (cmark_node_get_type(n)) {
       case CMARK_NODE_HTML_BLOCK:
         report.html_blocks++;
-        report.html_block_lines.emplace_back(cmark_node_get_start_line(n), cmark_node_get_end_line(n));
+        report.html_block_lines.emplace_back(cmark_node_get_start_line(n),
+                                             cmark_node_get_end_line(n));
         break;
-      case CMARK_NODE_CODE_BLOCK: report.code_blocks++; break;
-      case CMARK_NODE_PARAGRAPH: report.paragraphs++; break;
-      case CMARK_NODE_HEADING: report.headings++; break;
-      case CMARK_NODE_THEMATIC_BREAK: report.thematic_breaks++; break;
-      default: break;
+      case CMARK_NODE_CODE_BLOCK:
+        report.code_blocks++;
+        break;
+      case CMARK_NODE_PARAGRAPH:
+        report.paragraphs++;
+        break;
+      case CMARK_NODE_HEADING:
+        report.headings++;
+        break;
+      case CMARK_NODE_THEMATIC_BREAK:
+        report.thematic_breaks++;
+        break;
+      default:
+        break;
     }
   }
   char* html = cmark_render_html(doc, CMARK_OPT_DEFAULT | CMARK_OPT_UNSAFE,

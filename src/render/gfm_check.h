@@ -10,10 +10,10 @@
 namespace samizdat::render {
 
 struct GfmReport {
-  std::string html;         // the rendered HTML
-  int html_blocks = 0;      // top-level raw HTML blocks
-  int code_blocks = 0;      // top-level code blocks (indented or fenced)
-  int paragraphs = 0;       // top-level paragraphs
+  std::string html;     // the rendered HTML
+  int html_blocks = 0;  // top-level raw HTML blocks
+  int code_blocks = 0;  // top-level code blocks (indented or fenced)
+  int paragraphs = 0;   // top-level paragraphs
   int headings = 0;
   int thematic_breaks = 0;
   // First and last source line (1-based) of each top-level raw HTML block.

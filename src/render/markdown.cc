@@ -27,21 +27,36 @@ bool ContainsBlock(const Node* n) {
 
 int HeadingLevel(Tag t) {
   switch (t) {
-    case Tag::k_h1: return 1;
-    case Tag::k_h2: return 2;
-    case Tag::k_h3: return 3;
-    case Tag::k_h4: return 4;
-    case Tag::k_h5: return 5;
-    case Tag::k_h6: return 6;
-    default: return 0;
+    case Tag::k_h1:
+      return 1;
+    case Tag::k_h2:
+      return 2;
+    case Tag::k_h3:
+      return 3;
+    case Tag::k_h4:
+      return 4;
+    case Tag::k_h5:
+      return 5;
+    case Tag::k_h6:
+      return 6;
+    default:
+      return 0;
   }
 }
 
 void EscapeMarkdown(std::string& out, std::string_view text) {
   for (char c : text) {
     switch (c) {
-      case '\\': case '*': case '_': case '`': case '[': case ']': case '<': case '>':
-      case '~': case '|':
+      case '\\':
+      case '*':
+      case '_':
+      case '`':
+      case '[':
+      case ']':
+      case '<':
+      case '>':
+      case '~':
+      case '|':
         out.push_back('\\');
         out.push_back(c);
         break;
@@ -57,11 +72,16 @@ void EscapeMarkdown(std::string& out, std::string_view text) {
 std::string EscapeUrl(std::string_view url) {
   std::string out;
   for (char c : url) {
-    if (c == ' ') out += "%20";
-    else if (c == '(') out += "%28";
-    else if (c == ')') out += "%29";
-    else if (c == '<' || c == '>') out += c == '<' ? "%3C" : "%3E";
-    else out.push_back(c);
+    if (c == ' ')
+      out += "%20";
+    else if (c == '(')
+      out += "%28";
+    else if (c == ')')
+      out += "%29";
+    else if (c == '<' || c == '>')
+      out += c == '<' ? "%3C" : "%3E";
+    else
+      out.push_back(c);
   }
   return out;
 }
@@ -98,8 +118,7 @@ std::string ProtectLineStarts(const std::string& s) {
     std::string_view line = std::string_view(s).substr(i, nl - i);
     if (!line.empty()) {
       char c = line[0];
-      if (c == '#' || c == '+' || c == '-' || c == '=' ||
-          (c == '>' && false)) {
+      if (c == '#' || c == '+' || c == '-' || c == '=' || (c == '>' && false)) {
         out.push_back('\\');
       } else if (isdigit(static_cast<unsigned char>(c))) {
         size_t k = 0;
@@ -222,8 +241,10 @@ class Renderer {
           std::string inner = Blocks(c);
           if (inner.empty()) continue;
           if (!out.empty()) out += "\n\n";
-          if (md() && c->Is(Tag::k_dt)) out += "**" + inner + "**";
-          else out += inner;
+          if (md() && c->Is(Tag::k_dt))
+            out += "**" + inner + "**";
+          else
+            out += inner;
         }
         return out;
       }
@@ -385,16 +406,24 @@ class Renderer {
         out += "[" + text + "](" + EscapeUrl(href) + ")";
         return;
       }
-      case Tag::k_em: case Tag::k_i: case Tag::k_cite: case Tag::k_var:
+      case Tag::k_em:
+      case Tag::k_i:
+      case Tag::k_cite:
+      case Tag::k_var:
         Wrap(n, out, "*");
         return;
-      case Tag::k_strong: case Tag::k_b:
+      case Tag::k_strong:
+      case Tag::k_b:
         Wrap(n, out, "**");
         return;
-      case Tag::k_del: case Tag::k_s: case Tag::k_strike:
+      case Tag::k_del:
+      case Tag::k_s:
+      case Tag::k_strike:
         Wrap(n, out, "~~");
         return;
-      case Tag::k_code: case Tag::k_kbd: case Tag::k_samp: {
+      case Tag::k_code:
+      case Tag::k_kbd:
+      case Tag::k_samp: {
         std::string code = html::TextContent(n);
         if (!md()) {
           out += code;
@@ -412,7 +441,10 @@ class Renderer {
         out += fence + (pad ? " " : "") + collapsed + (pad ? " " : "") + fence;
         return;
       }
-      case Tag::k_script: case Tag::k_style: case Tag::k_noscript: case Tag::k_template:
+      case Tag::k_script:
+      case Tag::k_style:
+      case Tag::k_noscript:
+      case Tag::k_template:
         return;
       default:
         if (IsBlock(n)) {

@@ -41,7 +41,8 @@ std::string MarkdownPage(const extract::Article& a, const config::SiteConfig& si
   if (a.byline) meta += *a.byline;
   if (a.published) meta += (meta.empty() ? "" : " · ") + a.published->substr(0, 10);
   if (!meta.empty()) out += "*" + meta + "*\n\n";
-  if (!site.menu.empty()) out += (site.menu_tag_links ? TagMenuLinks(site.menu, a.id) : site.menu) + "\n\n";
+  if (!site.menu.empty())
+    out += (site.menu_tag_links ? TagMenuLinks(site.menu, a.id) : site.menu) + "\n\n";
   if (a.lead_image) {
     out += "![" + a.lead_image->alt + "](" + a.lead_image->src + ")\n\n";
     if (!a.lead_image->caption.empty()) out += "*" + a.lead_image->caption + "*\n\n";
@@ -56,7 +57,8 @@ constexpr std::string_view kStyle =
     "body{margin:0 auto;max-width:42rem;padding:1rem;font:1.05rem/1.7 system-ui,sans-serif;"
     "color:#222;background:#fff}img{max-width:100%;height:auto}figure{margin:1rem 0}"
     "figcaption,.caption,.meta{color:#666;font-size:.9rem}pre{overflow-x:auto;background:#f5f5f5;"
-    "padding:.6rem}blockquote{margin:1rem 0;padding-left:1rem;border-left:3px solid #ccc;color:#444}"
+    "padding:.6rem}blockquote{margin:1rem 0;padding-left:1rem;border-left:3px solid "
+    "#ccc;color:#444}"
     "table{border-collapse:collapse;display:block;overflow-x:auto}td,th{border:1px solid #ddd;"
     "padding:.3rem .5rem}a{color:#0645ad}@media(prefers-color-scheme:dark){body{background:#111;"
     "color:#ddd}a{color:#8ab4f8}}";
@@ -65,10 +67,11 @@ std::string HtmlPage(const extract::Article& a, const config::SiteConfig& site) 
   std::string title = CollapseWhitespace(a.title.value_or(""));
   std::string out = "<!DOCTYPE html>\n<html";
   if (a.lang) out += " lang=\"" + EscapeHtml(*a.lang) + "\"";
-  out += ">\n<head>\n<meta charset=\"utf-8\">\n"
-         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-         "<meta name=\"referrer\" content=\"no-referrer\">\n"
-         "<meta http-equiv=\"Content-Security-Policy\" content=\"script-src 'none'\">\n";
+  out +=
+      ">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      "<meta name=\"referrer\" content=\"no-referrer\">\n"
+      "<meta http-equiv=\"Content-Security-Policy\" content=\"script-src 'none'\">\n";
   out += "<title>" + EscapeHtml(title) + "</title>\n<style>" + std::string(kStyle) +
          "</style>\n</head>\n<body>\n<article>\n<h1>" + EscapeHtml(title) + "</h1>\n";
   std::string meta;
@@ -93,8 +96,10 @@ std::string HtmlPage(const extract::Article& a, const config::SiteConfig& site) 
   }
   std::string url = a.url.value_or("");
   std::string footer = EscapeHtml(site.footer);
-  std::string link = url.empty() ? "" : "<a href=\"" + EscapeHtml(url) + "\">" + EscapeHtml(url) + "</a>";
-  out += "</article>\n<footer><p>" + ReplaceAll(footer, "{url}", link) + "</p></footer>\n</body>\n</html>\n";
+  std::string link =
+      url.empty() ? "" : "<a href=\"" + EscapeHtml(url) + "\">" + EscapeHtml(url) + "</a>";
+  out += "</article>\n<footer><p>" + ReplaceAll(footer, "{url}", link) +
+         "</p></footer>\n</body>\n</html>\n";
   return out;
 }
 
@@ -168,9 +173,12 @@ std::string BodyHtmlBlock(const html::Node* body) {
 std::string RenderPage(const extract::Article& article, const config::SiteConfig& site,
                        config::Theme theme) {
   switch (theme) {
-    case config::Theme::kClassic: return ClassicPage(article, site);
-    case config::Theme::kMarkdown: return MarkdownPage(article, site);
-    case config::Theme::kHtml: return HtmlPage(article, site);
+    case config::Theme::kClassic:
+      return ClassicPage(article, site);
+    case config::Theme::kMarkdown:
+      return MarkdownPage(article, site);
+    case config::Theme::kHtml:
+      return HtmlPage(article, site);
   }
   return {};
 }

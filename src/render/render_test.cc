@@ -28,11 +28,13 @@ std::string Md(const std::string& body_html) {
 std::string Rendered(const std::string& markdown) { return CheckGfm(markdown).html; }
 
 TEST(Markdown, BlocksAndInlinesRenderAsIntended) {
-  std::string md = Md(
-      "<h2>Head</h2><p>Some <em>em</em>, <strong>strong</strong>, <code>a`b</code> and "
-      "<a href='https://x.org/a b'>link</a>.</p><ul><li>one</li><li>two<ul><li>nested</li></ul></li></ul>"
-      "<ol start=3><li>three</li></ol><blockquote><p>quoted</p><p>twice</p></blockquote>"
-      "<pre>code\n\n  indented</pre><p>line<br>break</p><hr><p><img src='https://x.org/i.png' alt='pic'></p>");
+  std::string md =
+      Md("<h2>Head</h2><p>Some <em>em</em>, <strong>strong</strong>, <code>a`b</code> and "
+         "<a href='https://x.org/a "
+         "b'>link</a>.</p><ul><li>one</li><li>two<ul><li>nested</li></ul></li></ul>"
+         "<ol start=3><li>three</li></ol><blockquote><p>quoted</p><p>twice</p></blockquote>"
+         "<pre>code\n\n  indented</pre><p>line<br>break</p><hr><p><img src='https://x.org/i.png' "
+         "alt='pic'></p>");
   std::string html = Rendered(md);
   EXPECT_NE(html.find("<h2>Head</h2>"), std::string::npos) << md;
   EXPECT_NE(html.find("<em>em</em>"), std::string::npos) << md;
@@ -41,7 +43,9 @@ TEST(Markdown, BlocksAndInlinesRenderAsIntended) {
   EXPECT_NE(html.find("<a href=\"https://x.org/a%20b\">link</a>"), std::string::npos) << md;
   EXPECT_NE(html.find("<li>two\n<ul>\n<li>nested</li>"), std::string::npos) << html;
   EXPECT_NE(html.find("<ol start=\"3\">"), std::string::npos) << md;
-  EXPECT_NE(html.find("<blockquote>\n<p>quoted</p>\n<p>twice</p>\n</blockquote>"), std::string::npos) << html;
+  EXPECT_NE(html.find("<blockquote>\n<p>quoted</p>\n<p>twice</p>\n</blockquote>"),
+            std::string::npos)
+      << html;
   EXPECT_NE(html.find("<pre><code>code\n\n  indented\n</code></pre>"), std::string::npos) << html;
   EXPECT_NE(html.find("line<br />\nbreak"), std::string::npos) << html;
   EXPECT_NE(html.find("<hr />"), std::string::npos) << md;
@@ -49,8 +53,9 @@ TEST(Markdown, BlocksAndInlinesRenderAsIntended) {
 }
 
 TEST(Markdown, TextNeverTurnsIntoMarkup) {
-  std::string md = Md("<p># not a heading</p><p>1. not a list</p><p>*not em* [not](link) <b>x</b></p>"
-                      "<p>- not an item</p><p>&lt;script&gt;alert(1)&lt;/script&gt;</p>");
+  std::string md =
+      Md("<p># not a heading</p><p>1. not a list</p><p>*not em* [not](link) <b>x</b></p>"
+         "<p>- not an item</p><p>&lt;script&gt;alert(1)&lt;/script&gt;</p>");
   std::string html = Rendered(md);
   EXPECT_EQ(html.find("<h1>"), std::string::npos) << md;
   EXPECT_EQ(html.find("<ol>"), std::string::npos) << md;
@@ -62,19 +67,22 @@ TEST(Markdown, TextNeverTurnsIntoMarkup) {
 }
 
 TEST(Markdown, TablesBecomeGfmTables) {
-  std::string md = Md("<table><tr><th>City</th><th>Pop</th></tr><tr><td>A|B</td><td>1</td></tr></table>");
+  std::string md =
+      Md("<table><tr><th>City</th><th>Pop</th></tr><tr><td>A|B</td><td>1</td></tr></table>");
   std::string html = Rendered(md);
   EXPECT_NE(html.find("<th>City</th>"), std::string::npos) << md;
   EXPECT_NE(html.find("<td>A|B</td>"), std::string::npos) << md;
 }
 
 TEST(Text, ParagraphsSeparatedByOneBlankLine) {
-  auto doc = html::ParseHtml("<body><p>One   two</p><div>Three<br>four</div><ul><li>a</li><li>b</li></ul></body>");
+  auto doc = html::ParseHtml(
+      "<body><p>One   two</p><div>Three<br>four</div><ul><li>a</li><li>b</li></ul></body>");
   EXPECT_EQ(ToText(doc->body()), "One two\n\nThree\nfour\n\na\nb");
 }
 
 TEST(Menu, EveryLinkGetsTheArticleId) {
-  EXPECT_EQ(TagMenuLinks("[a](../x) | [b](https://y/z?q=1)", "n1"), "[a](../x?n1) | [b](https://y/z?q=1&n1)");
+  EXPECT_EQ(TagMenuLinks("[a](../x) | [b](https://y/z?q=1)", "n1"),
+            "[a](../x?n1) | [b](https://y/z?q=1&n1)");
 }
 
 // Reduces a classic page to its skeleton: the kind of each line, the body collapsed.
@@ -92,19 +100,27 @@ std::vector<std::string> Skeleton(const std::string& page) {
       } else {
         continue;
       }
-    } else if (line.rfind("### ", 0) == 0) kind = "title";
-    else if (line == "---") kind = "rule";
-    else if (line.rfind("#### [", 0) == 0) kind = "menu";
-    else if (line.empty()) kind = "blank";
-    else if (line.rfind("<div><img ", 0) == 0) kind = "lead-image";
+    } else if (line.rfind("### ", 0) == 0)
+      kind = "title";
+    else if (line == "---")
+      kind = "rule";
+    else if (line.rfind("#### [", 0) == 0)
+      kind = "menu";
+    else if (line.empty())
+      kind = "blank";
+    else if (line.rfind("<div><img ", 0) == 0)
+      kind = "lead-image";
     else if (line.rfind("<div class=\"caption\">", 0) == 0) {
       kind = "caption+body-start";
       in_body = true;
-    } else if (line.rfind("原文链接（需翻墙）：https://", 0) == 0) kind = "footer";
-    else kind = "other:" + line.substr(0, 20);
+    } else if (line.rfind("原文链接（需翻墙）：https://", 0) == 0)
+      kind = "footer";
+    else
+      kind = "other:" + line.substr(0, 20);
     if (kind == "caption+body-start" && line.find("</div></div><hr/><div ") == std::string::npos) {
       // The reference wraps the caption text over lines; skip to the wrapper line.
-      while (std::getline(in, line) && line.find("</div></div><hr/><div ") == std::string::npos) {}
+      while (std::getline(in, line) && line.find("</div></div><hr/><div ") == std::string::npos) {
+      }
     }
     out.push_back(kind);
   }
@@ -118,8 +134,9 @@ class ClassicPage : public ::testing::Test {
     eo.url = "https://www.epochtimes.com/gb/26/9/20/n99000001.htm";
     extract::Article a = extract::Extract(ReadFixture("epochtimes_article.html"), eo);
     std::string err;
-    auto cfg = config::ParseConfig(ReadFile(std::string(SAMIZDAT_SOURCE_DIR) + "/demo/samizdat.toml"),
-                                   "demo/samizdat.toml", "", &err);
+    auto cfg =
+        config::ParseConfig(ReadFile(std::string(SAMIZDAT_SOURCE_DIR) + "/demo/samizdat.toml"),
+                            "demo/samizdat.toml", "", &err);
     EXPECT_TRUE(cfg) << err;
     clean::CleanOptions co;
     co.links = cfg->site.link_policy;
@@ -132,9 +149,11 @@ class ClassicPage : public ::testing::Test {
 TEST_F(ClassicPage, HasTheReferenceStructure) {
   std::string page = Convert();
   std::vector<std::string> ours = Skeleton(page);
-  std::vector<std::string> expected = {"title", "blank", "rule", "blank", "menu", "blank", "blank",
-                                       "lead-image", "caption+body-start", "</div>", "blank",
-                                       "blank", "rule", "blank", "footer"};
+  std::vector<std::string> expected = {"title",  "blank",      "rule",
+                                       "blank",  "menu",       "blank",
+                                       "blank",  "lead-image", "caption+body-start",
+                                       "</div>", "blank",      "blank",
+                                       "rule",   "blank",      "footer"};
   EXPECT_EQ(ours, expected) << page;
   std::string shared = SharedDir();
   if (shared.empty()) GTEST_SKIP() << "../shared absent: reference comparison skipped";
@@ -143,7 +162,8 @@ TEST_F(ClassicPage, HasTheReferenceStructure) {
   // The menu line is the reference's, with this article's id.
   std::smatch m;
   std::string ref_menu = reference.substr(reference.find("#### ["));
-  ref_menu = std::regex_replace(ref_menu.substr(0, ref_menu.find('\n')), std::regex("n13199494"), "n99000001");
+  ref_menu = std::regex_replace(ref_menu.substr(0, ref_menu.find('\n')), std::regex("n13199494"),
+                                "n99000001");
   EXPECT_NE(page.find(ref_menu + "\n"), std::string::npos);
 }
 
@@ -171,7 +191,8 @@ TEST(ReferencePages, CheckerFindsWhereEachSeedBodyEnds) {
   // The checker against an independent count: in every seed page the first HTML block
   // runs from the line opening the lead/body <div> to the wrapper's closing "</div>".
   int pages = 0;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(shared + "/reference/epoch-news/pages")) {
+  for (const auto& e :
+       std::filesystem::recursive_directory_iterator(shared + "/reference/epoch-news/pages")) {
     if (e.path().extension() != ".md") continue;
     std::string page = ReadFile(e.path().string());
     std::istringstream in(page);
@@ -179,8 +200,10 @@ TEST(ReferencePages, CheckerFindsWhereEachSeedBodyEnds) {
     int n = 0, open_line = 0, close_line = 0;
     while (std::getline(in, line)) {
       ++n;
-      if (!open_line && line.rfind("<div", 0) == 0) open_line = n;
-      else if (open_line && !close_line && line == "</div>") close_line = n;
+      if (!open_line && line.rfind("<div", 0) == 0)
+        open_line = n;
+      else if (open_line && !close_line && line == "</div>")
+        close_line = n;
     }
     GfmReport r = CheckGfm(page);
     ASSERT_FALSE(r.html_block_lines.empty()) << e.path();

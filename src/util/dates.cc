@@ -103,9 +103,9 @@ std::optional<DateTime> ParseDate(std::string_view text) {
   DateTime d;
   size_t i = 0;
   auto skip_other = [&] {
-    while (i < toks.size() && toks[i].kind == Token::kOther &&
-           (toks[i].text == " " || toks[i].text == "," || toks[i].text == "." ||
-            toks[i].text == "\t"))
+    while (
+        i < toks.size() && toks[i].kind == Token::kOther &&
+        (toks[i].text == " " || toks[i].text == "," || toks[i].text == "." || toks[i].text == "\t"))
       ++i;
   };
   auto is_sep = [&](size_t k) {
@@ -118,8 +118,8 @@ std::optional<DateTime> ParseDate(std::string_view text) {
     skip_other();
   }
   bool have_date = false;
-  if (i < toks.size() && toks[i].kind == Token::kNumber && toks[i].text.size() == 4 && is_sep(i + 1) &&
-      i + 2 < toks.size() && toks[i + 2].kind == Token::kNumber) {
+  if (i < toks.size() && toks[i].kind == Token::kNumber && toks[i].text.size() == 4 &&
+      is_sep(i + 1) && i + 2 < toks.size() && toks[i + 2].kind == Token::kNumber) {
     // Y-M-D (ISO, slashes, dots, or 年月日).
     d.year = toks[i].value;
     d.month = toks[i + 2].value;
@@ -133,7 +133,8 @@ std::optional<DateTime> ParseDate(std::string_view text) {
     if (i < toks.size() && toks[i].text == "日") ++i;
     have_date = true;
   } else if (i < toks.size() && toks[i].kind == Token::kNumber && toks[i].text.size() == 8 &&
-             (i + 1 >= toks.size() || toks[i + 1].text == "T" || toks[i + 1].kind == Token::kWord)) {
+             (i + 1 >= toks.size() || toks[i + 1].text == "T" ||
+              toks[i + 1].kind == Token::kWord)) {
     // Compact ISO: 20210831.
     d.year = toks[i].value / 10000;
     d.month = toks[i].value / 100 % 100;
@@ -207,8 +208,10 @@ std::optional<DateTime> ParseDate(std::string_view text) {
     // Zone: Z, +08:00, +0800, GMT+8, named zones.
     if (i < toks.size() && toks[i].kind == Token::kWord) {
       std::string w = toks[i].text;
-      if (ParseZoneWord(w, d)) ++i;
-      else if (AsciiLowerCopy(w) != "gmt") { /* unknown word: no zone */ }
+      if (ParseZoneWord(w, d))
+        ++i;
+      else if (AsciiLowerCopy(w) != "gmt") { /* unknown word: no zone */
+      }
     }
     if (i + 1 < toks.size() && toks[i].kind == Token::kSign && toks[i + 1].kind == Token::kNumber) {
       int sign = toks[i].text == "-" ? -1 : 1;

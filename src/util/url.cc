@@ -47,8 +47,8 @@ bool AllowedScheme(std::string_view scheme) {
 std::string UrlScheme(std::string_view url) {
   std::string_view s = TrimAscii(url);
   size_t i = 0;
-  while (i < s.size() && (isalnum(static_cast<unsigned char>(s[i])) || s[i] == '+' ||
-                          s[i] == '-' || s[i] == '.'))
+  while (i < s.size() &&
+         (isalnum(static_cast<unsigned char>(s[i])) || s[i] == '+' || s[i] == '-' || s[i] == '.'))
     ++i;
   if (i == 0 || i >= s.size() || s[i] != ':' || !isalpha(static_cast<unsigned char>(s[0])))
     return {};

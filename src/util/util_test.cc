@@ -20,7 +20,8 @@ TEST(Url, ResolvesRelativeAndRefusesScriptSchemes) {
   const std::string base = "https://www.epochtimes.com/gb/21/8/31/n13199494.htm";
   EXPECT_EQ(ResolveUrl(base, "/gb/tag/x.html").value(), "https://www.epochtimes.com/gb/tag/x.html");
   EXPECT_EQ(ResolveUrl(base, "n1.htm").value(), "https://www.epochtimes.com/gb/21/8/31/n1.htm");
-  EXPECT_EQ(ResolveUrl(base, "//img.soundofhope.org/a.jpg").value(), "https://img.soundofhope.org/a.jpg");
+  EXPECT_EQ(ResolveUrl(base, "//img.soundofhope.org/a.jpg").value(),
+            "https://img.soundofhope.org/a.jpg");
   EXPECT_EQ(ResolveUrl(base, "../x?q=1#f").value(), "https://www.epochtimes.com/gb/21/8/x?q=1#f");
   EXPECT_FALSE(ResolveUrl(base, "javascript:alert(1)"));
   EXPECT_FALSE(ResolveUrl(base, " JaVaScRiPt:alert(1)"));
@@ -50,7 +51,8 @@ TEST(Dates, ParsesTheFormsNewsPagesUse) {
 }
 
 TEST(Dates, FindsDatelinesInRunningText) {
-  EXPECT_EQ(FindDateInText("2026年09月01日 08:30 来源：示例新闻网", 480).value(), "2026-09-01T08:30:00+08:00");
+  EXPECT_EQ(FindDateInText("2026年09月01日 08:30 来源：示例新闻网", 480).value(),
+            "2026-09-01T08:30:00+08:00");
   EXPECT_EQ(FindDateInText("Posted on 2026/9/1 by staff").value(), "2026-09-01T00:00:00Z");
   EXPECT_FALSE(FindDateInText("人气 321 标签"));
 }
