@@ -45,7 +45,8 @@ int HeadingLevel(Tag t) {
 }
 
 void EscapeMarkdown(std::string& out, std::string_view text) {
-  for (char c : text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
     switch (c) {
       case '\\':
       case '*':
@@ -60,9 +61,15 @@ void EscapeMarkdown(std::string& out, std::string_view text) {
         out.push_back('\\');
         out.push_back(c);
         break;
-      case '&':
-        out += "&amp;";
+      case '&': {
+        // Only an ampersand that would start an entity ("&amp;", "&#39;") needs escaping.
+        size_t k = i + 1;
+        if (k < text.size() && text[k] == '#') ++k;
+        size_t start = k;
+        while (k < text.size() && isalnum(static_cast<unsigned char>(text[k]))) ++k;
+        out += (k > start && k < text.size() && text[k] == ';') ? "&amp;" : "&";
         break;
+      }
       default:
         out.push_back(c);
     }
