@@ -13,6 +13,8 @@
 #include "config/config.h"
 #include "extract/extract.h"
 #include "extract/profile.h"
+#include "feed/feed.h"
+#include "feed/feed_json.h"
 #include "html/serialize.h"
 #include "render/markdown.h"
 #include "render/page.h"
@@ -180,6 +182,44 @@ int RunConvert(const std::string& file, const std::string& url, const std::strin
   return 0;
 }
 
+int RunFeed(const std::string& source, bool as_json, const std::string& selector) {
+  std::string bytes, error, url = source;
+  std::string path = source;
+  if (source.rfind("file://", 0) == 0) path = source.substr(7);
+  if (source.rfind("http://", 0) == 0 || source.rfind("https://", 0) == 0) {
+    std::fprintf(stderr,
+                 "samizdat: fetching over HTTP is not available in this build; save the feed and "
+                 "pass the file\n");
+    return 2;
+  }
+  if (!Env::Default()->ReadFile(path, &bytes, &error)) {
+    std::fprintf(stderr, "samizdat: %s\n", error.c_str());
+    return 1;
+  }
+  if (source.rfind("file://", 0) != 0 && path != "-")
+    url = "file://" + std::filesystem::absolute(path).string();
+  feed::ParseOptions po;
+  po.url = url;
+  feed::Feed f =
+      selector.empty() ? feed::ParseFeed(bytes, po) : feed::ParseListing(bytes, selector, po);
+  if (as_json) {
+    std::string out =
+        feed::FeedToJson(f).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::printf("%s\n", out.c_str());
+  } else {
+    std::printf("%s (%s, %s): %zu entries\n", f.feed.title.c_str(), f.version.c_str(),
+                f.encoding.c_str(), f.entries.size());
+    for (const auto& e : f.entries)
+      std::printf("%s  %s\n    %s\n", e.published.value_or("-").c_str(), e.title.c_str(),
+                  e.link.c_str());
+  }
+  for (const auto& w : f.warnings)
+    std::fprintf(stderr, "samizdat: %s: %s\n", source.c_str(), w.c_str());
+  if (f.bozo && !f.bozo_exception.empty())
+    std::fprintf(stderr, "samizdat: %s: %s\n", source.c_str(), f.bozo_exception.c_str());
+  return f.not_a_feed ? 1 : 0;
+}
+
 }  // namespace
 }  // namespace samizdat
 
@@ -207,6 +247,16 @@ int main(int argc, char** argv) {
   convert->add_option("--theme", theme, "classic, markdown or html (default: from config)");
   convert->add_option("-o,--output", out, "Output file (default: standard output)");
 
+  std::string feed_source, listing_selector;
+  bool feed_json = false;
+  auto* feed_cmd =
+      app.add_subcommand("feed", "Parse a feed, sitemap or listing page and print its entries");
+  feed_cmd->add_option("SOURCE", feed_source, "A file, file:// URL, or - for standard input")
+      ->required();
+  feed_cmd->add_flag("--json", feed_json, "Print the parsed model as JSON (doc/feed.md)");
+  feed_cmd->add_option("--listing", listing_selector,
+                       "Treat SOURCE as an HTML listing; CSS selector for article links");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -214,5 +264,6 @@ int main(int argc, char** argv) {
   }
   if (*extract) return samizdat::RunExtract(files, url, profile, format, raw);
   if (*convert) return samizdat::RunConvert(file, url, config_path, theme, out);
+  if (*feed_cmd) return samizdat::RunFeed(feed_source, feed_json, listing_selector);
   return 2;
 }

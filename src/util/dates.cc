@@ -274,3 +274,48 @@ std::optional<std::string> FindDateInText(std::string_view text, int default_off
 }
 
 }  // namespace samizdat
+
+namespace samizdat {
+namespace {
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+int64_t DaysFromCivil(int y, int m, int d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+void CivilFromDays(int64_t z, int* y, int* m, int* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  *d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  *m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  *y = static_cast<int>(yoe + era * 400 + (*m <= 2));
+}
+
+}  // namespace
+
+std::optional<std::string> ToUtc(std::string_view rfc3339) {
+  auto d = ParseDate(rfc3339);
+  if (!d) return std::nullopt;
+  int64_t secs = DaysFromCivil(d->year, d->month, d->day) * 86400 + d->hour * 3600 +
+                 d->minute * 60 + d->second - int64_t{d->offset_minutes} * 60;
+  int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+  int64_t rem = secs - days * 86400;
+  DateTime u;
+  CivilFromDays(days, &u.year, &u.month, &u.day);
+  u.hour = static_cast<int>(rem / 3600);
+  u.minute = static_cast<int>(rem % 3600 / 60);
+  u.second = static_cast<int>(rem % 60);
+  u.offset_minutes = 0;
+  return FormatRfc3339(u);
+}
+
+}  // namespace samizdat

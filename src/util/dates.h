@@ -29,6 +29,9 @@ std::string FormatRfc3339(const DateTime& dt);
 // and normalises it like NormalizeDate. Only numeric Y-M-D forms are searched.
 std::optional<std::string> FindDateInText(std::string_view text, int default_offset_minutes = 0);
 
+// The same instant in UTC ("2026-09-20T10:00:00+08:00" -> "2026-09-20T02:00:00Z").
+std::optional<std::string> ToUtc(std::string_view rfc3339);
+
 // ParseDate + FormatRfc3339 with the zone policy above.
 std::optional<std::string> NormalizeDate(std::string_view text, int default_offset_minutes = 0);
 

@@ -1,0 +1,762 @@
+#include "feed/feed.h"
+
+#include <zlib.h>
+
+#include <nlohmann/json.hpp>
+#include <pugixml.hpp>
+
+#include <algorithm>
+#include <set>
+
+#include "html/charset.h"
+#include "html/parser.h"
+#include "html/selector.h"
+#include "util/dates.h"
+#include "util/strings.h"
+#include "util/url.h"
+
+namespace samizdat::feed {
+namespace {
+
+struct NamespaceName {
+  std::string_view uri;
+  std::string_view canonical;
+};
+
+constexpr NamespaceName kNamespaces[] = {
+    {"http://www.w3.org/2005/Atom", "atom"},
+    {"http://purl.org/atom/ns#", "atom03"},
+    {"http://purl.org/rss/1.0/", "rss1"},
+    {"http://my.netscape.com/rdf/simple/0.9/", "rss090"},
+    {"http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdf"},
+    {"http://purl.org/rss/1.0/modules/content/", "content"},
+    {"http://purl.org/dc/elements/1.1/", "dc"},
+    {"http://purl.org/dc/terms/", "dcterms"},
+    {"http://search.yahoo.com/mrss/", "media"},
+    {"http://search.yahoo.com/mrss", "media"},
+    {"http://www.sitemaps.org/schemas/sitemap/0.9", "sm"},
+    {"http://www.google.com/schemas/sitemap/0.84", "sm"},
+    {"http://www.google.com/schemas/sitemap-news/0.9", "news"},
+    {"http://www.google.com/schemas/sitemap-image/1.1", "image"},
+    {"http://www.itunes.com/dtds/podcast-1.0.dtd", "itunes"},
+    {"http://backend.userland.com/rss2", ""},
+    {"http://blogs.law.harvard.edu/tech/rss", ""},
+    {"http://www.w3.org/1999/xhtml", "xhtml"},
+};
+
+// The element's name with its namespace prefix replaced by a canonical one ("dc:creator"
+// whatever prefix the feed chose), found by walking up to the xmlns declaration.
+std::string QName(const pugi::xml_node& n) {
+  std::string_view name = n.name();
+  size_t colon = name.find(':');
+  std::string prefix = colon == std::string_view::npos ? "" : std::string(name.substr(0, colon));
+  std::string_view local = colon == std::string_view::npos ? name : name.substr(colon + 1);
+  std::string attr = prefix.empty() ? "xmlns" : "xmlns:" + prefix;
+  for (pugi::xml_node p = n; p; p = p.parent()) {
+    pugi::xml_attribute a = p.attribute(attr.c_str());
+    if (!a) continue;
+    std::string_view uri = a.value();
+    for (const auto& ns : kNamespaces) {
+      if (ns.uri == uri) {
+        if (ns.canonical.empty()) return std::string(local);
+        return std::string(ns.canonical) + ":" + std::string(local);
+      }
+    }
+    break;
+  }
+  if (prefix.empty()) return std::string(local);
+  return prefix + ":" + std::string(local);
+}
+
+std::string Local(const pugi::xml_node& n) {
+  std::string q = QName(n);
+  size_t colon = q.find(':');
+  return colon == std::string::npos ? q : q.substr(colon + 1);
+}
+
+// All character data below `n` (text and CDATA), in order.
+std::string NodeText(const pugi::xml_node& n) {
+  std::string out;
+  for (pugi::xml_node c = n.first_child(); c; c = c.next_sibling()) {
+    if (c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata)
+      out += c.value();
+    else if (c.type() == pugi::node_element)
+      out += NodeText(c);
+  }
+  return out;
+}
+
+std::string InnerXml(const pugi::xml_node& n) {
+  struct Writer : pugi::xml_writer {
+    std::string out;
+    void write(const void* data, size_t size) override {
+      out.append(static_cast<const char*>(data), size);
+    }
+  } w;
+  for (pugi::xml_node c = n.first_child(); c; c = c.next_sibling())
+    c.print(w, "", pugi::format_raw | pugi::format_no_declaration);
+  return w.out;
+}
+
+// Plain text from a value that may hold HTML markup or entities ("AT&amp;T", "<b>x</b>").
+std::string PlainText(std::string_view value) {
+  if (value.find('<') == std::string_view::npos && value.find('&') == std::string_view::npos)
+    return CollapseWhitespace(value);
+  auto doc = html::ParseHtml(std::string("<body>") + std::string(value));
+  return CollapseWhitespace(html::TextContent(doc->root()));
+}
+
+// xml:base chain from the outermost ancestor in, applied on top of the document URL.
+std::string BaseOf(const pugi::xml_node& n, const std::string& doc_url) {
+  std::vector<std::string> bases;
+  for (pugi::xml_node p = n; p; p = p.parent())
+    if (pugi::xml_attribute a = p.attribute("xml:base")) bases.push_back(a.value());
+  std::string base = doc_url;
+  for (auto it = bases.rbegin(); it != bases.rend(); ++it)
+    if (auto r = ResolveUrl(base, *it)) base = *r;
+  return base;
+}
+
+std::string Resolve(const std::string& base, std::string_view ref) {
+  std::string_view r = TrimAscii(ref);
+  if (r.empty()) return {};
+  if (auto u = ResolveUrl(base, r)) return *u;
+  return std::string(r);
+}
+
+std::optional<std::string> Date(std::string_view text, const ParseOptions& o) {
+  return NormalizeDate(TrimUnicode(text), o.default_offset_minutes.value_or(0));
+}
+
+// The language a feed declares, read before its entries so their dates can use it.
+std::string PeekLanguage(const pugi::xml_node& root) {
+  if (pugi::xml_attribute a = root.attribute("xml:lang")) return a.value();
+  for (pugi::xml_node c = root.first_child(); c; c = c.next_sibling()) {
+    if (Local(c) != "channel") continue;
+    for (pugi::xml_node x = c.first_child(); x; x = x.next_sibling())
+      if (Local(x) == "language") return CollapseWhitespace(NodeText(x));
+  }
+  return {};
+}
+
+void AddTag(Entry& e, std::string tag) {
+  tag = CollapseWhitespace(tag);
+  if (!tag.empty() && std::find(e.tags.begin(), e.tags.end(), tag) == e.tags.end())
+    e.tags.push_back(std::move(tag));
+}
+
+void ReadMedia(const pugi::xml_node& c, const std::string& q, Entry& e, const std::string& base) {
+  if (q == "media:thumbnail" && e.image.empty()) {
+    e.image = Resolve(base, c.attribute("url").value());
+  } else if (q == "media:content") {
+    std::string type = c.attribute("type").value();
+    std::string medium = c.attribute("medium").value();
+    if (e.image.empty() && (medium == "image" || type.rfind("image/", 0) == 0))
+      e.image = Resolve(base, c.attribute("url").value());
+    for (pugi::xml_node m = c.first_child(); m; m = m.next_sibling())
+      if (m.type() == pugi::node_element) ReadMedia(m, QName(m), e, base);
+  } else if (q == "media:group") {
+    for (pugi::xml_node m = c.first_child(); m; m = m.next_sibling())
+      if (m.type() == pugi::node_element) ReadMedia(m, QName(m), e, base);
+  }
+}
+
+Entry ParseRssItem(const pugi::xml_node& item, const ParseOptions& o, const std::string& base) {
+  Entry e;
+  std::string guid;
+  bool guid_is_link = false;
+  for (pugi::xml_node c = item.first_child(); c; c = c.next_sibling()) {
+    if (c.type() != pugi::node_element) continue;
+    std::string q = QName(c);
+    std::string local = Local(c);
+    std::string text = NodeText(c);
+    if (local == "title" &&
+        (q == "title" || q == "rss1:title" || q == "rss090:title" || q == "dc:title")) {
+      if (e.title.empty() || q != "dc:title") e.title = PlainText(text);
+    } else if (q == "link" || q == "rss1:link" || q == "rss090:link") {
+      if (e.link.empty()) e.link = Resolve(base, text);
+    } else if (q == "atom:link") {
+      Link l{Resolve(base, c.attribute("href").value()), c.attribute("rel").value(),
+             c.attribute("type").value(), c.attribute("title").value(), 0};
+      if (l.rel.empty()) l.rel = "alternate";
+      if (l.rel == "alternate" && e.link.empty()) e.link = l.href;
+      e.links.push_back(std::move(l));
+    } else if (q == "guid") {
+      guid = std::string(TrimAscii(text));
+      std::string perma = AsciiLowerCopy(c.attribute("isPermaLink").value());
+      guid_is_link = perma != "false";
+    } else if (q == "description" || q == "rss1:description" || q == "dc:description") {
+      if (e.summary.empty()) e.summary = text;
+    } else if (q == "content:encoded") {
+      e.content.push_back({"text/html", text, "", base});
+    } else if (q == "pubDate" || q == "dc:date" || q == "dcterms:issued" ||
+               q == "dcterms:created") {
+      if (!e.published) e.published = Date(text, o);
+    } else if (q == "dcterms:modified" || q == "atom:updated") {
+      if (!e.updated) e.updated = Date(text, o);
+    } else if (q == "author" || q == "dc:creator" || q == "dc:author" || q == "itunes:author") {
+      std::string name = CollapseWhitespace(text);
+      if (!name.empty()) {
+        if (e.author.empty()) e.author = name;
+        e.authors.push_back({name, "", ""});
+      }
+    } else if (q == "category" || q == "dc:subject") {
+      AddTag(e, text);
+    } else if (q == "enclosure") {
+      Link l{Resolve(base, c.attribute("url").value()), "enclosure", c.attribute("type").value(),
+             "", c.attribute("length").as_llong()};
+      if (!l.href.empty()) {
+        if (e.image.empty() && l.type.rfind("image/", 0) == 0) e.image = l.href;
+        e.enclosures.push_back(std::move(l));
+      }
+    } else {
+      ReadMedia(c, q, e, base);
+    }
+  }
+  if (pugi::xml_attribute about = item.attribute("rdf:about"); about && e.link.empty())
+    e.link = Resolve(base, about.value());
+  // guid rules: a permalink guid is the link when there is none; the id is the guid,
+  // else the link.
+  if (e.link.empty() && guid_is_link &&
+      (StartsWithIgnoreCase(guid, "http://") || StartsWithIgnoreCase(guid, "https://")))
+    e.link = guid;
+  e.id = !guid.empty() ? guid : e.link;
+  if (!e.updated) e.updated = e.published;
+  return e;
+}
+
+void ParseRss(const pugi::xml_node& root, const std::string& version, const ParseOptions& o,
+              Feed& f) {
+  f.version = version;
+  pugi::xml_node channel;
+  for (pugi::xml_node c = root.first_child(); c; c = c.next_sibling())
+    if (c.type() == pugi::node_element && Local(c) == "channel") channel = c;
+  std::string base = BaseOf(channel ? channel : root, o.url);
+  if (channel) {
+    for (pugi::xml_node c = channel.first_child(); c; c = c.next_sibling()) {
+      if (c.type() != pugi::node_element) continue;
+      std::string q = QName(c), local = Local(c), text = NodeText(c);
+      if (local == "title" && q != "dc:title" && f.feed.title.empty())
+        f.feed.title = PlainText(text);
+      else if ((q == "link" || q == "rss1:link" || q == "rss090:link") && f.feed.link.empty())
+        f.feed.link = Resolve(base, text);
+      else if ((local == "description" || q == "dc:description") && f.feed.subtitle.empty())
+        f.feed.subtitle = text;
+      else if ((q == "language" || q == "dc:language") && f.feed.language.empty())
+        f.feed.language = CollapseWhitespace(text);
+      else if ((q == "lastBuildDate" || q == "pubDate" || q == "dc:date") && !f.feed.updated)
+        f.feed.updated = Date(text, o);
+      else if (local == "image" && f.feed.image.empty()) {
+        for (pugi::xml_node u = c.first_child(); u; u = u.next_sibling())
+          if (Local(u) == "url") f.feed.image = Resolve(base, NodeText(u));
+      } else if (local == "item") {
+        f.entries.push_back(ParseRssItem(c, o, BaseOf(c, o.url)));
+      }
+    }
+  }
+  // RSS 0.90 and 1.0 keep their items beside the channel.
+  for (pugi::xml_node c = root.first_child(); c; c = c.next_sibling())
+    if (c.type() == pugi::node_element && Local(c) == "item" && c != channel)
+      f.entries.push_back(ParseRssItem(c, o, BaseOf(c, o.url)));
+}
+
+Person ReadPerson(const pugi::xml_node& n, const std::string& base) {
+  Person p;
+  for (pugi::xml_node c = n.first_child(); c; c = c.next_sibling()) {
+    std::string local = Local(c);
+    if (local == "name")
+      p.name = CollapseWhitespace(NodeText(c));
+    else if (local == "email")
+      p.email = CollapseWhitespace(NodeText(c));
+    else if (local == "uri" || local == "url")
+      p.href = Resolve(base, NodeText(c));
+  }
+  return p;
+}
+
+Content ReadAtomText(const pugi::xml_node& n, const std::string& base) {
+  Content c;
+  std::string type = AsciiLowerCopy(n.attribute("type").value());
+  std::string mode = AsciiLowerCopy(n.attribute("mode").value());  // Atom 0.3
+  c.base = base;
+  c.language = n.attribute("xml:lang").value();
+  if (type == "xhtml" || type == "application/xhtml+xml") {
+    c.type = "application/xhtml+xml";
+    pugi::xml_node div = n.child("div");
+    if (!div) div = n.find_child([](pugi::xml_node x) { return x.type() == pugi::node_element; });
+    c.value = div ? InnerXml(div) : InnerXml(n);
+  } else if (type == "html" || type == "text/html") {
+    c.type = "text/html";
+    c.value = NodeText(n);
+  } else if (mode == "xml") {
+    c.type = "application/xhtml+xml";
+    c.value = InnerXml(n);
+  } else if (type.empty() || type == "text" || type == "text/plain") {
+    c.type = "text/plain";
+    c.value = NodeText(n);
+  } else {
+    c.type = type;
+    c.value = NodeText(n);
+  }
+  return c;
+}
+
+std::string AtomTextPlain(const pugi::xml_node& n, const std::string& base) {
+  Content c = ReadAtomText(n, base);
+  return c.type == "text/plain" ? CollapseWhitespace(c.value) : PlainText(c.value);
+}
+
+void ParseAtom(const pugi::xml_node& root, const std::string& version, const ParseOptions& o,
+               Feed& f) {
+  f.version = version;
+  std::string feed_base = BaseOf(root, o.url);
+  for (pugi::xml_node c = root.first_child(); c; c = c.next_sibling()) {
+    if (c.type() != pugi::node_element) continue;
+    std::string local = Local(c);
+    std::string base = BaseOf(c, o.url);
+    if (local == "title")
+      f.feed.title = AtomTextPlain(c, base);
+    else if (local == "subtitle" || local == "tagline")
+      f.feed.subtitle = ReadAtomText(c, base).value;
+    else if (local == "id")
+      f.feed.id = CollapseWhitespace(NodeText(c));
+    else if ((local == "updated" || local == "modified") && !f.feed.updated)
+      f.feed.updated = Date(NodeText(c), o);
+    else if ((local == "logo" || local == "icon") && f.feed.image.empty())
+      f.feed.image = Resolve(base, NodeText(c));
+    else if (local == "link") {
+      std::string rel = c.attribute("rel").value();
+      if ((rel.empty() || rel == "alternate") && f.feed.link.empty())
+        f.feed.link = Resolve(base, c.attribute("href").value());
+    } else if (local == "entry") {
+      Entry e;
+      for (pugi::xml_node x = c.first_child(); x; x = x.next_sibling()) {
+        if (x.type() != pugi::node_element) continue;
+        std::string xl = Local(x);
+        std::string xb = BaseOf(x, o.url);
+        if (xl == "title")
+          e.title = AtomTextPlain(x, xb);
+        else if (xl == "id")
+          e.id = CollapseWhitespace(NodeText(x));
+        else if (xl == "link") {
+          Link l{Resolve(xb, x.attribute("href").value()), x.attribute("rel").value(),
+                 x.attribute("type").value(), x.attribute("title").value(),
+                 x.attribute("length").as_llong()};
+          if (l.rel.empty()) l.rel = "alternate";
+          if (l.rel == "alternate" && e.link.empty()) e.link = l.href;
+          if (l.rel == "enclosure") e.enclosures.push_back(l);
+          e.links.push_back(std::move(l));
+        } else if (xl == "summary") {
+          e.summary = ReadAtomText(x, xb).value;
+        } else if (xl == "content") {
+          Content ct = ReadAtomText(x, xb);
+          if (x.attribute("src")) ct.value.clear();
+          e.content.push_back(std::move(ct));
+        } else if (xl == "published" || xl == "issued" || xl == "created") {
+          if (!e.published) e.published = Date(NodeText(x), o);
+        } else if (xl == "updated" || xl == "modified") {
+          if (!e.updated) e.updated = Date(NodeText(x), o);
+        } else if (xl == "author") {
+          Person p = ReadPerson(x, xb);
+          if (e.author.empty()) e.author = p.name;
+          e.authors.push_back(std::move(p));
+        } else if (xl == "category") {
+          std::string term = x.attribute("term").value();
+          AddTag(e, term.empty() ? NodeText(x) : term);
+        } else {
+          ReadMedia(x, QName(x), e, xb);
+        }
+      }
+      if (!e.published) e.published = e.updated;
+      if (!e.updated) e.updated = e.published;
+      if (e.id.empty()) e.id = e.link;
+      f.entries.push_back(std::move(e));
+    }
+  }
+  (void)feed_base;
+}
+
+void ParseSitemap(const pugi::xml_node& root, bool index, const ParseOptions& o, Feed& f) {
+  f.version = index ? "sitemapindex" : "sitemap";
+  std::string base = BaseOf(root, o.url);
+  for (pugi::xml_node c = root.first_child(); c; c = c.next_sibling()) {
+    if (c.type() != pugi::node_element) continue;
+    std::string local = Local(c);
+    if (local != "url" && local != "sitemap") continue;
+    Entry e;
+    e.is_sitemap = local == "sitemap";
+    for (pugi::xml_node x = c.first_child(); x; x = x.next_sibling()) {
+      std::string q = QName(x);
+      std::string xl = Local(x);
+      if (xl == "loc" && q.rfind("image:", 0) != 0)
+        e.link = Resolve(base, NodeText(x));
+      else if (xl == "lastmod")
+        e.updated = Date(NodeText(x), o);
+      else if (q == "news:news") {
+        for (pugi::xml_node n = x.first_child(); n; n = n.next_sibling()) {
+          std::string nl = Local(n);
+          if (nl == "title")
+            e.title = PlainText(NodeText(n));
+          else if (nl == "publication_date")
+            e.published = Date(NodeText(n), o);
+          else if (nl == "publication") {
+            for (pugi::xml_node p = n.first_child(); p; p = p.next_sibling())
+              if (Local(p) == "language") e.language = CollapseWhitespace(NodeText(p));
+          } else if (nl == "keywords") {
+            std::string kw = NodeText(n);
+            size_t i = 0;
+            while (i <= kw.size()) {
+              size_t j = kw.find(',', i);
+              if (j == std::string::npos) j = kw.size();
+              AddTag(e, kw.substr(i, j - i));
+              i = j + 1;
+            }
+          }
+        }
+      } else if (q == "image:image" && e.image.empty()) {
+        for (pugi::xml_node n = x.first_child(); n; n = n.next_sibling())
+          if (Local(n) == "loc") e.image = Resolve(base, NodeText(n));
+      }
+    }
+    if (e.link.empty()) continue;
+    if (!e.published) e.published = e.updated;
+    e.id = e.link;
+    f.entries.push_back(std::move(e));
+  }
+}
+
+std::string JsonStr(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_string()) return {};
+  return it->get<std::string>();
+}
+
+void ParseJsonFeed(std::string_view text, const ParseOptions& options, Feed& f) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  ParseOptions o = options;
+  if (!o.default_offset_minutes && j.is_object())
+    o.default_offset_minutes = OffsetForLanguage(JsonStr(j, "language"));
+  if (j.is_discarded() || !j.is_object()) {
+    f.bozo = true;
+    f.not_a_feed = true;
+    f.bozo_exception = "not valid JSON";
+    return;
+  }
+  std::string version = JsonStr(j, "version");
+  if (version.find("jsonfeed.org/version/1.1") != std::string::npos)
+    f.version = "json11";
+  else if (version.find("jsonfeed.org/version/1") != std::string::npos)
+    f.version = "json1";
+  else {
+    f.bozo = true;
+    f.not_a_feed = true;
+    f.bozo_exception = "JSON without a JSON Feed version";
+    return;
+  }
+  std::string base = JsonStr(j, "feed_url").empty() ? o.url : JsonStr(j, "feed_url");
+  if (!o.url.empty()) base = o.url;
+  f.feed.title = CollapseWhitespace(JsonStr(j, "title"));
+  f.feed.link = Resolve(base, JsonStr(j, "home_page_url"));
+  f.feed.subtitle = JsonStr(j, "description");
+  f.feed.language = JsonStr(j, "language");
+  f.feed.image = Resolve(base, JsonStr(j, "icon"));
+  auto items = j.find("items");
+  if (items == j.end() || !items->is_array()) return;
+  for (const auto& it : *items) {
+    if (!it.is_object()) continue;
+    Entry e;
+    e.link = Resolve(base, JsonStr(it, "url"));
+    if (e.link.empty()) e.link = Resolve(base, JsonStr(it, "external_url"));
+    e.id = it.contains("id")
+               ? (it["id"].is_string() ? it["id"].get<std::string>() : it["id"].dump())
+               : e.link;
+    e.title = CollapseWhitespace(JsonStr(it, "title"));
+    e.summary = JsonStr(it, "summary");
+    if (std::string h = JsonStr(it, "content_html"); !h.empty())
+      e.content.push_back({"text/html", h, "", base});
+    if (std::string t = JsonStr(it, "content_text"); !t.empty())
+      e.content.push_back({"text/plain", t, "", base});
+    if (std::string d = JsonStr(it, "date_published"); !d.empty()) e.published = Date(d, o);
+    if (std::string d = JsonStr(it, "date_modified"); !d.empty()) e.updated = Date(d, o);
+    if (!e.updated) e.updated = e.published;
+    e.image = Resolve(base, JsonStr(it, "image"));
+    auto add_author = [&](const nlohmann::json& a) {
+      if (!a.is_object()) return;
+      Person p{JsonStr(a, "name"), "", Resolve(base, JsonStr(a, "url"))};
+      if (e.author.empty()) e.author = p.name;
+      e.authors.push_back(std::move(p));
+    };
+    if (auto a = it.find("authors"); a != it.end() && a->is_array())
+      for (const auto& x : *a) add_author(x);
+    else if (auto a1 = it.find("author"); a1 != it.end())
+      add_author(*a1);
+    if (auto t = it.find("tags"); t != it.end() && t->is_array())
+      for (const auto& x : *t)
+        if (x.is_string()) AddTag(e, x.get<std::string>());
+    if (auto at = it.find("attachments"); at != it.end() && at->is_array())
+      for (const auto& x : *at)
+        if (x.is_object())
+          e.enclosures.push_back(
+              {Resolve(base, JsonStr(x, "url")), "enclosure", JsonStr(x, "mime_type"),
+               JsonStr(x, "title"),
+               x.contains("size_in_bytes") && x["size_in_bytes"].is_number_integer()
+                   ? x["size_in_bytes"].get<int64_t>()
+                   : 0});
+    f.entries.push_back(std::move(e));
+  }
+}
+
+// Named HTML entities common in feeds that XML does not define; the XML parser would
+// otherwise keep them as text or stop. Rewritten as numeric references before parsing.
+std::string FixEntities(std::string text) {
+  static const std::pair<std::string_view, std::string_view> kEntities[] = {
+      {"&nbsp;", "&#160;"},   {"&copy;", "&#169;"},   {"&reg;", "&#174;"},
+      {"&mdash;", "&#8212;"}, {"&ndash;", "&#8211;"}, {"&hellip;", "&#8230;"},
+      {"&lsquo;", "&#8216;"}, {"&rsquo;", "&#8217;"}, {"&ldquo;", "&#8220;"},
+      {"&rdquo;", "&#8221;"}, {"&middot;", "&#183;"}, {"&laquo;", "&#171;"},
+      {"&raquo;", "&#187;"},  {"&trade;", "&#8482;"}, {"&bull;", "&#8226;"},
+      {"&eacute;", "&#233;"}, {"&times;", "&#215;"},  {"&yen;", "&#165;"}};
+  if (text.find('&') == std::string::npos) return text;
+  for (const auto& [from, to] : kEntities) text = ReplaceAll(std::move(text), from, to);
+  return text;
+}
+
+}  // namespace
+
+std::optional<int> OffsetForLanguage(std::string_view language) {
+  std::string l = AsciiLowerCopy(TrimAscii(language));
+  if (l.rfind("zh", 0) == 0) return 8 * 60;
+  if (l.rfind("ja", 0) == 0 || l.rfind("ko", 0) == 0) return 9 * 60;
+  return std::nullopt;
+}
+
+bool Gunzip(std::string_view data, size_t max_bytes, std::string* out, std::string* error) {
+  out->clear();
+  z_stream zs{};
+  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
+    *error = "zlib init failed";
+    return false;
+  }
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  char buf[64 * 1024];
+  int rc = Z_OK;
+  while (rc != Z_STREAM_END) {
+    zs.next_out = reinterpret_cast<Bytef*>(buf);
+    zs.avail_out = sizeof buf;
+    rc = inflate(&zs, Z_NO_FLUSH);
+    if (rc != Z_OK && rc != Z_STREAM_END) {
+      inflateEnd(&zs);
+      *error = "corrupt gzip data";
+      return false;
+    }
+    out->append(buf, sizeof buf - zs.avail_out);
+    if (out->size() > max_bytes) {
+      inflateEnd(&zs);
+      *error = "gzip data inflates past " + std::to_string(max_bytes) + " bytes";
+      return false;
+    }
+    if (rc == Z_OK && zs.avail_in == 0 && zs.avail_out != 0) {
+      inflateEnd(&zs);
+      *error = "truncated gzip data";
+      return false;
+    }
+  }
+  inflateEnd(&zs);
+  return true;
+}
+
+std::string DecodeXml(std::string_view bytes, std::string_view http_charset, std::string* charset,
+                      std::vector<std::string>* warnings) {
+  std::string declared;
+  size_t bom = 0;
+  std::string bom_charset;
+  if (bytes.size() >= 3 && bytes.substr(0, 3) == "\xEF\xBB\xBF") {
+    bom = 3;
+    bom_charset = "UTF-8";
+  } else if (bytes.size() >= 2 && bytes.substr(0, 2) == "\xFF\xFE") {
+    bom = 2;
+    bom_charset = "UTF-16LE";
+  } else if (bytes.size() >= 2 && bytes.substr(0, 2) == "\xFE\xFF") {
+    bom = 2;
+    bom_charset = "UTF-16BE";
+  }
+  std::string_view body = bytes.substr(bom);
+  if (body.substr(0, 5) == "<?xml") {
+    size_t end = body.find("?>");
+    std::string_view decl = body.substr(0, end == std::string_view::npos ? 200 : end);
+    size_t pos = decl.find("encoding");
+    if (pos != std::string_view::npos) {
+      size_t q = decl.find_first_of("\"'", pos);
+      if (q != std::string_view::npos) {
+        size_t q2 = decl.find(decl[q], q + 1);
+        if (q2 != std::string_view::npos) declared = std::string(decl.substr(q + 1, q2 - q - 1));
+      }
+    }
+  }
+  std::string chosen;
+  std::string source;
+  if (!bom_charset.empty()) {
+    chosen = bom_charset;
+    if (!http_charset.empty() || !declared.empty()) source = "bom";
+  } else if (!http_charset.empty()) {
+    chosen = html::CanonicalCharset(http_charset);
+    source = "http";
+    if (chosen.empty() && warnings)
+      warnings->push_back("unknown charset \"" + std::string(http_charset) + "\" in HTTP header");
+  }
+  if (chosen.empty() && !declared.empty()) {
+    chosen = html::CanonicalCharset(declared);
+    if (chosen.empty() && warnings)
+      warnings->push_back("unknown charset \"" + declared + "\" in XML declaration");
+  }
+  if (chosen.empty()) {
+    chosen = "UTF-8";
+    // XML's default is UTF-8; undeclared bytes that are not UTF-8 need detection.
+    if (!IsValidUtf8(body)) {
+      std::string detected = html::DetectCharset(body);
+      if (!detected.empty() && detected != "UTF-8") {
+        chosen = detected;
+        if (warnings) warnings->push_back("charset guessed: " + detected);
+      }
+    }
+  }
+  bool non_ascii = std::any_of(body.begin(), body.end(),
+                               [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+  if (chosen != "UTF-8" && bom_charset.empty() && non_ascii && IsValidUtf8(body) &&
+      chosen.rfind("UTF-16", 0) != 0) {
+    if (warnings)
+      warnings->push_back("declared charset " + chosen +
+                          " but the bytes are valid UTF-8; decoded as UTF-8");
+    chosen = "UTF-8";
+  }
+  std::string out;
+  size_t errors = 0;
+  if (!html::DecodeToUtf8(body, chosen, out, &errors)) {
+    if (warnings) warnings->push_back("cannot decode " + chosen + "; decoded as UTF-8");
+    html::DecodeToUtf8(body, "UTF-8", out, &errors);
+    chosen = "UTF-8";
+  }
+  if (errors && warnings)
+    warnings->push_back(std::to_string(errors) + " bytes could not be decoded as " + chosen);
+  // The text is UTF-8 now: drop the declaration's encoding so nothing re-decodes it.
+  if (out.rfind("<?xml", 0) == 0) {
+    size_t end = out.find("?>");
+    if (end != std::string::npos) out.replace(0, end + 2, "<?xml version=\"1.0\"?>");
+  }
+  if (charset) *charset = chosen;
+  return out;
+}
+
+Feed ParseFeed(std::string_view bytes, const ParseOptions& options) {
+  Feed f;
+  std::string inflated;
+  if (bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0x1F &&
+      static_cast<unsigned char>(bytes[1]) == 0x8B) {
+    std::string error;
+    if (!Gunzip(bytes, options.max_decompressed_bytes, &inflated, &error)) {
+      f.bozo = true;
+      f.not_a_feed = true;
+      f.bozo_exception = error;
+      return f;
+    }
+    bytes = inflated;
+  }
+  std::string text = DecodeXml(bytes, options.http_charset, &f.encoding, &f.warnings);
+  if (!f.warnings.empty()) f.bozo = true;
+  std::string_view trimmed = TrimAscii(text);
+  if (!trimmed.empty() && (trimmed[0] == '{' || trimmed[0] == '[')) {
+    ParseJsonFeed(trimmed, options, f);
+    return f;
+  }
+  pugi::xml_document doc;
+  text = FixEntities(std::move(text));
+  pugi::xml_parse_result res = doc.load_buffer(
+      text.data(), text.size(), pugi::parse_default | pugi::parse_declaration, pugi::encoding_utf8);
+  if (!res) {
+    f.bozo = true;
+    f.bozo_exception = std::string(res.description()) + " at offset " + std::to_string(res.offset);
+  }
+  pugi::xml_node root = doc.document_element();
+  ParseOptions effective = options;
+  if (!effective.default_offset_minutes && root)
+    effective.default_offset_minutes = OffsetForLanguage(PeekLanguage(root));
+  const ParseOptions& o = effective;
+  std::string rq = root ? QName(root) : "";
+  std::string rl = root ? AsciiLowerCopy(Local(root)) : "";
+  if (rl == "rss") {
+    std::string v = root.attribute("version").value();
+    std::string version =
+        v == "2.0" || v == "2" || v.empty() ? "rss20" : "rss" + ReplaceAll(v.substr(0, 4), ".", "");
+    if (v == "0.91") version = "rss091";
+    ParseRss(root, version, o, f);
+  } else if (rq == "rdf:RDF" || rl == "rdf") {
+    bool is090 = false;
+    for (pugi::xml_node c = root.first_child(); c; c = c.next_sibling())
+      if (QName(c).rfind("rss090:", 0) == 0) is090 = true;
+    ParseRss(root, is090 ? "rss090" : "rss10", o, f);
+  } else if (rq == "atom:feed") {
+    ParseAtom(root, "atom10", o, f);
+  } else if (rq == "atom03:feed" || rl == "feed") {
+    ParseAtom(root, rq == "atom03:feed" ? "atom03" : "atom10", o, f);
+  } else if (rl == "urlset") {
+    ParseSitemap(root, false, o, f);
+  } else if (rl == "sitemapindex") {
+    ParseSitemap(root, true, o, f);
+  } else {
+    f.bozo = true;
+    f.not_a_feed = true;
+    bool html = rl == "html" || ContainsIgnoreCase(text.substr(0, 2048), "<html") ||
+                ContainsIgnoreCase(text.substr(0, 2048), "<!doctype html");
+    f.bozo_exception = html ? "not a feed: got an HTML page" : "not a feed: unknown document type";
+    if (!rl.empty() && !html) f.bozo_exception += " <" + rl + ">";
+  }
+  return f;
+}
+
+Feed ParseListing(std::string_view bytes, std::string_view link_selector,
+                  const ParseOptions& options) {
+  Feed f;
+  f.version = "listing";
+  std::string err;
+  auto sel = html::Selector::Parse(link_selector, &err);
+  if (!sel) {
+    f.bozo = true;
+    f.bozo_exception = "bad listing selector \"" + std::string(link_selector) + "\": " + err;
+    return f;
+  }
+  html::DecodedHtml decoded = html::DecodeHtml(bytes, options.http_charset);
+  f.encoding = decoded.decision.charset;
+  f.warnings = decoded.warnings;
+  auto doc = html::ParseHtml(decoded.utf8);
+  std::string base = options.url;
+  if (html::Node* head = doc->head()) {
+    for (html::Node* n = head->first_child; n; n = n->next_sibling)
+      if (n->Is(html::Tag::k_base) && n->HasAttr("href")) base = Resolve(base, n->Attr("href"));
+  }
+  if (html::Node* t = html::FindFirst(doc->root(), html::Tag::k_title))
+    f.feed.title = CollapseWhitespace(html::TextContent(t));
+  f.feed.link = options.url;
+  std::set<std::string> seen;
+  for (html::Node* n : html::SelectAll(doc->root(), *sel)) {
+    html::Node* a = n->Is(html::Tag::k_a) ? n : html::FindFirst(n, html::Tag::k_a);
+    if (!a || !a->HasAttr("href")) continue;
+    auto url = ResolveUrl(base, a->Attr("href"));
+    if (!url || !(StartsWithIgnoreCase(*url, "http") || StartsWithIgnoreCase(*url, "file:")))
+      continue;
+    std::string link = url->substr(0, url->find('#'));
+    if (!seen.insert(link).second) continue;
+    Entry e;
+    e.link = link;
+    e.id = link;
+    e.title = CollapseWhitespace(html::TextContent(a));
+    f.entries.push_back(std::move(e));
+  }
+  if (f.entries.empty()) {
+    f.bozo = true;
+    f.bozo_exception = "no links matched \"" + std::string(link_selector) + "\"";
+  }
+  return f;
+}
+
+}  // namespace samizdat::feed

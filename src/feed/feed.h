@@ -1,0 +1,110 @@
+// Feeds and listings: bytes in, a Feed out. Pure: no I/O.
+//
+// RSS 0.9x/1.0/2.0 (content:encoded, dc:*, media:*, enclosures, guid rules), Atom 0.3/1.0
+// (xml:base, content types), JSON Feed 1.0/1.1, sitemaps (urlset, sitemap index, Google
+// News; gzip), and HTML listing pages through a CSS selector. The model follows the common
+// feed-parser vocabulary (doc/feed.md). Malformed input never throws: what could be read is
+// returned and `bozo` says what was wrong.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace samizdat::feed {
+
+struct Link {
+  std::string href;
+  std::string rel = "alternate";
+  std::string type;
+  std::string title;
+  int64_t length = 0;
+};
+
+struct Person {
+  std::string name;
+  std::string email;
+  std::string href;
+};
+
+struct Content {
+  std::string type;  // "text/html", "text/plain", "application/xhtml+xml"
+  std::string value;
+  std::string language;
+  std::string base;
+};
+
+struct Entry {
+  std::string id;
+  std::string title;
+  std::string link;  // the article URL (absolute)
+  std::vector<Link> links;
+  std::string summary;  // HTML or text, as the feed gives it
+  std::vector<Content> content;
+  std::optional<std::string> published;  // RFC 3339
+  std::optional<std::string> updated;    // RFC 3339
+  std::string author;
+  std::vector<Person> authors;
+  std::vector<std::string> tags;
+  std::vector<Link> enclosures;
+  std::string image;        // media:thumbnail / media:content image / JSON Feed image
+  std::string language;     // news:language in a news sitemap
+  bool is_sitemap = false;  // an entry of a sitemap index: `link` is another sitemap
+};
+
+struct FeedInfo {
+  std::string title;
+  std::string link;
+  std::string subtitle;
+  std::string language;
+  std::string id;
+  std::string image;
+  std::optional<std::string> updated;
+};
+
+struct Feed {
+  // "rss090", "rss091", "rss092", "rss093", "rss094", "rss20", "rss10", "atom03", "atom10",
+  // "json1", "json11", "sitemap", "sitemapindex", "listing", or "" when not a feed.
+  std::string version;
+  std::string encoding;  // the charset the bytes were decoded from
+  bool bozo = false;     // malformed, mislabelled, or not a feed at all
+  std::string bozo_exception;
+  bool not_a_feed = false;  // e.g. an HTML page where a feed was expected
+  FeedInfo feed;
+  std::vector<Entry> entries;
+  std::vector<std::string> warnings;
+};
+
+struct ParseOptions {
+  std::string url;           // the feed's URL: base for relative links
+  std::string http_charset;  // Content-Type charset from HTTP (overrides the XML prolog)
+  // Zone for dates written without one. Unset: inferred from the feed's language (zh, ja,
+  // ko: their home zone, +08:00 or +09:00; see doc/feed.md), else UTC.
+  std::optional<int> default_offset_minutes;
+  size_t max_decompressed_bytes = 64u << 20;  // gzip sitemaps; guards against gzip bombs
+};
+
+// Detects the format and parses. Never fails; see Feed::bozo and Feed::not_a_feed.
+Feed ParseFeed(std::string_view bytes, const ParseOptions& options);
+
+// An HTML listing page: every element matching `link_selector` (or an <a> inside it) gives
+// an entry with its absolute link and text as title, in page order, duplicates dropped.
+Feed ParseListing(std::string_view bytes, std::string_view link_selector,
+                  const ParseOptions& options);
+
+// Decides the charset of an XML document: BOM, then the HTTP charset (RFC 7303), then the
+// XML declaration, then UTF-8; GB2312/GBK as GB18030, Big5 as Big5-HKSCS; a legacy label
+// on valid UTF-8 is not trusted. Returns the UTF-8 text with the declaration's encoding
+// removed, and the charset used.
+std::string DecodeXml(std::string_view bytes, std::string_view http_charset, std::string* charset,
+                      std::vector<std::string>* warnings);
+
+// The zone a feed language implies for zoneless dates, in minutes east of UTC.
+std::optional<int> OffsetForLanguage(std::string_view language);
+
+// gunzip with a cap; false when the data is not gzip, corrupt, or inflates past the cap.
+bool Gunzip(std::string_view data, size_t max_bytes, std::string* out, std::string* error);
+
+}  // namespace samizdat::feed
