@@ -1,0 +1,422 @@
+#include "fetch/fetcher.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <netinet/in.h>
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <random>
+
+#include "util/dates.h"
+#include "util/env.h"
+#include "util/strings.h"
+#include "util/url.h"
+
+namespace samizdat::fetch {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int64_t MsSince(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
+}
+
+std::string HeaderValue(std::string_view line, std::string_view name) {
+  if (line.size() <= name.size() + 1 || !StartsWithIgnoreCase(line, name) ||
+      line[name.size()] != ':')
+    return {};
+  return std::string(TrimAscii(line.substr(name.size() + 1)));
+}
+
+std::string CharsetOf(std::string_view content_type) {
+  std::string lower = AsciiLowerCopy(content_type);
+  size_t pos = lower.find("charset=");
+  if (pos == std::string::npos) return {};
+  std::string v = lower.substr(pos + 8);
+  v = v.substr(0, v.find(';'));
+  std::string out;
+  for (char c : v)
+    if (c != '"' && c != '\'' && !IsAsciiSpace(c)) out.push_back(c);
+  return out;
+}
+
+struct Transfer {
+  size_t index = 0;
+  const Request* request = nullptr;
+  const FetchOptions* options = nullptr;
+  CURL* easy = nullptr;
+  std::string host;
+  Response response;
+  std::string retry_after;
+  bool too_big = false;
+  bool refused = false;
+  std::string refused_address;
+  char errbuf[CURL_ERROR_SIZE] = {0};
+  Clock::time_point started;
+};
+
+size_t OnBody(char* data, size_t size, size_t n, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  size_t bytes = size * n;
+  if (static_cast<int64_t>(t->response.body.size() + bytes) > t->options->max_body_bytes) {
+    t->too_big = true;
+    return 0;  // aborts the transfer with CURLE_WRITE_ERROR
+  }
+  t->response.body.append(data, bytes);
+  return bytes;
+}
+
+size_t OnHeader(char* data, size_t size, size_t n, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  std::string_view line(data, size * n);
+  line = TrimAscii(line);
+  if (StartsWithIgnoreCase(line, "HTTP/")) {
+    // A new response (after a redirect or 100-continue): forget the previous headers.
+    t->response.etag.clear();
+    t->response.last_modified.clear();
+    t->response.content_type.clear();
+    t->retry_after.clear();
+  } else if (auto v = HeaderValue(line, "etag"); !v.empty()) {
+    t->response.etag = v;
+  } else if (auto v2 = HeaderValue(line, "last-modified"); !v2.empty()) {
+    t->response.last_modified = v2;
+  } else if (auto v3 = HeaderValue(line, "content-type"); !v3.empty()) {
+    t->response.content_type = v3;
+  } else if (auto v4 = HeaderValue(line, "retry-after"); !v4.empty()) {
+    t->retry_after = v4;
+  }
+  return size * n;
+}
+
+curl_socket_t OnOpenSocket(void* user, curlsocktype purpose, struct curl_sockaddr* addr) {
+  auto* t = static_cast<Transfer*>(user);
+  if (purpose == CURLSOCKTYPE_IPCXN && t->request->proxy.empty()) {
+    char buf[INET6_ADDRSTRLEN] = {0};
+    if (addr->family == AF_INET) {
+      inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&addr->addr)->sin_addr, buf, sizeof buf);
+    } else if (addr->family == AF_INET6) {
+      inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&addr->addr)->sin6_addr, buf,
+                sizeof buf);
+    }
+    bool loopback = false;
+    if (buf[0] && IsPrivateAddress(buf, &loopback)) {
+      bool allowed = loopback ? t->options->allow_loopback : t->options->allow_private;
+      if (!allowed) {
+        t->refused = true;
+        t->refused_address = buf;
+        return CURL_SOCKET_BAD;
+      }
+    }
+  }
+  return socket(addr->family, addr->socktype, addr->protocol);
+}
+
+bool Retryable(CURLcode code, int status) {
+  if (code == CURLE_OK)
+    return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
+  switch (code) {
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_SSL_CONNECT_ERROR:
+      return true;
+    default:
+      return false;
+  }
+}
+
+class CurlHttpClient final : public HttpClient {
+ public:
+  CurlHttpClient(const FetchOptions& options, Env* env)
+      : options_(options), env_(env ? env : Env::Default()), rng_(std::random_device{}()) {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  }
+
+  std::vector<Response> FetchAll(const std::vector<Request>& requests) override {
+    std::vector<Response> out(requests.size());
+    std::vector<Transfer> transfers(requests.size());
+    struct Pending {
+      size_t index;
+      Clock::time_point ready;
+    };
+    std::deque<Pending> pending;
+    for (size_t i = 0; i < requests.size(); ++i) {
+      Transfer& t = transfers[i];
+      t.index = i;
+      t.request = &requests[i];
+      t.options = &options_;
+      t.response.url = requests[i].url;
+      t.response.tag = requests[i].tag;
+      std::string scheme = UrlScheme(requests[i].url);
+      if (scheme == "file") {
+        out[i] = FetchFile(requests[i]);
+        continue;
+      }
+      if (scheme != "http" && scheme != "https") {
+        out[i] = t.response;
+        out[i].error = "unsupported URL " + requests[i].url;
+        continue;
+      }
+      t.host = UrlHost(requests[i].url);
+      pending.push_back({i, Clock::now()});
+    }
+    CURLM* multi = curl_multi_init();
+    curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+    std::map<std::string, int> host_active;
+    std::map<std::string, Clock::time_point> host_last_start;
+    int active = 0;
+    while (!pending.empty() || active > 0) {
+      // Start what the limits allow.
+      Clock::time_point now = Clock::now();
+      for (auto it = pending.begin(); it != pending.end() && active < options_.max_concurrency;) {
+        Transfer& t = transfers[it->index];
+        auto last = host_last_start.find(t.host);
+        bool delay_ok = last == host_last_start.end() ||
+                        now - last->second >= std::chrono::milliseconds(options_.per_host_delay_ms);
+        if (it->ready > now || host_active[t.host] >= options_.per_host_concurrency || !delay_ok) {
+          ++it;
+          continue;
+        }
+        Start(multi, t);
+        host_active[t.host]++;
+        host_last_start[t.host] = now;
+        ++active;
+        it = pending.erase(it);
+      }
+      int running = 0;
+      curl_multi_perform(multi, &running);
+      int queued = 0;
+      while (CURLMsg* msg = curl_multi_info_read(multi, &queued)) {
+        if (msg->msg != CURLMSG_DONE) continue;
+        Transfer* t = nullptr;
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &t);
+        CURLcode code = msg->data.result;
+        curl_multi_remove_handle(multi, t->easy);
+        --active;
+        host_active[t->host]--;
+        int64_t delay_ms = -1;
+        Finish(*t, code, &delay_ms);
+        if (delay_ms >= 0) {
+          pending.push_back({t->index, Clock::now() + std::chrono::milliseconds(delay_ms)});
+        } else {
+          out[t->index] = std::move(t->response);
+        }
+      }
+      if (pending.empty() && active == 0) break;
+      curl_multi_poll(multi, nullptr, 0, 50, nullptr);
+    }
+    curl_multi_cleanup(multi);
+    return out;
+  }
+
+ private:
+  Response FetchFile(const Request& r) {
+    Response resp;
+    resp.url = r.url;
+    resp.final_url = r.url;
+    resp.tag = r.tag;
+    resp.attempts = 1;
+    if (!options_.allow_file) {
+      resp.error = "file:// URLs are not allowed: " + r.url;
+      return resp;
+    }
+    std::string path = UrlPath(r.url);
+    // Percent-decoding: file paths may hold spaces or non-ASCII characters.
+    char* decoded =
+        curl_easy_unescape(nullptr, path.c_str(), static_cast<int>(path.size()), nullptr);
+    if (decoded) {
+      path = decoded;
+      curl_free(decoded);
+    }
+    std::string error;
+    if (!env_->ReadFile(path, &resp.body, &error)) {
+      resp.error = error;
+      return resp;
+    }
+    if (static_cast<int64_t>(resp.body.size()) > options_.max_body_bytes) {
+      resp.body.clear();
+      resp.error = r.url + ": body exceeds " + std::to_string(options_.max_body_bytes) + " bytes";
+      return resp;
+    }
+    resp.status = 200;
+    resp.ok = true;
+    return resp;
+  }
+
+  void Start(CURLM* multi, Transfer& t) {
+    if (!t.easy) t.easy = curl_easy_init();
+    CURL* e = t.easy;
+    curl_easy_reset(e);
+    t.response.body.clear();
+    t.too_big = t.refused = false;
+    t.errbuf[0] = 0;
+    t.response.attempts++;
+    if (t.response.attempts == 1) t.started = Clock::now();
+    const Request& r = *t.request;
+    curl_easy_setopt(e, CURLOPT_URL, r.url.c_str());
+    curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, OnBody);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, OnHeader);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, OnOpenSocket);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, &t);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.errbuf);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(e, CURLOPT_MAXREDIRS, static_cast<long>(options_.max_redirects));
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout_ms));
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout_ms));
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT,
+                     static_cast<long>(options_.low_speed_bytes_per_sec));
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options_.low_speed_time_s));
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // every encoding curl supports
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, options_.user_agent.c_str());
+    if (!r.proxy.empty()) curl_easy_setopt(e, CURLOPT_PROXY, r.proxy.c_str());
+    curl_slist* headers = nullptr;
+    if (!r.etag.empty()) headers = curl_slist_append(headers, ("If-None-Match: " + r.etag).c_str());
+    if (!r.last_modified.empty())
+      headers = curl_slist_append(headers, ("If-Modified-Since: " + r.last_modified).c_str());
+    headers_.push_back(headers);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
+    curl_multi_add_handle(multi, e);
+  }
+
+  // Fills the response; sets *retry_delay_ms >= 0 when the request should be retried.
+  void Finish(Transfer& t, CURLcode code, int64_t* retry_delay_ms) {
+    Response& r = t.response;
+    long status = 0;
+    curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
+    char* final_url = nullptr;
+    curl_easy_getinfo(t.easy, CURLINFO_EFFECTIVE_URL, &final_url);
+    r.status = static_cast<int>(status);
+    r.final_url = final_url ? final_url : r.url;
+    r.charset = CharsetOf(r.content_type);
+    r.elapsed_ms = MsSince(t.started);
+    r.error.clear();
+    r.ok = false;
+    r.not_modified = false;
+    std::string where = t.host.empty() ? r.url : r.url;
+    if (code == CURLE_OK && status == 304) {
+      r.ok = r.not_modified = true;
+      r.body.clear();
+    } else if (code == CURLE_OK && status >= 200 && status < 300) {
+      r.ok = true;
+    } else if (t.refused) {
+      r.error = where + ": refused to connect to non-public address " + t.refused_address;
+    } else if (t.too_big) {
+      r.error = where + ": body exceeds " + std::to_string(options_.max_body_bytes) + " bytes";
+    } else if (code == CURLE_OPERATION_TIMEDOUT) {
+      r.error = where + ": timed out (" + std::string(t.errbuf) + ")";
+    } else if (code == CURLE_TOO_MANY_REDIRECTS) {
+      r.error = where + ": more than " + std::to_string(options_.max_redirects) + " redirects";
+    } else if (code == CURLE_COULDNT_RESOLVE_HOST) {
+      r.error = where + ": cannot resolve host " + t.host;
+    } else if (code != CURLE_OK) {
+      r.error = where + ": " + (t.errbuf[0] ? std::string(t.errbuf) : curl_easy_strerror(code));
+    } else {
+      r.error = where + ": HTTP " + std::to_string(status);
+    }
+    if (r.ok || t.refused || t.too_big || !Retryable(code, r.status) ||
+        r.attempts > options_.max_retries) {
+      if (!r.ok && r.attempts > 1)
+        r.error += " (after " + std::to_string(r.attempts) + " attempts)";
+      if (!r.ok) r.body.clear();
+      return;
+    }
+    int64_t delay = static_cast<int64_t>(options_.backoff_base_ms) << (r.attempts - 1);
+    delay += std::uniform_int_distribution<int64_t>(0, options_.backoff_base_ms)(rng_);
+    if (!t.retry_after.empty()) {
+      int64_t secs = ParseRetryAfter(t.retry_after, std::time(nullptr));
+      if (secs > options_.max_retry_after_s) {
+        r.error += " (Retry-After " + std::to_string(secs) + " s exceeds the limit)";
+        r.body.clear();
+        return;
+      }
+      if (secs >= 0) delay = std::max<int64_t>(delay, secs * 1000);
+    }
+    *retry_delay_ms = delay;
+  }
+
+  FetchOptions options_;
+  Env* env_;
+  std::mt19937_64 rng_;
+  std::vector<curl_slist*> headers_;
+
+ public:
+  ~CurlHttpClient() override {
+    for (auto* h : headers_) curl_slist_free_all(h);
+  }
+};
+
+}  // namespace
+
+bool IsPrivateAddress(const std::string& ip, bool* loopback) {
+  *loopback = false;
+  in_addr v4{};
+  if (inet_pton(AF_INET, ip.c_str(), &v4) == 1) {
+    uint32_t a = ntohl(v4.s_addr);
+    if ((a >> 24) == 127) {
+      *loopback = true;
+      return true;
+    }
+    return (a >> 24) == 10 || (a >> 20) == (172u << 4 | 1) || (a >> 16) == (192u << 8 | 168) ||
+           (a >> 16) == (169u << 8 | 254) || (a >> 24) == 0 || (a >> 22) == (100u << 2 | 1);
+  }
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, ip.c_str(), &v6) == 1) {
+    if (IN6_IS_ADDR_LOOPBACK(&v6)) {
+      *loopback = true;
+      return true;
+    }
+    if (IN6_IS_ADDR_V4MAPPED(&v6)) {
+      char buf[INET_ADDRSTRLEN];
+      inet_ntop(AF_INET, &v6.s6_addr[12], buf, sizeof buf);
+      return IsPrivateAddress(buf, loopback);
+    }
+    return IN6_IS_ADDR_LINKLOCAL(&v6) || IN6_IS_ADDR_UNSPECIFIED(&v6) ||
+           (v6.s6_addr[0] & 0xFE) == 0xFC;
+  }
+  return false;
+}
+
+int64_t ParseRetryAfter(const std::string& value, int64_t now_unix) {
+  std::string_view v = TrimAscii(value);
+  if (v.empty()) return -1;
+  if (std::all_of(v.begin(), v.end(),
+                  [](char c) { return isdigit(static_cast<unsigned char>(c)); }))
+    return v.size() > 9 ? -1 : std::stoll(std::string(v));
+  auto utc = NormalizeDate(v);
+  if (!utc) return -1;
+  auto d = ParseDate(*utc);
+  if (!d) return -1;
+  // Seconds from now to the date (clamped at 0).
+  std::tm tm{};
+  tm.tm_year = d->year - 1900;
+  tm.tm_mon = d->month - 1;
+  tm.tm_mday = d->day;
+  tm.tm_hour = d->hour;
+  tm.tm_min = d->minute;
+  tm.tm_sec = d->second;
+  int64_t when = static_cast<int64_t>(timegm(&tm)) - int64_t{d->offset_minutes} * 60;
+  return std::max<int64_t>(0, when - now_unix);
+}
+
+std::unique_ptr<HttpClient> NewCurlHttpClient(const FetchOptions& options, Env* env) {
+  return std::make_unique<CurlHttpClient>(options, env);
+}
+
+}  // namespace samizdat::fetch

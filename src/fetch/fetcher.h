@@ -1,0 +1,86 @@
+// Fetching: every network (and file://) access of samizdat goes through HttpClient, so
+// tests can inject faults and the sync logic never touches sockets.
+//
+// CurlHttpClient runs a batch of requests on libcurl's multi interface with bounded
+// concurrency overall and per host, a delay between requests to one host, HTTP/2 and
+// compression, a redirect limit, connect/total timeouts and a minimum transfer rate, a
+// maximum body size (applied after decompression, so a gzip bomb stops there), retries
+// with exponential backoff and jitter on timeouts, transfer errors, 429 and 5xx (honouring
+// Retry-After), conditional requests, a clear User-Agent, HTTP and SOCKS5 proxies, and a
+// guard that refuses private, loopback and link-local addresses unless allowed.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace samizdat {
+class Env;
+}
+
+namespace samizdat::fetch {
+
+struct FetchOptions {
+  std::string user_agent = "samizdat/0.1 (+news mirror; respects robots and rate limits)";
+  int max_concurrency = 8;
+  int per_host_concurrency = 2;
+  int per_host_delay_ms = 250;  // between starts of requests to one host
+  int max_redirects = 5;
+  int connect_timeout_ms = 10000;
+  int total_timeout_ms = 60000;
+  int low_speed_bytes_per_sec = 512;  // slower than this ...
+  int low_speed_time_s = 15;          // ... for this long aborts the transfer
+  int64_t max_body_bytes = 32 << 20;
+  int max_retries = 3;
+  int backoff_base_ms = 500;
+  int max_retry_after_s = 120;  // a longer Retry-After is reported, not waited for
+  bool allow_private = false;   // private (10/8, 172.16/12, 192.168/16, fc00::/7) addresses
+  bool allow_loopback = false;  // 127/8, ::1
+  bool allow_file = true;       // file:// URLs, read through Env
+};
+
+struct Request {
+  std::string url;
+  std::string etag;           // sent as If-None-Match
+  std::string last_modified;  // sent as If-Modified-Since
+  std::string proxy;          // "http://host:port" or "socks5h://host:port"; "" for none
+  std::string tag;            // the caller's label (source id), echoed in the response
+};
+
+struct Response {
+  std::string url;        // requested
+  std::string final_url;  // after redirects
+  std::string tag;
+  int status = 0;   // HTTP status; 200 for file://; 0 when no response
+  bool ok = false;  // 2xx with a body, or 304
+  bool not_modified = false;
+  std::string body;
+  std::string content_type;
+  std::string charset;  // from Content-Type
+  std::string etag;
+  std::string last_modified;
+  std::string error;  // why it failed, with the URL's host: "timeout after 60 s", ...
+  int attempts = 0;
+  int64_t elapsed_ms = 0;
+};
+
+class HttpClient {
+ public:
+  virtual ~HttpClient() = default;
+  // Fetches every request (concurrently, within the limits) and returns responses in the
+  // order of `requests`. Never throws; failures are in Response::error.
+  virtual std::vector<Response> FetchAll(const std::vector<Request>& requests) = 0;
+};
+
+// `env` reads file:// URLs; nullptr means Env::Default().
+std::unique_ptr<HttpClient> NewCurlHttpClient(const FetchOptions& options, Env* env = nullptr);
+
+// True for addresses the guard refuses by default; sets *loopback for 127/8 and ::1.
+bool IsPrivateAddress(const std::string& ip, bool* loopback);
+
+// Parses a Retry-After value (seconds or an HTTP date) into seconds from now; -1 if bad.
+int64_t ParseRetryAfter(const std::string& value, int64_t now_unix);
+
+}  // namespace samizdat::fetch

@@ -1,0 +1,126 @@
+// The article store: SQLite in WAL mode, schema versioned with migrations (doc/store.md).
+//
+// Every write is one transaction, so a killed process leaves the store as it was before or
+// after an article, never between. Articles are keyed by canonical URL and stored once
+// however many channels list them; a changed article gets a new revision and keeps the old.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct sqlite3;
+
+namespace samizdat::store {
+
+struct Validators {
+  std::string etag;
+  std::string last_modified;
+};
+
+struct FetchLogEntry {
+  std::string url;
+  std::string source_id;
+  int64_t at = 0;  // unix seconds
+  int status = 0;  // HTTP status, 0 when no response
+  int64_t bytes = 0;
+  int64_t elapsed_ms = 0;
+  int attempts = 1;
+  std::string error;
+};
+
+// What sync hands the store for one fetched and extracted article.
+struct ArticleInput {
+  std::string canonical_url;
+  std::string article_id;  // the mirror's page name (n13199494)
+  std::string source_id;
+  std::vector<std::string> channels;
+  std::string feed_published;  // RFC 3339 from the feed, or ""
+  std::string feed_updated;
+  // Extracted content.
+  std::string title, byline, published, modified, lead_image_json, html, text;
+  // The raw page, kept compressed so re-extraction never re-fetches.
+  std::string raw_body;
+  std::string content_type;
+  std::string charset;
+  std::string fetched_url;
+};
+
+struct StoredArticle {
+  int64_t id = 0;
+  std::string canonical_url;
+  std::string article_id;
+  std::string feed_published;
+  std::string feed_updated;
+  std::string title;
+  std::string content_hash;  // of the current revision
+  int revisions = 0;
+  std::vector<std::string> channels;
+};
+
+enum class SaveOutcome { kNew, kChanged, kUnchanged };
+
+struct SourceHealth {
+  std::string source_id;
+  bool healthy = true;
+  std::string note;
+  int consecutive_failures = 0;
+  int64_t last_attempt_at = 0;
+  int64_t last_success_at = 0;
+};
+
+class Store {
+ public:
+  // Opens (creating and migrating as needed). nullptr and *error on failure.
+  static std::unique_ptr<Store> Open(const std::string& path, std::string* error);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  static constexpr int kSchemaVersion = 1;
+  int schema_version() const;
+
+  std::optional<Validators> GetValidators(std::string_view url);
+  bool PutValidators(std::string_view url, const Validators& v);
+
+  bool LogFetch(const FetchLogEntry& entry);
+
+  std::optional<StoredArticle> FindArticle(std::string_view canonical_url);
+
+  // Saves one article in one transaction: raw page, article row, a revision when the
+  // content hash differs from the current one, channel memberships. Returns nullopt and
+  // sets *error on failure (nothing is written then).
+  std::optional<SaveOutcome> SaveArticle(const ArticleInput& in, int64_t now, std::string* error);
+
+  // Adds channel memberships for an article already stored (no fetch needed). Returns
+  // how many were new.
+  int AddMemberships(std::string_view canonical_url, const std::vector<std::string>& channels,
+                     std::string_view source_id, int64_t now);
+
+  bool SetSourceHealth(const SourceHealth& h);
+  std::optional<SourceHealth> GetSourceHealth(std::string_view source_id);
+
+  // Counts, for reports and tests.
+  int64_t CountArticles();
+  int64_t CountRevisions();
+  int64_t CountFetches();
+  // "ok" when PRAGMA integrity_check passes, else its first message.
+  std::string IntegrityCheck();
+
+  // Content hash used to decide whether an article changed (BLAKE2b of title and body).
+  static std::string ContentHash(std::string_view title, std::string_view html);
+
+  sqlite3* db() { return db_; }
+
+ private:
+  explicit Store(sqlite3* db) : db_(db) {}
+  bool Migrate(std::string* error);
+  bool Exec(const char* sql, std::string* error = nullptr);
+
+  sqlite3* db_;
+};
+
+}  // namespace samizdat::store
