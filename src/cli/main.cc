@@ -15,6 +15,10 @@
 #include "extract/profile.h"
 #include "feed/feed.h"
 #include "feed/feed_json.h"
+#include "store/store.h"
+#include "sync/sync.h"
+
+#include <unistd.h>
 #include "html/serialize.h"
 #include "render/markdown.h"
 #include "render/page.h"
@@ -220,6 +224,102 @@ int RunFeed(const std::string& source, bool as_json, const std::string& selector
   return f.not_a_feed ? 1 : 0;
 }
 
+int RunSync(const std::string& config_path, bool as_json, bool dry_run, const std::string& only) {
+  config::Config cfg;
+  std::string error;
+  if (!LoadConfig(config_path, &cfg, &error)) {
+    std::fprintf(stderr, "samizdat: %s\n", error.c_str());
+    return 2;
+  }
+  if (!only.empty()) {
+    bool known = false;
+    for (const auto& s : cfg.sources) known |= s.id == only;
+    if (!known) {
+      std::fprintf(stderr, "samizdat: %s: no source with id '%s'\n", config_path.c_str(),
+                   only.c_str());
+      return 2;
+    }
+  }
+  extract::ProfileSet profiles;
+  if (!LoadProfiles(&cfg, &profiles, &error)) {
+    std::fprintf(stderr, "samizdat: %s\n", error.c_str());
+    return 2;
+  }
+  auto store = store::Store::Open(cfg.store_path, &error);
+  if (!store) {
+    std::fprintf(stderr, "samizdat: %s\n", error.c_str());
+    return 2;
+  }
+  auto http = fetch::NewCurlHttpClient(cfg.fetch);
+  sync::SyncOptions so;
+  so.dry_run = dry_run;
+  so.only_source = only;
+  bool tty = isatty(STDERR_FILENO) && !as_json;
+  sync::Progress progress;
+  if (tty)
+    progress = [](const std::string& id, int done, int total) {
+      std::fprintf(stderr, "\r\033[K%s: article %d/%d", id.c_str(), done, total);
+      if (done == total) std::fputc('\n', stderr);
+    };
+  sync::SyncReport report = sync::RunSync(cfg, *store, *http, profiles, so, progress);
+  if (as_json) {
+    nlohmann::json j;
+    j["store"] = cfg.store_path;
+    j["dry_run"] = dry_run;
+    j["requests"] = report.requests;
+    j["conditional_requests"] = report.conditional_requests;
+    j["ok"] = !report.AnyFailed();
+    j["sources"] = nlohmann::json::array();
+    for (const auto& s : report.sources)
+      j["sources"].push_back({{"id", s.id},
+                              {"due", s.due},
+                              {"not_modified", s.not_modified},
+                              {"entries", s.entries},
+                              {"new", s.new_articles},
+                              {"changed", s.changed},
+                              {"unchanged", s.unchanged},
+                              {"failed", s.failed},
+                              {"source_failed", s.source_failed},
+                              {"healthy", s.healthy},
+                              {"health_note", s.health_note},
+                              {"failures", s.failures}});
+    std::printf("%s\n", j.dump(2).c_str());
+  } else {
+    for (const auto& s : report.sources) {
+      if (!s.due) {
+        std::printf("%-20s not due\n", s.id.c_str());
+        continue;
+      }
+      std::printf("%-20s %s%d new, %d changed, %d unchanged, %d failed%s\n", s.id.c_str(),
+                  s.not_modified ? "not modified; " : "", s.new_articles, s.changed, s.unchanged,
+                  s.failed, s.healthy ? "" : "  [UNHEALTHY]");
+      for (const auto& f : s.failures) std::printf("    failed: %s\n", f.c_str());
+      if (!s.healthy && s.failures.empty())
+        std::printf("    unhealthy: %s\n", s.health_note.c_str());
+    }
+    std::printf("%s%s (%lld articles, %lld revisions)\n",
+                dry_run ? "dry run; store unchanged: " : "store: ", cfg.store_path.c_str(),
+                static_cast<long long>(store->CountArticles()),
+                static_cast<long long>(store->CountRevisions()));
+  }
+  return report.AnyFailed() ? 1 : 0;
+}
+
+int RunInit(const std::string& dir) {
+  std::string path = (dir.empty() ? std::string(".") : dir) + "/samizdat.toml";
+  if (std::filesystem::exists(path)) {
+    std::fprintf(stderr, "samizdat: %s exists; not overwritten\n", path.c_str());
+    return 1;
+  }
+  std::string error;
+  if (!Env::Default()->WriteFileAtomic(path, config::ScaffoldConfig(), &error)) {
+    std::fprintf(stderr, "samizdat: %s\n", error.c_str());
+    return 1;
+  }
+  std::printf("wrote %s\n", path.c_str());
+  return 0;
+}
+
 }  // namespace
 }  // namespace samizdat
 
@@ -257,6 +357,19 @@ int main(int argc, char** argv) {
   feed_cmd->add_option("--listing", listing_selector,
                        "Treat SOURCE as an HTML listing; CSS selector for article links");
 
+  std::string sync_config = "samizdat.toml", only_source;
+  bool sync_json = false, dry_run = false;
+  auto* sync_cmd =
+      app.add_subcommand("sync", "Fetch due sources and store new and changed articles");
+  sync_cmd->add_option("--config", sync_config, "The mirror's samizdat.toml");
+  sync_cmd->add_flag("--json", sync_json, "Print a JSON summary");
+  sync_cmd->add_flag("--dry-run", dry_run, "Fetch and parse, but write nothing");
+  sync_cmd->add_option("--source", only_source, "Sync only this source");
+
+  std::string init_dir;
+  auto* init_cmd = app.add_subcommand("init", "Write a commented samizdat.toml to start from");
+  init_cmd->add_option("DIR", init_dir, "Directory (default: current)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -264,6 +377,8 @@ int main(int argc, char** argv) {
   }
   if (*extract) return samizdat::RunExtract(files, url, profile, format, raw);
   if (*convert) return samizdat::RunConvert(file, url, config_path, theme, out);
+  if (*sync_cmd) return samizdat::RunSync(sync_config, sync_json, dry_run, only_source);
+  if (*init_cmd) return samizdat::RunInit(init_dir);
   if (*feed_cmd) return samizdat::RunFeed(feed_source, feed_json, listing_selector);
   return 2;
 }

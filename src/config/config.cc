@@ -23,7 +23,202 @@ std::string String(const toml::node& node, std::string_view origin, std::string_
   throw ConfigError(Where(origin, node) + ": key '" + std::string(key) + "' must be a string");
 }
 
+std::optional<int> ParseOffset(std::string_view s) {
+  if (s == "Z" || s == "UTC") return 0;
+  if (s.size() != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':' || !isdigit(s[1]) ||
+      !isdigit(s[2]) || !isdigit(s[4]) || !isdigit(s[5]))
+    return std::nullopt;
+  int h = (s[1] - '0') * 10 + (s[2] - '0'), m = (s[4] - '0') * 10 + (s[5] - '0');
+  if (h > 14 || m > 59) return std::nullopt;
+  return (s[0] == '-' ? -1 : 1) * (h * 60 + m);
+}
+
+int64_t Int(const toml::node& node, std::string_view origin, std::string_view key, int64_t lo,
+            int64_t hi) {
+  auto v = node.value<int64_t>();
+  if (!v || *v < lo || *v > hi)
+    throw ConfigError(Where(origin, node) + ": key '" + std::string(key) +
+                      "' must be an integer from " + std::to_string(lo) + " to " +
+                      std::to_string(hi));
+  return *v;
+}
+
+bool Bool(const toml::node& node, std::string_view origin, std::string_view key) {
+  auto v = node.value<bool>();
+  if (!v)
+    throw ConfigError(Where(origin, node) + ": key '" + std::string(key) +
+                      "' must be true or false");
+  return *v;
+}
+
+std::vector<std::string> Strings(const toml::node& node, std::string_view origin,
+                                 std::string_view key) {
+  std::vector<std::string> out;
+  if (node.is_string()) {
+    out.push_back(*node.value<std::string>());
+    return out;
+  }
+  const toml::array* arr = node.as_array();
+  if (!arr)
+    throw ConfigError(Where(origin, node) + ": key '" + std::string(key) +
+                      "' must be a string or an array of strings");
+  for (const auto& el : *arr) out.push_back(String(el, origin, key));
+  return out;
+}
+
+const toml::array& TableArray(const toml::node& node, std::string_view origin,
+                              std::string_view key) {
+  const toml::array* arr = node.as_array();
+  if (!arr)
+    throw ConfigError(Where(origin, node) + ": '" + std::string(key) +
+                      "' must be an array of tables ([[" + std::string(key) + "]])");
+  return *arr;
+}
+
+void ParseFetch(const toml::table& t, std::string_view origin, fetch::FetchOptions& f) {
+  for (auto&& [k, node] : t) {
+    std::string key(k.str());
+    std::string full = "fetch." + key;
+    if (key == "user_agent")
+      f.user_agent = String(node, origin, full);
+    else if (key == "concurrency")
+      f.max_concurrency = static_cast<int>(Int(node, origin, full, 1, 256));
+    else if (key == "per_host_concurrency")
+      f.per_host_concurrency = static_cast<int>(Int(node, origin, full, 1, 64));
+    else if (key == "per_host_delay_ms")
+      f.per_host_delay_ms = static_cast<int>(Int(node, origin, full, 0, 600000));
+    else if (key == "max_redirects")
+      f.max_redirects = static_cast<int>(Int(node, origin, full, 0, 50));
+    else if (key == "connect_timeout_ms")
+      f.connect_timeout_ms = static_cast<int>(Int(node, origin, full, 100, 600000));
+    else if (key == "total_timeout_ms")
+      f.total_timeout_ms = static_cast<int>(Int(node, origin, full, 100, 3600000));
+    else if (key == "min_bytes_per_sec")
+      f.low_speed_bytes_per_sec = static_cast<int>(Int(node, origin, full, 0, 1 << 30));
+    else if (key == "min_rate_window_s")
+      f.low_speed_time_s = static_cast<int>(Int(node, origin, full, 1, 3600));
+    else if (key == "max_body_bytes")
+      f.max_body_bytes = Int(node, origin, full, 1024, int64_t{1} << 34);
+    else if (key == "max_retries")
+      f.max_retries = static_cast<int>(Int(node, origin, full, 0, 20));
+    else if (key == "backoff_base_ms")
+      f.backoff_base_ms = static_cast<int>(Int(node, origin, full, 1, 600000));
+    else if (key == "max_retry_after_s")
+      f.max_retry_after_s = static_cast<int>(Int(node, origin, full, 0, 86400));
+    else if (key == "allow_private")
+      f.allow_private = Bool(node, origin, full);
+    else if (key == "allow_loopback")
+      f.allow_loopback = Bool(node, origin, full);
+    else if (key == "allow_file")
+      f.allow_file = Bool(node, origin, full);
+    else
+      throw ConfigError(Where(origin, node) + ": unknown key '" + full + "'");
+  }
+}
+
+SourceConfig ParseSource(const toml::table& t, std::string_view origin, const toml::node& where) {
+  SourceConfig s;
+  bool have_kind = false;
+  for (auto&& [k, node] : t) {
+    std::string key(k.str());
+    std::string full = "sources." + key;
+    if (key == "id")
+      s.id = String(node, origin, full);
+    else if (key == "kind") {
+      std::string v = String(node, origin, full);
+      if (!ParseSourceKind(v, &s.kind))
+        throw ConfigError(Where(origin, node) + ": key '" + full +
+                          "' must be rss, atom, jsonfeed, sitemap or listing, got \"" + v + "\"");
+      have_kind = true;
+    } else if (key == "url") {
+      s.url = String(node, origin, full);
+      std::string lower = s.url.substr(0, 8);
+      for (char& c : lower) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+      if (lower.rfind("http://", 0) != 0 && lower.rfind("https://", 0) != 0 &&
+          lower.rfind("file://", 0) != 0)
+        throw ConfigError(Where(origin, node) + ": key '" + full +
+                          "' must be an http://, https:// or file:// URL");
+    } else if (key == "channels")
+      s.channels = Strings(node, origin, full);
+    else if (key == "profile")
+      s.profile = String(node, origin, full);
+    else if (key == "selector")
+      s.link_selector = String(node, origin, full);
+    else if (key == "page_url_pattern")
+      s.page_url_pattern = String(node, origin, full);
+    else if (key == "backfill_pages")
+      s.backfill_pages = static_cast<int>(Int(node, origin, full, 0, 1000));
+    else if (key == "proxy") {
+      s.proxy = String(node, origin, full);
+      if (s.proxy.rfind("http://", 0) != 0 && s.proxy.rfind("https://", 0) != 0 &&
+          s.proxy.rfind("socks5://", 0) != 0 && s.proxy.rfind("socks5h://", 0) != 0)
+        throw ConfigError(Where(origin, node) + ": key '" + full +
+                          "' must be an http://, socks5:// or socks5h:// URL");
+    } else if (key == "timezone") {
+      std::string v = String(node, origin, full);
+      s.timezone_offset_minutes = ParseOffset(v);
+      if (!s.timezone_offset_minutes)
+        throw ConfigError(Where(origin, node) + ": key '" + full +
+                          "' must look like \"+08:00\", got \"" + v + "\"");
+    } else if (key == "interval_minutes")
+      s.interval_minutes = static_cast<int>(Int(node, origin, full, 0, 525600));
+    else if (key == "enabled")
+      s.enabled = Bool(node, origin, full);
+    else if (key == "per_host_delay_ms")
+      s.per_host_delay_ms = static_cast<int>(Int(node, origin, full, 0, 600000));
+    else if (key == "total_timeout_ms")
+      s.total_timeout_ms = static_cast<int>(Int(node, origin, full, 100, 3600000));
+    else if (key == "max_retries")
+      s.max_retries = static_cast<int>(Int(node, origin, full, 0, 20));
+    else
+      throw ConfigError(Where(origin, node) + ": unknown key '" + full + "'");
+  }
+  if (s.id.empty()) throw ConfigError(Where(origin, where) + ": a source needs an 'id'");
+  if (s.url.empty())
+    throw ConfigError(Where(origin, where) + ": source '" + s.id + "' needs a 'url'");
+  if (!have_kind)
+    throw ConfigError(Where(origin, where) + ": source '" + s.id + "' needs a 'kind'");
+  if (s.kind == SourceKind::kListing && s.link_selector.empty())
+    throw ConfigError(Where(origin, where) + ": listing source '" + s.id + "' needs a 'selector'");
+  if (s.channels.empty())
+    throw ConfigError(Where(origin, where) + ": source '" + s.id +
+                      "' feeds no channel ('channels')");
+  return s;
+}
+
 }  // namespace
+
+bool ParseSourceKind(std::string_view text, SourceKind* out) {
+  if (text == "rss")
+    *out = SourceKind::kRss;
+  else if (text == "atom")
+    *out = SourceKind::kAtom;
+  else if (text == "jsonfeed")
+    *out = SourceKind::kJsonFeed;
+  else if (text == "sitemap")
+    *out = SourceKind::kSitemap;
+  else if (text == "listing")
+    *out = SourceKind::kListing;
+  else
+    return false;
+  return true;
+}
+
+std::string_view SourceKindName(SourceKind kind) {
+  switch (kind) {
+    case SourceKind::kRss:
+      return "rss";
+    case SourceKind::kAtom:
+      return "atom";
+    case SourceKind::kJsonFeed:
+      return "jsonfeed";
+    case SourceKind::kSitemap:
+      return "sitemap";
+    case SourceKind::kListing:
+      return "listing";
+  }
+  return "rss";
+}
 
 bool ParseTheme(std::string_view text, Theme* out) {
   if (text == "classic")
@@ -90,6 +285,8 @@ std::optional<Config> ParseConfig(std::string_view toml_text, std::string_view o
               throw ConfigError(Where(origin, snode) + ": key '" + full +
                                 "' must be an integer from -5 to 5");
             s.heading_shift = static_cast<int>(*v);
+          } else if (sk == "output") {
+            cfg.output_dir = String(snode, origin, full);
           } else if (sk == "theme") {
             std::string v = String(snode, origin, full);
             if (!ParseTheme(v, &s.theme))
@@ -99,6 +296,57 @@ std::optional<Config> ParseConfig(std::string_view toml_text, std::string_view o
           } else {
             throw ConfigError(Where(origin, snode) + ": unknown key '" + full + "'");
           }
+        }
+      } else if (k == "store") {
+        cfg.store_path = String(node, origin, "store");
+      } else if (k == "fetch") {
+        const toml::table* t = node.as_table();
+        if (!t) throw ConfigError(Where(origin, node) + ": 'fetch' must be a table");
+        ParseFetch(*t, origin, cfg.fetch);
+      } else if (k == "channels") {
+        for (const auto& el : TableArray(node, origin, "channels")) {
+          const toml::table* t = el.as_table();
+          if (!t)
+            throw ConfigError(Where(origin, el) + ": each [[channels]] entry must be a table");
+          ChannelConfig ch;
+          for (auto&& [ck, cnode] : *t) {
+            std::string key(ck.str());
+            std::string full = "channels." + key;
+            if (key == "id")
+              ch.id = String(cnode, origin, full);
+            else if (key == "name")
+              ch.name = String(cnode, origin, full);
+            else if (key == "group")
+              ch.group = String(cnode, origin, full);
+            else
+              throw ConfigError(Where(origin, cnode) + ": unknown key '" + full + "'");
+          }
+          if (ch.id.empty() || ch.id.find_first_of("/\\. ") != std::string::npos)
+            throw ConfigError(Where(origin, el) +
+                              ": a channel needs an 'id' without '/', '\\', '.' or spaces");
+          for (const auto& other : cfg.channels)
+            if (other.id == ch.id)
+              throw ConfigError(Where(origin, el) + ": duplicate channel id '" + ch.id + "'");
+          if (ch.name.empty()) ch.name = ch.id;
+          cfg.channels.push_back(std::move(ch));
+        }
+      } else if (k == "sources") {
+        for (const auto& el : TableArray(node, origin, "sources")) {
+          const toml::table* t = el.as_table();
+          if (!t) throw ConfigError(Where(origin, el) + ": each [[sources]] entry must be a table");
+          SourceConfig src = ParseSource(*t, origin, el);
+          for (const auto& other : cfg.sources)
+            if (other.id == src.id)
+              throw ConfigError(Where(origin, el) + ": duplicate source id '" + src.id + "'");
+          for (const auto& ch : src.channels) {
+            bool known = false;
+            for (const auto& c : cfg.channels) known |= c.id == ch;
+            if (!known)
+              throw ConfigError(Where(origin, el) + ": source '" + src.id +
+                                "' names unknown channel '" + ch +
+                                "' (declare [[channels]] before [[sources]])");
+          }
+          cfg.sources.push_back(std::move(src));
         }
       } else if (k == "profiles") {
         const toml::array* arr = node.as_array();
@@ -113,6 +361,13 @@ std::optional<Config> ParseConfig(std::string_view toml_text, std::string_view o
         throw ConfigError(Where(origin, node) + ": unknown key '" + k + "'");
       }
     }
+    if (cfg.store_path.empty()) cfg.store_path = "samizdat.db";
+    if (cfg.output_dir.empty()) cfg.output_dir = "site";
+    auto relative = [&](std::string& p) {
+      if (!p.empty() && p[0] != '/' && !base_dir.empty()) p = std::string(base_dir) + "/" + p;
+    };
+    relative(cfg.store_path);
+    relative(cfg.output_dir);
     return cfg;
   } catch (const toml::parse_error& e) {
     if (error) {
@@ -125,6 +380,54 @@ std::optional<Config> ParseConfig(std::string_view toml_text, std::string_view o
     if (error) *error = e.what();
   }
   return std::nullopt;
+}
+
+}  // namespace samizdat::config
+
+namespace samizdat::config {
+
+std::string ScaffoldConfig() {
+  return R"TOML(# samizdat.toml: one mirror. Reference: doc/config.md
+
+store = "samizdat.db"            # the article store (SQLite), relative to this file
+
+[site]
+title = "My mirror"
+output = "site"                  # where `samizdat build` writes the mirror
+theme = "classic"                # classic | markdown | html
+menu = "#### [Home](../../../..)"
+footer = "Original: {url}"
+link_policy = "neutralize"       # keep | neutralize | text
+heading_shift = 2
+
+[fetch]
+user_agent = "samizdat/0.1 (+news mirror)"
+concurrency = 8
+per_host_concurrency = 2
+per_host_delay_ms = 500
+total_timeout_ms = 60000
+max_retries = 3
+
+[[channels]]
+id = "world"
+name = "World"
+group = "News"
+
+[[sources]]
+id = "example-rss"
+kind = "rss"                     # rss | atom | jsonfeed | sitemap | listing
+url = "https://example.com/feed.xml"
+channels = ["world"]
+
+# [[sources]]
+# id = "example-listing"
+# kind = "listing"
+# url = "https://example.com/world.htm"
+# selector = "div.post_list div.title a"
+# page_url_pattern = "https://example.com/world_{n}.htm"
+# backfill_pages = 20
+# channels = ["world"]
+)TOML";
 }
 
 }  // namespace samizdat::config

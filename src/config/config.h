@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "clean/clean.h"
+#include "fetch/fetcher.h"
 
 namespace samizdat::config {
 
@@ -30,12 +31,51 @@ struct SiteConfig {
   std::string body_wrapper = R"(<div class="post_content" id="artbody" itemprop="articleBody">)";
 };
 
+struct ChannelConfig {
+  std::string id;     // used in paths: pages/<id>/, indexes/<id>/
+  std::string name;   // shown in indexes
+  std::string group;  // the home page groups channels by this
+};
+
+enum class SourceKind { kRss, kAtom, kJsonFeed, kSitemap, kListing };
+bool ParseSourceKind(std::string_view text, SourceKind* out);
+std::string_view SourceKindName(SourceKind kind);
+
+struct SourceConfig {
+  std::string id;
+  SourceKind kind = SourceKind::kRss;
+  std::string url;  // http(s):// or file://
+  std::vector<std::string> channels;
+  std::string profile;        // forced extraction profile; "" to match by URL
+  std::string link_selector;  // listing: CSS selector for article links
+  // Listing backfill: "{n}" in this URL pattern is replaced by backfill_pages..1 on the
+  // first sync (the seed's <channel>_<n>.htm).
+  std::string page_url_pattern;
+  int backfill_pages = 0;
+  std::string proxy;  // http://, socks5://, socks5h://
+  std::optional<int> timezone_offset_minutes;
+  int interval_minutes = 0;  // 0: due on every sync
+  bool enabled = true;
+  // Fetch overrides (0 / empty: the [fetch] value).
+  int per_host_delay_ms = -1;
+  int total_timeout_ms = 0;
+  int max_retries = -1;
+};
+
 struct Config {
   SiteConfig site;
+  std::vector<ChannelConfig> channels;
+  std::vector<SourceConfig> sources;
+  fetch::FetchOptions fetch;
+  std::string store_path;  // absolute or relative to the config file; default samizdat.db
+  std::string output_dir;  // where build writes the mirror; default "site"
   // User profile files, resolved relative to the config file's directory.
   std::vector<std::string> profile_paths;
   std::string origin;  // the file it came from
 };
+
+// A commented samizdat.toml to start from (`samizdat init`).
+std::string ScaffoldConfig();
 
 // Parses a configuration. `origin` names the file in messages; `base_dir` resolves
 // relative paths in it.

@@ -1,0 +1,62 @@
+// Sync: the run that keeps a mirror current. Fetches every due source, parses it, fetches
+// the new and changed articles (oldest first), extracts and cleans them, and stores them
+// with their revisions. One failing source never stops the others.
+//
+// Crash safety: each article is saved in one transaction; a source's HTTP validators are
+// saved only after all of its articles were processed, so a run killed half-way re-reads
+// the source next time instead of skipping what it had not stored yet.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "extract/profile.h"
+#include "fetch/fetcher.h"
+#include "store/store.h"
+
+namespace samizdat::sync {
+
+struct SyncOptions {
+  bool dry_run = false;     // fetch and parse, write nothing
+  std::string only_source;  // "" for every due source
+  int64_t now = 0;          // unix seconds; 0 for the current time
+  // Title words that mark an article as updated (the seed re-fetched on 更新).
+  std::vector<std::string> update_markers = {"更新", "更新版", "updated"};
+};
+
+struct SourceReport {
+  std::string id;
+  bool due = true;
+  bool not_modified = false;
+  int entries = 0;
+  int new_articles = 0;
+  int changed = 0;
+  int unchanged = 0;
+  int failed = 0;
+  bool source_failed = false;  // the source itself could not be fetched or parsed
+  bool healthy = true;
+  std::string health_note;            // why it is unhealthy
+  std::vector<std::string> failures;  // one line per failure, with the URL and reason
+};
+
+struct SyncReport {
+  std::vector<SourceReport> sources;
+  int64_t requests = 0;
+  int64_t conditional_requests = 0;
+  bool AnyFailed() const;
+};
+
+// Progress callback: (source id, articles done, articles to do).
+using Progress = std::function<void(const std::string&, int, int)>;
+
+SyncReport RunSync(const config::Config& config, store::Store& store, fetch::HttpClient& http,
+                   const extract::ProfileSet& profiles, const SyncOptions& options,
+                   const Progress& progress = nullptr);
+
+// The store key of an article URL: fragment removed, tracking parameters (utm_*) dropped.
+std::string CanonicalArticleUrl(const std::string& url);
+
+}  // namespace samizdat::sync

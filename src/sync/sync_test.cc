@@ -1,0 +1,353 @@
+// End to end against a real HTTP server on 127.0.0.1: listing pages, RSS, Atom and a
+// sitemap; UTF-8 and GBK articles; one article in two channels; faults of every kind.
+#include "sync/sync.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unicode/ucnv.h>
+#include <zlib.h>
+
+#include "http_server.h"
+#include "test_util.h"
+
+namespace samizdat::sync {
+namespace {
+
+using testing::HttpRequest;
+using testing::HttpResponse;
+using testing::HttpServer;
+using testing::StaticSite;
+using testing::TempDir;
+
+std::string Gbk(const std::string& utf8) {
+  UErrorCode st = U_ZERO_ERROR;
+  std::string out(utf8.size() * 2 + 16, '\0');
+  int32_t n = ucnv_convert("GB18030", "UTF-8", out.data(), static_cast<int32_t>(out.size()),
+                           utf8.data(), static_cast<int32_t>(utf8.size()), &st);
+  out.resize(n);
+  return out;
+}
+
+std::string ArticlePage(const std::string& title, const std::string& body,
+                        const std::string& charset = "utf-8") {
+  std::string paras;
+  for (int i = 0; i < 4; ++i)
+    paras += "<p>" + body + " 第" + std::to_string(i + 1) +
+             "段，这一段的文字足够长，包含逗号，也包含句号。</p>";
+  return "<html><head><meta charset=\"" + charset + "\"><title>" + title +
+         "</title></head><body>"
+         "<div class=\"nav\"><a href=\"/\">首页</a></div><h1>" +
+         title +
+         "</h1>"
+         "<div class=\"article-body\">" +
+         paras + "</div><div class=\"footer\">版权所有</div></body></html>";
+}
+
+class SyncEndToEnd : public ::testing::Test {
+ protected:
+  SyncEndToEnd() : server_([this](const HttpRequest& r) { return site_.Handle(r); }) {
+    std::string u = server_.Url("");
+    site_.Put("/gb/a1.htm", ArticlePage("第一篇：城市新闻", "城市里发生了一件新鲜事"));
+    site_.Put("/gb/a2.htm", ArticlePage("第二篇：两个频道都有", "这篇文章同时出现在两个频道"));
+    site_.Put("/gb/a3.htm", ArticlePage("第三篇：会被修改", "原来的版本说的是这件事"));
+    site_.Put("/gb/a4.htm",
+              Gbk(ArticlePage("第四篇：GBK编码的文章", "这是用国标码编码的朱镕基讲话", "gbk")),
+              "text/html");
+    site_.Put("/gb/a5.htm", ArticlePage("第五篇：来自站点地图", "站点地图里列出的文章"));
+    site_.Put("/gb/ch1.htm",
+              "<html><body><div class=\"post_list\"><div class=\"title\"><a "
+              "href=\"/gb/a2.htm\">第二篇</a></div>"
+              "<div class=\"title\"><a href=\"/gb/a1.htm\">第一篇</a></div></div></body></html>");
+    PutRss("Sun, 20 Sep 2026 10:00:00 +0800");
+    site_.Put(
+        "/ch3.atom",
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>三</title><entry><title>第四篇</title>"
+        "<link href=\"" +
+            u + "/gb/a4.htm\"/><id>a4</id><updated>2026-09-19T02:00:00Z</updated></entry></feed>",
+        "application/atom+xml");
+    site_.Put("/sitemap.xml",
+              "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"><url><loc>" + u +
+                  "/gb/a5.htm</loc><lastmod>2026-09-18</lastmod></url></urlset>",
+              "application/xml");
+    config_text_ = R"(
+store = "store.db"
+[fetch]
+allow_loopback = true
+per_host_delay_ms = 0
+backoff_base_ms = 10
+[[channels]]
+id = "ch1"
+[[channels]]
+id = "ch2"
+[[channels]]
+id = "ch3"
+[[channels]]
+id = "ch4"
+[[sources]]
+id = "listing"
+kind = "listing"
+url = ")" + u + R"(/gb/ch1.htm"
+selector = "div.post_list div.title a"
+channels = ["ch1"]
+[[sources]]
+id = "rss"
+kind = "rss"
+url = ")" + u + R"(/ch2.xml"
+channels = ["ch2"]
+[[sources]]
+id = "atom"
+kind = "atom"
+url = ")" + u + R"(/ch3.atom"
+channels = ["ch3"]
+[[sources]]
+id = "sitemap"
+kind = "sitemap"
+url = ")" + u + R"(/sitemap.xml"
+channels = ["ch4"]
+)";
+  }
+
+  void PutRss(const std::string& a3_updated) {
+    std::string u = server_.Url("");
+    site_.Put("/ch2.xml",
+              "<rss version=\"2.0\"><channel><title>二</title><language>zh-cn</language>"
+              "<item><title>第三篇</title><link>" +
+                  u + "/gb/a3.htm</link><pubDate>" + a3_updated +
+                  "</pubDate></item>"
+                  "<item><title>第二篇</title><link>" +
+                  u +
+                  "/gb/a2.htm</link>"
+                  "<pubDate>Sat, 19 Sep 2026 10:00:00 +0800</pubDate></item></channel></rss>",
+              "application/rss+xml");
+  }
+
+  SyncReport Sync(store::Store& store) {
+    std::string err;
+    auto cfg = config::ParseConfig(config_text_, "samizdat.toml", dir_.path(), &err);
+    EXPECT_TRUE(cfg) << err;
+    auto http = fetch::NewCurlHttpClient(cfg->fetch);
+    return RunSync(*cfg, store, *http, extract::ProfileSet::BuiltIn(), {});
+  }
+
+  std::unique_ptr<store::Store> OpenStore() {
+    std::string err;
+    auto s = store::Store::Open(dir_.File("store.db"), &err);
+    EXPECT_TRUE(s) << err;
+    return s;
+  }
+
+  StaticSite site_;
+  HttpServer server_;
+  TempDir dir_;
+  std::string config_text_;
+};
+
+TEST_F(SyncEndToEnd, StoresOnceSkipsUnchangedAndKeepsRevisions) {
+  auto store = OpenStore();
+  SyncReport first = Sync(*store);
+  EXPECT_FALSE(first.AnyFailed());
+  for (const auto& s : first.sources) {
+    EXPECT_TRUE(s.healthy) << s.id << ": " << s.health_note;
+    for (const auto& f : s.failures) ADD_FAILURE() << s.id << ": " << f;
+  }
+  EXPECT_EQ(store->CountArticles(), 5);
+  EXPECT_EQ(store->CountRevisions(), 5);
+  auto a2 = store->FindArticle(server_.Url("/gb/a2.htm"));
+  ASSERT_TRUE(a2);
+  EXPECT_EQ(a2->channels, (std::vector<std::string>{"ch1", "ch2"}));
+  EXPECT_EQ(a2->revisions, 1);
+  auto a4 = store->FindArticle(server_.Url("/gb/a4.htm"));
+  ASSERT_TRUE(a4);
+  EXPECT_EQ(a4->title, "第四篇：GBK编码的文章");
+  {
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(
+        store->db(),
+        "SELECT text FROM revisions r JOIN articles a ON r.article=a.id WHERE a.canonical_url=?",
+        -1, &st, nullptr);
+    std::string url = server_.Url("/gb/a4.htm");
+    sqlite3_bind_text(st, 1, url.c_str(), -1, SQLITE_TRANSIENT);
+    ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+    std::string text = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    EXPECT_NE(text.find("朱镕基讲话"), std::string::npos) << text;
+    sqlite3_finalize(st);
+  }
+
+  // Second run: only conditional requests, and nothing written.
+  server_.ClearRequests();
+  int before = sqlite3_total_changes(store->db());
+  SyncReport second = Sync(*store);
+  EXPECT_FALSE(second.AnyFailed());
+  auto reqs = server_.requests();
+  EXPECT_EQ(reqs.size(), 4u);  // the four sources, nothing else
+  for (const auto& r : reqs) EXPECT_FALSE(r.Header("if-none-match").empty()) << r.path;
+  EXPECT_EQ(sqlite3_total_changes(store->db()), before);
+  for (const auto& s : second.sources) EXPECT_TRUE(s.not_modified) << s.id;
+
+  // The source corrects an article: a second revision, the first kept.
+  site_.Put("/gb/a3.htm", ArticlePage("第三篇：会被修改（更新）", "修改后的版本说的是另一件事"));
+  PutRss("Sun, 20 Sep 2026 12:00:00 +0800");
+  SyncReport third = Sync(*store);
+  EXPECT_FALSE(third.AnyFailed());
+  auto a3 = store->FindArticle(server_.Url("/gb/a3.htm"));
+  ASSERT_TRUE(a3);
+  EXPECT_EQ(a3->revisions, 2);
+  EXPECT_EQ(a3->title, "第三篇：会被修改（更新）");
+  EXPECT_EQ(store->CountArticles(), 5);
+  EXPECT_EQ(store->CountRevisions(), 6);
+  int changed = 0;
+  for (const auto& s : third.sources) changed += s.changed;
+  EXPECT_EQ(changed, 1);
+  EXPECT_EQ(store->IntegrityCheck(), "ok");
+}
+
+TEST_F(SyncEndToEnd, DryRunWritesNothing) {
+  auto store = OpenStore();
+  std::string err;
+  auto cfg = config::ParseConfig(config_text_, "samizdat.toml", dir_.path(), &err);
+  auto http = fetch::NewCurlHttpClient(cfg->fetch);
+  SyncOptions o;
+  o.dry_run = true;
+  int before = sqlite3_total_changes(store->db());
+  SyncReport r = RunSync(*cfg, *store, *http, extract::ProfileSet::BuiltIn(), o);
+  int fresh = 0;
+  for (const auto& s : r.sources) fresh += s.new_articles;
+  EXPECT_EQ(fresh, 5);
+  EXPECT_EQ(store->CountArticles(), 0);
+  EXPECT_EQ(sqlite3_total_changes(store->db()), before);
+}
+
+std::string GzipOfZeros(size_t n) {
+  std::string zeros(n, '\0');
+  z_stream zs{};
+  deflateInit2(&zs, 9, Z_DEFLATED, 16 + MAX_WBITS, 9, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&zs, static_cast<uLong>(n)), '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(zeros.data());
+  zs.avail_in = static_cast<uInt>(n);
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  deflate(&zs, Z_FINISH);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return out;
+}
+
+TEST(SyncFaults, EveryFaultIsReportedAndTheRunGoesOn) {
+  std::string bomb = GzipOfZeros(64 << 20);
+  std::string good_article = ArticlePage("好文章", "这篇文章没有问题");
+  std::string mislabelled = ArticlePage("标错字符集的文章", "服务器说这是西欧字符集");
+  HttpServer* self = nullptr;
+  HttpServer server([&](const HttpRequest& req) {
+    HttpResponse r;
+    std::string u = self->Url("");
+    auto rss = [&](const std::string& link) {
+      return "<rss version=\"2.0\"><channel><title>t</title><item><title>x</title><link>" + u +
+             link + "</link></item></channel></rss>";
+    };
+    if (req.path == "/500.xml")
+      r.status = 500;
+    else if (req.path == "/429.xml") {
+      static std::atomic<int> n{0};
+      if (++n == 1) {
+        r.status = 429;
+        r.headers = {{"Retry-After", "1"}};
+      } else {
+        r.body = rss("/good.htm");
+      }
+    } else if (req.path == "/timeout.xml")
+      r.delay_ms = 3000, r.body = rss("/good.htm");
+    else if (req.path == "/drip.xml")
+      r.body = rss("/good.htm") + std::string(5000, ' '), r.drip_bytes = 5,
+      r.drip_interval_ms = 300;
+    else if (req.path == "/truncated.xml")
+      r.body = rss("/good.htm"), r.truncate = true;
+    else if (req.path == "/huge.xml")
+      r.body = std::string(3 << 20, 'x');
+    else if (req.path == "/loop.xml")
+      r.status = 302, r.headers = {{"Location", "/loop.xml"}};
+    else if (req.path == "/html.xml")
+      r.body = "<!DOCTYPE html><html><body>Gateway error</body></html>",
+      r.headers = {{"Content-Type", "text/html"}};
+    else if (req.path == "/bomb.xml")
+      r.body = bomb, r.headers = {{"Content-Encoding", "gzip"}};
+    else if (req.path == "/mislabelled.xml")
+      r.body = rss("/mislabelled.htm");
+    else if (req.path == "/mislabelled.htm")
+      r.body = mislabelled, r.headers = {{"Content-Type", "text/html; charset=iso-8859-1"}};
+    else if (req.path == "/good.xml")
+      r.body = rss("/good.htm");
+    else if (req.path == "/good.htm")
+      r.body = good_article;
+    else
+      r.status = 404;
+    return r;
+  });
+  self = &server;
+  std::string cfg_text = R"(
+[fetch]
+allow_loopback = true
+per_host_delay_ms = 0
+per_host_concurrency = 8
+backoff_base_ms = 10
+max_retries = 1
+total_timeout_ms = 2000
+min_bytes_per_sec = 100
+min_rate_window_s = 1
+max_body_bytes = 1048576
+[[channels]]
+id = "c"
+)";
+  for (const char* name : {"500", "429", "timeout", "drip", "truncated", "huge", "loop", "html",
+                           "bomb", "mislabelled", "good"})
+    cfg_text += std::string("[[sources]]\nid = \"") + name + "\"\nkind = \"rss\"\nurl = \"" +
+                server.Url(std::string("/") + name + ".xml") + "\"\nchannels = [\"c\"]\n";
+  cfg_text +=
+      "[[sources]]\nid = \"dns\"\nkind = \"rss\"\nurl = "
+      "\"http://no-such-host.invalid/feed.xml\"\nchannels = [\"c\"]\n";
+  TempDir dir;
+  std::string err;
+  auto cfg = config::ParseConfig(cfg_text, "faults.toml", dir.path(), &err);
+  ASSERT_TRUE(cfg) << err;
+  auto store = store::Store::Open(dir.File("s.db"), &err);
+  auto http = fetch::NewCurlHttpClient(cfg->fetch);
+  SyncReport r = RunSync(*cfg, *store, *http, extract::ProfileSet::BuiltIn(), {});
+  EXPECT_TRUE(r.AnyFailed());
+  std::map<std::string, SourceReport> by_id;
+  for (const auto& s : r.sources) by_id[s.id] = s;
+  auto failed_with = [&](const std::string& id, const std::string& reason) {
+    const SourceReport& s = by_id[id];
+    EXPECT_TRUE(s.source_failed) << id;
+    EXPECT_FALSE(s.healthy) << id;
+    ASSERT_FALSE(s.failures.empty()) << id;
+    EXPECT_NE(s.failures[0].find(reason), std::string::npos) << id << ": " << s.failures[0];
+  };
+  failed_with("500", "HTTP 500");
+  failed_with("timeout", "timed out");
+  failed_with("drip", "timed out");
+  failed_with("huge", "body exceeds");
+  failed_with("bomb", "body exceeds");
+  failed_with("loop", "redirects");
+  failed_with("html", "HTML page");
+  failed_with("dns", "resolve");
+  EXPECT_TRUE(by_id["truncated"].source_failed);
+  // Recovered or correct despite the fault: 429 retried after Retry-After; the wrong
+  // charset label does not garble the article.
+  EXPECT_FALSE(by_id["429"].source_failed);
+  EXPECT_FALSE(by_id["mislabelled"].source_failed);
+  EXPECT_EQ(by_id["mislabelled"].new_articles, 1);
+  auto mis = store->FindArticle(server.Url("/mislabelled.htm"));
+  ASSERT_TRUE(mis);
+  EXPECT_EQ(mis->title, "标错字符集的文章");
+  // The run went on: the good article is stored exactly once, in its channel.
+  auto good = store->FindArticle(server.Url("/good.htm"));
+  ASSERT_TRUE(good);
+  EXPECT_EQ(good->channels, (std::vector<std::string>{"c"}));
+  EXPECT_EQ(store->CountArticles(), 2);
+  auto health = store->GetSourceHealth("html");
+  ASSERT_TRUE(health);
+  EXPECT_FALSE(health->healthy);
+  EXPECT_EQ(health->consecutive_failures, 1);
+}
+
+}  // namespace
+}  // namespace samizdat::sync
