@@ -253,17 +253,28 @@ SyncReport RunSync(const config::Config& config, store::Store& store, fetch::Htt
     to_fetch.push_back(c);
     article_requests.push_back(req);
   }
-  std::vector<fetch::Response> article_responses = http.FetchAll(article_requests);
   report.requests += static_cast<int64_t>(article_requests.size());
 
   // 5. Extract, clean and store each, one transaction per article.
   std::vector<int> bodies_empty(due.size(), 0), bodies_total(due.size(), 0);
   int done = 0;
+  // In batches: bounded memory on large backfills, and stored progress between them.
+  const size_t batch = static_cast<size_t>(std::max(16, config.fetch.max_concurrency * 4));
+  std::vector<fetch::Response> article_responses;
+  size_t batch_start = 0;
   for (size_t k = 0; k < to_fetch.size(); ++k) {
+    if (k % batch == 0) {
+      batch_start = k;
+      std::vector<fetch::Request> chunk(
+          article_requests.begin() + static_cast<std::ptrdiff_t>(k),
+          article_requests.begin() +
+              static_cast<std::ptrdiff_t>(std::min(k + batch, to_fetch.size())));
+      article_responses = http.FetchAll(chunk);
+    }
     Candidate& c = *to_fetch[k];
     size_t si = source_index[c.source->id];
     SourceReport& sr = source_reports[si];
-    const fetch::Response& resp = article_responses[k];
+    const fetch::Response& resp = article_responses[k - batch_start];
     if (progress) progress(c.source->id, ++done, static_cast<int>(to_fetch.size()));
     if (!options.dry_run && !resp.not_modified)
       store.LogFetch({resp.url, c.source->id, now, resp.status,
