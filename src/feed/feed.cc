@@ -1,5 +1,7 @@
 #include "feed/feed.h"
 
+#include "feed/entities.h"
+
 #include <zlib.h>
 
 #include <nlohmann/json.hpp>
@@ -99,11 +101,54 @@ std::string InnerXml(const pugi::xml_node& n) {
 }
 
 // Plain text from a value that may hold HTML markup or entities ("AT&amp;T", "<b>x</b>").
+// Only ASCII whitespace collapses: a feed's &nbsp; or &emsp; is meant.
+std::string CollapseAscii(std::string_view s) {
+  std::string out;
+  bool space = false;
+  for (char c : TrimAscii(s)) {
+    if (IsAsciiSpace(c)) {
+      space = true;
+      continue;
+    }
+    if (space) out.push_back(' ');
+    space = false;
+    out.push_back(c);
+  }
+  return out;
+}
+
 std::string PlainText(std::string_view value) {
   if (value.find('<') == std::string_view::npos && value.find('&') == std::string_view::npos)
-    return CollapseWhitespace(value);
+    return CollapseAscii(value);
   auto doc = html::ParseHtml(std::string("<body>") + std::string(value));
-  return CollapseWhitespace(html::TextContent(doc->root()));
+  return CollapseAscii(html::TextContent(doc->root()));
+}
+
+// An element or attribute prefix with no xmlns declaration in scope makes the document
+// not namespace-well-formed.
+std::string UndeclaredPrefix(const pugi::xml_node& root) {
+  for (pugi::xml_node n = root; n;) {
+    std::string_view name = n.name();
+    size_t colon = name.find(':');
+    if (n.type() == pugi::node_element && colon != std::string_view::npos) {
+      std::string prefix(name.substr(0, colon));
+      if (prefix != "xml") {
+        std::string attr = "xmlns:" + prefix;
+        bool declared = false;
+        for (pugi::xml_node p = n; p && !declared; p = p.parent())
+          declared = p.attribute(attr.c_str());
+        if (!declared) return prefix;
+      }
+    }
+    if (n.first_child()) {
+      n = n.first_child();
+    } else {
+      while (n && !n.next_sibling() && n != root) n = n.parent();
+      if (!n || n == root) break;
+      n = n.next_sibling();
+    }
+  }
+  return {};
 }
 
 // xml:base chain from the outermost ancestor in, applied on top of the document URL.
@@ -506,19 +551,44 @@ void ParseJsonFeed(std::string_view text, const ParseOptions& options, Feed& f) 
   }
 }
 
-// Named HTML entities common in feeds that XML does not define; the XML parser would
-// otherwise keep them as text or stop. Rewritten as numeric references before parsing.
-std::string FixEntities(std::string text) {
-  static const std::pair<std::string_view, std::string_view> kEntities[] = {
-      {"&nbsp;", "&#160;"},   {"&copy;", "&#169;"},   {"&reg;", "&#174;"},
-      {"&mdash;", "&#8212;"}, {"&ndash;", "&#8211;"}, {"&hellip;", "&#8230;"},
-      {"&lsquo;", "&#8216;"}, {"&rsquo;", "&#8217;"}, {"&ldquo;", "&#8220;"},
-      {"&rdquo;", "&#8221;"}, {"&middot;", "&#183;"}, {"&laquo;", "&#171;"},
-      {"&raquo;", "&#187;"},  {"&trade;", "&#8482;"}, {"&bull;", "&#8226;"},
-      {"&eacute;", "&#233;"}, {"&times;", "&#215;"},  {"&yen;", "&#165;"}};
+// Named HTML entities that XML does not define ("&nbsp;", "&ETH;") become numeric
+// references; the XML parser would otherwise stop at them. The five XML entities stay.
+std::string FixEntities(const std::string& text) {
   if (text.find('&') == std::string::npos) return text;
-  for (const auto& [from, to] : kEntities) text = ReplaceAll(std::move(text), from, to);
-  return text;
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    char c = text[i];
+    if (c != '&') {
+      out.push_back(c);
+      ++i;
+      continue;
+    }
+    if (i + 2 < text.size() && text[i + 1] == '#' && text[i + 2] == 'X') {
+      out += "&#x";  // XML allows only a lower-case x in hexadecimal references
+      i += 3;
+      continue;
+    }
+    size_t j = i + 1;
+    while (j < text.size() && j - i <= 10 && isalnum(static_cast<unsigned char>(text[j]))) ++j;
+    if (j < text.size() && text[j] == ';' && j > i + 1) {
+      std::string_view name(text.data() + i + 1, j - i - 1);
+      if (name != "amp" && name != "lt" && name != "gt" && name != "quot" && name != "apos") {
+        auto it =
+            std::lower_bound(std::begin(kHtml4Entities), std::end(kHtml4Entities), name,
+                             [](const NamedEntity& e, std::string_view n) { return e.name < n; });
+        if (it != std::end(kHtml4Entities) && it->name == name) {
+          out += "&#" + std::to_string(static_cast<uint32_t>(it->code_point)) + ";";
+          i = j + 1;
+          continue;
+        }
+      }
+    }
+    out.push_back(c);
+    ++i;
+  }
+  return out;
 }
 
 }  // namespace
@@ -670,7 +740,7 @@ Feed ParseFeed(std::string_view bytes, const ParseOptions& options) {
     return f;
   }
   pugi::xml_document doc;
-  text = FixEntities(std::move(text));
+  text = FixEntities(text);
   pugi::xml_parse_result res = doc.load_buffer(
       text.data(), text.size(), pugi::parse_default | pugi::parse_declaration, pugi::encoding_utf8);
   if (!res) {
@@ -678,6 +748,13 @@ Feed ParseFeed(std::string_view bytes, const ParseOptions& options) {
     f.bozo_exception = std::string(res.description()) + " at offset " + std::to_string(res.offset);
   }
   pugi::xml_node root = doc.document_element();
+  if (root) {
+    std::string prefix = UndeclaredPrefix(root);
+    if (!prefix.empty() && !f.bozo) {
+      f.bozo = true;
+      f.bozo_exception = "undeclared namespace prefix '" + prefix + "'";
+    }
+  }
   ParseOptions effective = options;
   if (!effective.default_offset_minutes && root)
     effective.default_offset_minutes = OffsetForLanguage(PeekLanguage(root));
