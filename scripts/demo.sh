@@ -49,6 +49,10 @@ sed -i "1i store = \"$OUT/samizdat.db\"" "$OUT/samizdat.toml"
 echo "== samizdat sync"
 build/samizdat sync --config "$OUT/samizdat.toml"
 
+echo "== samizdat build"
+sed -i "s#^\[site\]#[site]\noutput = \"$OUT/site\"#" "$OUT/samizdat.toml"
+build/samizdat build --config "$OUT/samizdat.toml"
+
 echo "== samizdat convert"
 for page in demo/pages/*.html; do
   url=$(head -c 4096 "$page" | grep -ao '<link rel="canonical" href="[^"]*"' | sed 's/.*href="//;s/"$//')

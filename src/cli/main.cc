@@ -15,6 +15,7 @@
 #include "extract/profile.h"
 #include "feed/feed.h"
 #include "feed/feed_json.h"
+#include "publish/build.h"
 #include "store/store.h"
 #include "sync/sync.h"
 
@@ -305,6 +306,36 @@ int RunSync(const std::string& config_path, bool as_json, bool dry_run, const st
   return report.AnyFailed() ? 1 : 0;
 }
 
+int RunBuild(const std::string& config_path) {
+  config::Config cfg;
+  std::string error;
+  if (!LoadConfig(config_path, &cfg, &error)) {
+    std::fprintf(stderr, "samizdat: %s\n", error.c_str());
+    return 2;
+  }
+  if (!std::filesystem::exists(cfg.store_path)) {
+    std::fprintf(stderr, "samizdat: no store at %s; run `samizdat sync` first\n",
+                 cfg.store_path.c_str());
+    return 2;
+  }
+  auto store = store::Store::Open(cfg.store_path, &error);
+  if (!store) {
+    std::fprintf(stderr, "samizdat: %s\n", error.c_str());
+    return 2;
+  }
+  publish::BuildReport r = publish::BuildSite(cfg, *store, *Env::Default());
+  if (!r.error.empty()) {
+    std::fprintf(stderr, "samizdat: build of %s failed: %s\n", cfg.output_dir.c_str(),
+                 r.error.c_str());
+    return 1;
+  }
+  std::printf("%s: %lld articles, %lld pages rendered, %lld files written, %lld unchanged\n",
+              cfg.output_dir.c_str(), static_cast<long long>(r.articles),
+              static_cast<long long>(r.pages_rendered), static_cast<long long>(r.files_written),
+              static_cast<long long>(r.files_unchanged));
+  return 0;
+}
+
 int RunInit(const std::string& dir) {
   std::string path = (dir.empty() ? std::string(".") : dir) + "/samizdat.toml";
   if (std::filesystem::exists(path)) {
@@ -366,6 +397,11 @@ int main(int argc, char** argv) {
   sync_cmd->add_flag("--dry-run", dry_run, "Fetch and parse, but write nothing");
   sync_cmd->add_option("--source", only_source, "Sync only this source");
 
+  std::string build_config = "samizdat.toml";
+  auto* build_cmd =
+      app.add_subcommand("build", "Render the mirror from the store into the output directory");
+  build_cmd->add_option("--config", build_config, "The mirror's samizdat.toml");
+
   std::string init_dir;
   auto* init_cmd = app.add_subcommand("init", "Write a commented samizdat.toml to start from");
   init_cmd->add_option("DIR", init_dir, "Directory (default: current)");
@@ -379,6 +415,7 @@ int main(int argc, char** argv) {
   if (*convert) return samizdat::RunConvert(file, url, config_path, theme, out);
   if (*sync_cmd) return samizdat::RunSync(sync_config, sync_json, dry_run, only_source);
   if (*init_cmd) return samizdat::RunInit(init_dir);
+  if (*build_cmd) return samizdat::RunBuild(build_config);
   if (*feed_cmd) return samizdat::RunFeed(feed_source, feed_json, listing_selector);
   return 2;
 }

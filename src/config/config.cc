@@ -285,6 +285,14 @@ std::optional<Config> ParseConfig(std::string_view toml_text, std::string_view o
               throw ConfigError(Where(origin, snode) + ": key '" + full +
                                 "' must be an integer from -5 to 5");
             s.heading_shift = static_cast<int>(*v);
+          } else if (sk == "index_page_size") {
+            s.index_page_size = static_cast<int>(Int(snode, origin, full, 1, 1000));
+          } else if (sk == "pager_pages") {
+            s.pager_pages = static_cast<int>(Int(snode, origin, full, 1, 100));
+          } else if (sk == "index_stamps") {
+            s.index_stamps = Bool(snode, origin, full);
+          } else if (sk == "promo") {
+            s.promo = String(snode, origin, full);
           } else if (sk == "output") {
             cfg.output_dir = String(snode, origin, full);
           } else if (sk == "theme") {

@@ -29,6 +29,14 @@ struct SiteConfig {
   Theme theme = Theme::kMarkdown;
   // Attributes of the body wrapper <div> in the classic theme.
   std::string body_wrapper = R"(<div class="post_content" id="artbody" itemprop="articleBody">)";
+  // Channel indexes: entries per page, and pages named in the pager.
+  int index_page_size = 30;
+  int pager_pages = 8;
+  // Cache-busting stamp on the links of indexes/<channel>/README.md and the home page:
+  // "?MMDDHHMM" of the newest stored change (so two builds of one store are identical).
+  bool index_stamps = true;
+  // A line inserted after line 5 of every channel's README.md (the seed's promo slot).
+  std::string promo;
 };
 
 struct ChannelConfig {

@@ -57,6 +57,15 @@ struct Transfer {
   std::string refused_address;
   char errbuf[CURL_ERROR_SIZE] = {0};
   Clock::time_point started;
+  curl_slist* headers = nullptr;
+
+  Transfer() = default;
+  Transfer(const Transfer&) = delete;
+  Transfer& operator=(const Transfer&) = delete;
+  ~Transfer() {
+    if (easy) curl_easy_cleanup(easy);
+    curl_slist_free_all(headers);
+  }
 };
 
 size_t OnBody(char* data, size_t size, size_t n, void* user) {
@@ -286,12 +295,13 @@ class CurlHttpClient final : public HttpClient {
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
     curl_easy_setopt(e, CURLOPT_USERAGENT, options_.user_agent.c_str());
     if (!r.proxy.empty()) curl_easy_setopt(e, CURLOPT_PROXY, r.proxy.c_str());
-    curl_slist* headers = nullptr;
-    if (!r.etag.empty()) headers = curl_slist_append(headers, ("If-None-Match: " + r.etag).c_str());
+    curl_slist_free_all(t.headers);
+    t.headers = nullptr;
+    if (!r.etag.empty())
+      t.headers = curl_slist_append(t.headers, ("If-None-Match: " + r.etag).c_str());
     if (!r.last_modified.empty())
-      headers = curl_slist_append(headers, ("If-Modified-Since: " + r.last_modified).c_str());
-    headers_.push_back(headers);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
+      t.headers = curl_slist_append(t.headers, ("If-Modified-Since: " + r.last_modified).c_str());
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers);
     curl_multi_add_handle(multi, e);
   }
 
@@ -354,12 +364,6 @@ class CurlHttpClient final : public HttpClient {
   FetchOptions options_;
   Env* env_;
   std::mt19937_64 rng_;
-  std::vector<curl_slist*> headers_;
-
- public:
-  ~CurlHttpClient() override {
-    for (auto* h : headers_) curl_slist_free_all(h);
-  }
 };
 
 }  // namespace

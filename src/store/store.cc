@@ -358,6 +358,64 @@ int Store::AddMemberships(std::string_view canonical_url, const std::vector<std:
   return added;
 }
 
+namespace {
+constexpr const char* kHomeChannel =
+    "(SELECT channel FROM memberships m WHERE m.article=a.id ORDER BY m.added_at, m.channel LIMIT "
+    "1)";
+}
+
+void Store::ForEachCurrentArticle(const std::function<void(const CurrentArticle&)>& fn) {
+  std::string sql =
+      std::string(
+          "SELECT a.id, r.id, a.canonical_url, a.article_id, r.title, r.byline, r.published, "
+          "r.modified, r.lead_image, r.html, COALESCE(") +
+      kHomeChannel +
+      ", '') FROM articles a JOIN revisions r ON r.id=a.current_revision ORDER BY a.id";
+  Stmt s(db_, sql.c_str());
+  while (s.Step() == SQLITE_ROW) {
+    CurrentArticle c;
+    c.id = s.Int(0);
+    c.revision_id = s.Int(1);
+    c.canonical_url = s.Text(2);
+    c.article_id = s.Text(3);
+    c.title = s.Text(4);
+    c.byline = s.Text(5);
+    c.published = s.Text(6);
+    c.modified = s.Text(7);
+    c.lead_image_json = s.Text(8);
+    c.html = s.Text(9);
+    c.home_channel = s.Text(10);
+    fn(c);
+  }
+}
+
+std::vector<std::pair<std::string, std::pair<std::string, std::string>>> Store::ArticlePaths() {
+  std::string sql = std::string("SELECT a.canonical_url, a.article_id, COALESCE(") + kHomeChannel +
+                    ", '') FROM articles a ORDER BY a.id";
+  Stmt s(db_, sql.c_str());
+  std::vector<std::pair<std::string, std::pair<std::string, std::string>>> out;
+  while (s.Step() == SQLITE_ROW) out.push_back({s.Text(0), {s.Text(1), s.Text(2)}});
+  return out;
+}
+
+std::vector<IndexEntry> Store::ChannelIndex(std::string_view channel) {
+  std::string sql =
+      std::string("SELECT a.id, a.article_id, r.title, COALESCE(") + kHomeChannel +
+      ", ''), m.added_at FROM memberships m JOIN articles a ON a.id=m.article "
+      "JOIN revisions r ON r.id=a.current_revision WHERE m.channel=? ORDER BY m.added_at, a.id";
+  Stmt s(db_, sql.c_str());
+  s.Bind(1, channel);
+  std::vector<IndexEntry> out;
+  while (s.Step() == SQLITE_ROW)
+    out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4)});
+  return out;
+}
+
+int64_t Store::LatestUpdate() {
+  Stmt s(db_, "SELECT COALESCE(MAX(updated_at), 0) FROM articles");
+  return s.Step() == SQLITE_ROW ? s.Int(0) : 0;
+}
+
 bool Store::SetSourceHealth(const SourceHealth& h) {
   auto current = GetSourceHealth(h.source_id);
   if (current && current->healthy == h.healthy && current->note == h.note &&

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -63,6 +64,25 @@ struct StoredArticle {
 
 enum class SaveOutcome { kNew, kChanged, kUnchanged };
 
+// The current revision of an article, as the site builder needs it.
+struct CurrentArticle {
+  int64_t id = 0;
+  int64_t revision_id = 0;
+  std::string canonical_url;
+  std::string article_id;
+  std::string title, byline, published, modified, lead_image_json, html;
+  std::string home_channel;  // the channel whose pages/ folder holds the article
+};
+
+// One line of a channel index: memberships in the order they were added.
+struct IndexEntry {
+  int64_t article = 0;
+  std::string article_id;
+  std::string title;
+  std::string home_channel;
+  int64_t added_at = 0;
+};
+
 struct SourceHealth {
   std::string source_id;
   bool healthy = true;
@@ -99,6 +119,15 @@ class Store {
   // how many were new.
   int AddMemberships(std::string_view canonical_url, const std::vector<std::string>& channels,
                      std::string_view source_id, int64_t now);
+
+  // Streams every article's current revision (ordered by article id). `home_channel` is
+  // the channel of its earliest membership (ties by channel id).
+  void ForEachCurrentArticle(const std::function<void(const CurrentArticle&)>& fn);
+  // Canonical URL -> (article id, home channel) for every article: link rewriting.
+  std::vector<std::pair<std::string, std::pair<std::string, std::string>>> ArticlePaths();
+  // The channel's entries, oldest membership first (ties by article id).
+  std::vector<IndexEntry> ChannelIndex(std::string_view channel);
+  int64_t LatestUpdate();  // max(updated_at) over articles, 0 when empty
 
   bool SetSourceHealth(const SourceHealth& h);
   std::optional<SourceHealth> GetSourceHealth(std::string_view source_id);

@@ -1,0 +1,244 @@
+#include "publish/build.h"
+
+#include <nlohmann/json.hpp>
+
+#include <ctime>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+
+#include "clean/clean.h"
+#include "html/parser.h"
+#include "render/page.h"
+#include "util/strings.h"
+
+namespace samizdat::publish {
+namespace {
+
+using nlohmann::json;
+
+// Writes through Env only when the bytes differ from what is on disk.
+class TreeWriter {
+ public:
+  TreeWriter(Env& env, std::string root, BuildReport& report)
+      : env_(env), root_(std::move(root)), report_(report) {}
+
+  bool Put(const std::string& relative, const std::string& contents) {
+    std::string path = root_ + "/" + relative;
+    std::string existing, error;
+    if (std::filesystem::exists(path) && env_.ReadFile(path, &existing, &error) &&
+        existing == contents) {
+      ++report_.files_unchanged;
+      return true;
+    }
+    if (!env_.WriteFileAtomic(path, contents, &error)) {
+      report_.error = error;
+      return false;
+    }
+    ++report_.files_written;
+    return true;
+  }
+
+  const std::string& root() const { return root_; }
+
+ private:
+  Env& env_;
+  std::string root_;
+  BuildReport& report_;
+};
+
+// Appends a query stamp to a relative link target.
+std::string Stamped(const std::string& target, const std::string& stamp) {
+  if (stamp.empty()) return target;
+  return target + (target.find('?') == std::string::npos ? "?" : "&") + stamp;
+}
+
+// Markdown link text: brackets escaped so a title never breaks the link.
+std::string LinkText(const std::string& title) {
+  std::string out;
+  for (char c : CollapseWhitespace(title)) {
+    if (c == '[' || c == ']' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::string IndexPage(const config::SiteConfig& site, const std::string& channel_name,
+                      const std::vector<store::IndexEntry>& entries, size_t page, size_t pages,
+                      const std::string& stamp, bool readme) {
+  size_t size = static_cast<size_t>(site.index_page_size);
+  size_t begin = (page - 1) * size;
+  size_t end = std::min(entries.size(), page * size);
+  std::vector<std::string> lines;
+  lines.push_back("### " + channel_name);
+  lines.push_back("---");
+  for (size_t i = end; i-- > begin;) {
+    const auto& e = entries[i];
+    std::string target = "../../pages/" + e.home_channel + "/" + e.article_id + ".md";
+    lines.push_back("#### [" + LinkText(e.title) + "](" + Stamped(target, readme ? stamp : "") +
+                    ") ");
+  }
+  if (readme && !site.promo.empty()) {
+    size_t at = std::min<size_t>(5, lines.size());
+    lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(at), site.promo);
+  }
+  std::string out;
+  for (const auto& l : lines) out += l + "\n";
+  out += "\n---\n#### 第 [ ";
+  // Up to pager_pages pages, newest first, starting at this page.
+  size_t first = readme ? pages : page;
+  size_t last_listed =
+      first > static_cast<size_t>(site.pager_pages) ? first - site.pager_pages + 1 : 1;
+  for (size_t n = first; n >= last_listed && n >= 1; --n) {
+    out += "[" + std::to_string(n) + "](" +
+           Stamped("./" + std::to_string(n) + ".md", readme ? stamp : "") + ")";
+    if (n > last_listed) out += " / ";
+    if (n == 1) break;
+  }
+  out += " ] 页\n";
+  return out;
+}
+
+std::string HomePage(const config::Config& cfg, const std::string& stamp) {
+  std::string out = "## " + cfg.site.title + "\n\n";
+  std::vector<std::string> groups;
+  for (const auto& ch : cfg.channels)
+    if (std::find(groups.begin(), groups.end(), ch.group) == groups.end())
+      groups.push_back(ch.group);
+  for (const auto& g : groups) {
+    out += "#### " + (g.empty() ? std::string("频道") : g) + " &nbsp;>&nbsp; ";
+    bool first = true;
+    for (const auto& ch : cfg.channels) {
+      if (ch.group != g) continue;
+      if (!first) out += " &nbsp;| &nbsp; ";
+      first = false;
+      out +=
+          "[" + LinkText(ch.name) + "](" + Stamped("indexes/" + ch.id + "/README.md", stamp) + ")";
+    }
+    out += "\n\n";
+  }
+  return out;
+}
+
+// The configuration that shapes article pages; a change re-renders every page.
+std::string PageSettingsKey(const config::SiteConfig& s) {
+  return json{{"menu", s.menu},
+              {"tag", s.menu_tag_links},
+              {"footer", s.footer},
+              {"links", std::string(clean::LinkPolicyName(s.link_policy))},
+              {"shift", s.heading_shift},
+              {"wrapper", s.body_wrapper},
+              {"theme", std::string(config::ThemeName(s.theme))}}
+      .dump();
+}
+
+}  // namespace
+
+std::string Stamp(int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%m%d%H%M", &tm);
+  return buf;
+}
+
+BuildReport BuildSite(const config::Config& cfg, store::Store& store, Env& env) {
+  BuildReport report;
+  TreeWriter out(env, cfg.output_dir, report);
+  std::string stamp = cfg.site.index_stamps ? Stamp(store.LatestUpdate()) : "";
+  std::string ext = cfg.site.theme == config::Theme::kHtml ? ".html" : ".md";
+
+  // Where every stored article lives in the mirror, for rewriting links between them.
+  std::unordered_map<std::string, std::string> mirror_path;  // canonical URL -> channel/id
+  for (const auto& [url, where] : store.ArticlePaths())
+    if (!where.second.empty()) mirror_path[url] = where.second + "/" + where.first;
+
+  // Manifest: article -> revision and settings it was last rendered with.
+  const std::string manifest_path = cfg.output_dir + "/.samizdat/build-manifest.json";
+  json manifest = json::object();
+  {
+    std::string text, err;
+    if (std::filesystem::exists(manifest_path) && env.ReadFile(manifest_path, &text, &err))
+      manifest = json::parse(text, nullptr, false);
+    if (!manifest.is_object()) manifest = json::object();
+  }
+  const std::string settings = PageSettingsKey(cfg.site);
+  if (manifest.value("settings", std::string()) != settings) manifest = json::object();
+  manifest["settings"] = settings;
+  json& pages = manifest["pages"];
+  if (!pages.is_object()) pages = json::object();
+
+  store.ForEachCurrentArticle([&](const store::CurrentArticle& c) {
+    if (!report.error.empty() || c.home_channel.empty()) return;
+    ++report.articles;
+    std::string relative = "pages/" + c.home_channel + "/" + c.article_id + ext;
+    std::string key = std::to_string(c.id);
+    if (pages.contains(key) && pages[key] == json{c.revision_id, relative} &&
+        std::filesystem::exists(cfg.output_dir + "/" + relative)) {
+      ++report.files_unchanged;
+      return;
+    }
+    extract::Article a;
+    a.url = c.canonical_url;
+    a.title = c.title;
+    if (!c.byline.empty()) a.byline = c.byline;
+    if (!c.published.empty()) a.published = c.published;
+    a.id = c.article_id;
+    if (!c.lead_image_json.empty()) {
+      json li = json::parse(c.lead_image_json, nullptr, false);
+      if (li.is_object())
+        a.lead_image =
+            extract::LeadImage{li.value("src", ""), li.value("alt", ""), li.value("caption", "")};
+    }
+    a.doc = html::ParseHtml("<body>" + c.html + "</body>");
+    a.body = a.doc->body();
+    a.base_url = c.canonical_url;
+    clean::CleanOptions co;
+    co.links = cfg.site.link_policy;
+    co.heading_shift = cfg.site.heading_shift;
+    clean::CleanBody(*a.doc, a.body, a.base_url, co);
+    // Links to other mirrored articles point at their mirror pages, whatever the policy.
+    for (html::Node* n = a.body->first_child; n; n = html::NextInTree(n, a.body)) {
+      if (!(n->Is(html::Tag::k_a) || n->name == "ok")) continue;
+      std::string href(n->Attr("href"));
+      auto it = mirror_path.find(href.substr(0, href.find('#')));
+      if (it == mirror_path.end()) continue;
+      a.doc->Rename(n, "a");
+      a.doc->SetAttr(n, "href", "../" + it->second + ext);
+    }
+    std::string page = render::RenderPage(a, cfg.site, cfg.site.theme);
+    if (!out.Put(relative, page)) return;
+    ++report.pages_rendered;
+    pages[key] = json{c.revision_id, relative};
+  });
+  if (!report.error.empty()) return report;
+
+  for (const auto& ch : cfg.channels) {
+    std::vector<store::IndexEntry> entries = store.ChannelIndex(ch.id);
+    std::string jsonl;
+    for (const auto& e : entries)
+      jsonl += json{{"id", e.article_id},
+                    {"title", e.title},
+                    {"page", "pages/" + e.home_channel + "/" + e.article_id + ext}}
+                   .dump() +
+               "\n";
+    if (!out.Put("indexes/" + ch.id + ".jsonl", jsonl)) return report;
+    size_t size = static_cast<size_t>(cfg.site.index_page_size);
+    size_t npages = std::max<size_t>(1, (entries.size() + size - 1) / size);
+    for (size_t n = 1; n <= npages; ++n)
+      if (!out.Put("indexes/" + ch.id + "/" + std::to_string(n) + ".md",
+                   IndexPage(cfg.site, ch.name, entries, n, npages, stamp, false)))
+        return report;
+    if (!out.Put("indexes/" + ch.id + "/README.md",
+                 IndexPage(cfg.site, ch.name, entries, npages, npages, stamp, true)))
+      return report;
+  }
+  if (!out.Put("README.md", HomePage(cfg, stamp))) return report;
+  out.Put(".samizdat/build-manifest.json", manifest.dump(1) + "\n");
+  return report;
+}
+
+}  // namespace samizdat::publish

@@ -1,0 +1,36 @@
+// Build: renders the mirror from the store into the output directory (doc/site.md).
+//
+// Classic layout, as the seed's mirrors (so existing mirrors keep their URLs):
+//   pages/<channel>/<id>.md        one page per article, in its home channel only
+//   indexes/<channel>.jsonl        the channel's entries, oldest first (JSON Lines)
+//   indexes/<channel>/<n>.md       page n holds entries (n-1)*size+1 .. n*size, newest first
+//   indexes/<channel>/README.md    the newest page, links stamped, promo line
+//   README.md                      the home page: channel groups
+// Deterministic (same store and configuration, same bytes) and incremental: a file is
+// written only when its bytes change, and pages whose revision and settings are unchanged
+// since the last build are not re-rendered (a manifest in .samizdat/ remembers them).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "config/config.h"
+#include "store/store.h"
+#include "util/env.h"
+
+namespace samizdat::publish {
+
+struct BuildReport {
+  int64_t articles = 0;
+  int64_t pages_rendered = 0;  // article pages rendered this time
+  int64_t files_written = 0;   // files whose bytes changed (or are new)
+  int64_t files_unchanged = 0;
+  std::string error;  // non-empty when the build failed
+};
+
+BuildReport BuildSite(const config::Config& config, store::Store& store, Env& env);
+
+// "MMDDHHMM" in UTC, the seed's cache-busting stamp.
+std::string Stamp(int64_t unix_seconds);
+
+}  // namespace samizdat::publish
