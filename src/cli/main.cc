@@ -20,6 +20,8 @@
 #include "sync/sync.h"
 
 #include <unistd.h>
+
+#include <ctime>
 #include "html/serialize.h"
 #include "render/markdown.h"
 #include "render/page.h"
@@ -336,6 +338,38 @@ int RunBuild(const std::string& config_path) {
   return 0;
 }
 
+int RunPublish(const std::string& config_path) {
+  config::Config cfg;
+  std::string error;
+  if (!LoadConfig(config_path, &cfg, &error)) {
+    std::fprintf(stderr, "samizdat: %s\n", error.c_str());
+    return 2;
+  }
+  if (!std::filesystem::is_directory(cfg.output_dir)) {
+    std::fprintf(stderr, "samizdat: no built site at %s; run `samizdat build` first\n",
+                 cfg.output_dir.c_str());
+    return 2;
+  }
+  publish::PublishReport r =
+      publish::Publish(cfg.output_dir, cfg.publish, static_cast<int64_t>(std::time(nullptr)));
+  if (!r.error.empty()) {
+    std::fprintf(stderr, "samizdat: publish failed: %s\n", r.error.c_str());
+    return 1;
+  }
+  if (r.committed)
+    std::printf("committed %s: %d added, %d changed, %d removed\n", r.commit.substr(0, 12).c_str(),
+                r.added, r.modified, r.deleted);
+  else
+    std::printf("nothing changed; branch at %s\n", r.commit.substr(0, 12).c_str());
+  for (const auto& rr : r.remotes) {
+    if (rr.ok)
+      std::printf("pushed to %s\n", rr.name.c_str());
+    else
+      std::printf("FAILED %s\n", rr.error.c_str());
+  }
+  return r.AnyRemoteFailed() ? 1 : 0;
+}
+
 int RunInit(const std::string& dir) {
   std::string path = (dir.empty() ? std::string(".") : dir) + "/samizdat.toml";
   if (std::filesystem::exists(path)) {
@@ -402,6 +436,11 @@ int main(int argc, char** argv) {
       app.add_subcommand("build", "Render the mirror from the store into the output directory");
   build_cmd->add_option("--config", build_config, "The mirror's samizdat.toml");
 
+  std::string publish_config = "samizdat.toml";
+  auto* publish_cmd =
+      app.add_subcommand("publish", "Commit the built site to git and push it to every remote");
+  publish_cmd->add_option("--config", publish_config, "The mirror's samizdat.toml");
+
   std::string init_dir;
   auto* init_cmd = app.add_subcommand("init", "Write a commented samizdat.toml to start from");
   init_cmd->add_option("DIR", init_dir, "Directory (default: current)");
@@ -416,6 +455,7 @@ int main(int argc, char** argv) {
   if (*sync_cmd) return samizdat::RunSync(sync_config, sync_json, dry_run, only_source);
   if (*init_cmd) return samizdat::RunInit(init_dir);
   if (*build_cmd) return samizdat::RunBuild(build_config);
+  if (*publish_cmd) return samizdat::RunPublish(publish_config);
   if (*feed_cmd) return samizdat::RunFeed(feed_source, feed_json, listing_selector);
   return 2;
 }

@@ -305,6 +305,60 @@ std::optional<Config> ParseConfig(std::string_view toml_text, std::string_view o
             throw ConfigError(Where(origin, snode) + ": unknown key '" + full + "'");
           }
         }
+      } else if (k == "publish") {
+        const toml::table* t = node.as_table();
+        if (!t) throw ConfigError(Where(origin, node) + ": 'publish' must be a table");
+        for (auto&& [pk, pnode] : *t) {
+          std::string key(pk.str());
+          std::string full = "publish." + key;
+          publish::PublishConfig& p = cfg.publish;
+          if (key == "branch")
+            p.branch = String(pnode, origin, full);
+          else if (key == "author_name")
+            p.author_name = String(pnode, origin, full);
+          else if (key == "author_email")
+            p.author_email = String(pnode, origin, full);
+          else if (key == "committer_name")
+            p.committer_name = String(pnode, origin, full);
+          else if (key == "committer_email")
+            p.committer_email = String(pnode, origin, full);
+          else if (key == "message")
+            p.message = String(pnode, origin, full);
+          else if (key == "remotes") {
+            for (const auto& el : TableArray(pnode, origin, "publish.remotes")) {
+              const toml::table* rt = el.as_table();
+              if (!rt)
+                throw ConfigError(Where(origin, el) +
+                                  ": each [[publish.remotes]] entry must be a table");
+              publish::RemoteConfig r;
+              for (auto&& [rk, rnode] : *rt) {
+                std::string rkey(rk.str());
+                std::string rfull = "publish.remotes." + rkey;
+                if (rkey == "name")
+                  r.name = String(rnode, origin, rfull);
+                else if (rkey == "url")
+                  r.url = String(rnode, origin, rfull);
+                else if (rkey == "username")
+                  r.username = String(rnode, origin, rfull);
+                else if (rkey == "password_env")
+                  r.password_env = String(rnode, origin, rfull);
+                else if (rkey == "ssh_key")
+                  r.ssh_key = String(rnode, origin, rfull);
+                else if (rkey == "ssh_public_key")
+                  r.ssh_public_key = String(rnode, origin, rfull);
+                else if (rkey == "ssh_passphrase_env")
+                  r.ssh_passphrase_env = String(rnode, origin, rfull);
+                else
+                  throw ConfigError(Where(origin, rnode) + ": unknown key '" + rfull + "'");
+              }
+              if (r.url.empty()) throw ConfigError(Where(origin, el) + ": a remote needs a 'url'");
+              if (r.name.empty()) r.name = r.url;
+              p.remotes.push_back(std::move(r));
+            }
+          } else {
+            throw ConfigError(Where(origin, pnode) + ": unknown key '" + full + "'");
+          }
+        }
       } else if (k == "store") {
         cfg.store_path = String(node, origin, "store");
       } else if (k == "fetch") {

@@ -9,6 +9,7 @@
 
 #include "clean/clean.h"
 #include "fetch/fetcher.h"
+#include "publish/git_publish.h"
 
 namespace samizdat::config {
 
@@ -77,6 +78,7 @@ struct Config {
   fetch::FetchOptions fetch;
   std::string store_path;  // absolute or relative to the config file; default samizdat.db
   std::string output_dir;  // where build writes the mirror; default "site"
+  publish::PublishConfig publish;
   // User profile files, resolved relative to the config file's directory.
   std::vector<std::string> profile_paths;
   std::string origin;  // the file it came from

@@ -1,0 +1,234 @@
+#include "publish/git_publish.h"
+
+#include <git2.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+
+#include "util/strings.h"
+
+namespace samizdat::publish {
+namespace {
+
+template <typename T, void (*Free)(T*)>
+struct Deleter {
+  void operator()(T* p) const {
+    if (p) Free(p);
+  }
+};
+template <typename T, void (*Free)(T*)>
+using Owned = std::unique_ptr<T, Deleter<T, Free>>;
+
+using Repo = Owned<git_repository, git_repository_free>;
+using Index = Owned<git_index, git_index_free>;
+using Tree = Owned<git_tree, git_tree_free>;
+using Commit = Owned<git_commit, git_commit_free>;
+using Sig = Owned<git_signature, git_signature_free>;
+using Diff = Owned<git_diff, git_diff_free>;
+using Remote = Owned<git_remote, git_remote_free>;
+
+std::string LastError(const std::string& what) {
+  const git_error* e = git_error_last();
+  return what + ": " + (e && e->message ? e->message : "unknown libgit2 error");
+}
+
+int SkipInternal(const char* path, const char*, void*) {
+  // Returning > 0 skips the path: the build's own bookkeeping stays out of the mirror.
+  return std::string_view(path).rfind(".samizdat", 0) == 0 ? 1 : 0;
+}
+
+struct PushState {
+  const RemoteConfig* remote = nullptr;
+  std::string rejected;
+  int credential_attempts = 0;
+};
+
+int Credentials(git_credential** out, const char* url, const char* username_from_url,
+                unsigned int allowed, void* payload) {
+  auto* st = static_cast<PushState*>(payload);
+  (void)url;
+  if (++st->credential_attempts > 3) return GIT_EUSER;  // refuse to loop on bad credentials
+  const RemoteConfig& r = *st->remote;
+  std::string user =
+      !r.username.empty() ? r.username : (username_from_url ? username_from_url : "git");
+  if (allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) {
+    const char* pass = r.password_env.empty() ? nullptr : std::getenv(r.password_env.c_str());
+    if (pass) return git_credential_userpass_plaintext_new(out, user.c_str(), pass);
+  }
+  if (allowed & GIT_CREDENTIAL_SSH_KEY) {
+    if (r.ssh_key.empty()) return git_credential_ssh_key_from_agent(out, user.c_str());
+    const char* phrase =
+        r.ssh_passphrase_env.empty() ? nullptr : std::getenv(r.ssh_passphrase_env.c_str());
+    return git_credential_ssh_key_new(out, user.c_str(),
+                                      r.ssh_public_key.empty() ? nullptr : r.ssh_public_key.c_str(),
+                                      r.ssh_key.c_str(), phrase ? phrase : "");
+  }
+  if (allowed & GIT_CREDENTIAL_USERNAME) return git_credential_username_new(out, user.c_str());
+  return GIT_PASSTHROUGH;
+}
+
+int PushUpdate(const char* refname, const char* status, void* payload) {
+  auto* st = static_cast<PushState*>(payload);
+  if (status) st->rejected = std::string(refname) + " rejected: " + status;
+  return 0;
+}
+
+RemoteResult PushTo(git_repository* repo, const RemoteConfig& rc, const std::string& branch) {
+  RemoteResult result;
+  result.name = rc.name.empty() ? rc.url : rc.name;
+  git_remote* raw = nullptr;
+  if (git_remote_create_anonymous(&raw, repo, rc.url.c_str()) != 0) {
+    result.error = LastError("remote " + result.name + " (" + rc.url + ")");
+    return result;
+  }
+  Remote remote(raw);
+  PushState st;
+  st.remote = &rc;
+  git_push_options opts = GIT_PUSH_OPTIONS_INIT;
+  opts.callbacks.credentials = Credentials;
+  opts.callbacks.push_update_reference = PushUpdate;
+  opts.callbacks.payload = &st;
+  std::string spec = "refs/heads/" + branch + ":refs/heads/" + branch;
+  char* specs[] = {spec.data()};
+  git_strarray refspecs = {specs, 1};
+  if (git_remote_push(remote.get(), &refspecs, &opts) != 0) {
+    result.error = LastError("push to " + result.name + " (" + rc.url + ")");
+    return result;
+  }
+  if (!st.rejected.empty()) {
+    result.error = "push to " + result.name + ": " + st.rejected;
+    return result;
+  }
+  result.ok = true;
+  return result;
+}
+
+}  // namespace
+
+bool PublishReport::AnyRemoteFailed() const {
+  for (const auto& r : remotes)
+    if (!r.ok) return true;
+  return false;
+}
+
+PublishReport Publish(const std::string& tree_dir, const PublishConfig& cfg, int64_t now) {
+  static std::once_flag once;
+  std::call_once(once, [] { git_libgit2_init(); });
+  PublishReport report;
+  git_repository* raw_repo = nullptr;
+  if (git_repository_open_ext(&raw_repo, tree_dir.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH,
+                              nullptr) != 0) {
+    git_repository_init_options io = GIT_REPOSITORY_INIT_OPTIONS_INIT;
+    io.flags = GIT_REPOSITORY_INIT_MKPATH;
+    std::string head = "refs/heads/" + cfg.branch;
+    io.initial_head = head.c_str();
+    if (git_repository_init_ext(&raw_repo, tree_dir.c_str(), &io) != 0) {
+      report.error = LastError("cannot create repository in " + tree_dir);
+      return report;
+    }
+  }
+  Repo repo(raw_repo);
+
+  git_index* raw_index = nullptr;
+  if (git_repository_index(&raw_index, repo.get()) != 0) {
+    report.error = LastError("cannot read the index of " + tree_dir);
+    return report;
+  }
+  Index index(raw_index);
+  char star[] = "*";
+  char* paths[] = {star};
+  git_strarray all = {paths, 1};
+  if (git_index_add_all(index.get(), &all, GIT_INDEX_ADD_DEFAULT, SkipInternal, nullptr) != 0 ||
+      git_index_update_all(index.get(), &all, SkipInternal, nullptr) != 0 ||
+      git_index_write(index.get()) != 0) {
+    report.error = LastError("cannot stage " + tree_dir);
+    return report;
+  }
+  git_oid tree_id;
+  if (git_index_write_tree(&tree_id, index.get()) != 0) {
+    report.error = LastError("cannot write tree");
+    return report;
+  }
+  git_tree* raw_tree = nullptr;
+  git_tree_lookup(&raw_tree, repo.get(), &tree_id);
+  Tree tree(raw_tree);
+
+  // The parent, if the branch has one.
+  std::string ref = "refs/heads/" + cfg.branch;
+  git_oid parent_id;
+  Commit parent;
+  Tree parent_tree;
+  if (git_reference_name_to_id(&parent_id, repo.get(), ref.c_str()) == 0) {
+    git_commit* pc = nullptr;
+    if (git_commit_lookup(&pc, repo.get(), &parent_id) == 0) {
+      parent.reset(pc);
+      git_tree* pt = nullptr;
+      git_commit_tree(&pt, pc);
+      parent_tree.reset(pt);
+    }
+  }
+  bool changed = !parent || !git_oid_equal(git_tree_id(parent_tree.get()), &tree_id);
+  if (changed) {
+    git_diff* raw_diff = nullptr;
+    if (git_diff_tree_to_tree(&raw_diff, repo.get(), parent_tree.get(), tree.get(), nullptr) == 0) {
+      Diff diff(raw_diff);
+      size_t n = git_diff_num_deltas(diff.get());
+      for (size_t i = 0; i < n; ++i) {
+        switch (git_diff_get_delta(diff.get(), i)->status) {
+          case GIT_DELTA_ADDED:
+            ++report.added;
+            break;
+          case GIT_DELTA_DELETED:
+            ++report.deleted;
+            break;
+          default:
+            ++report.modified;
+            break;
+        }
+      }
+    }
+    std::string message = cfg.message;
+    message = ReplaceAll(message, "{added}", std::to_string(report.added));
+    message = ReplaceAll(message, "{modified}", std::to_string(report.modified));
+    message = ReplaceAll(message, "{deleted}", std::to_string(report.deleted));
+    message = ReplaceAll(message, "{files}",
+                         std::to_string(report.added + report.modified + report.deleted));
+    git_signature *author_raw = nullptr, *committer_raw = nullptr;
+    if (git_signature_new(&author_raw, cfg.author_name.c_str(), cfg.author_email.c_str(), now, 0) !=
+            0 ||
+        git_signature_new(
+            &committer_raw,
+            (cfg.committer_name.empty() ? cfg.author_name : cfg.committer_name).c_str(),
+            (cfg.committer_email.empty() ? cfg.author_email : cfg.committer_email).c_str(), now,
+            0) != 0) {
+      report.error = LastError("bad author or committer");
+      git_signature_free(author_raw);
+      return report;
+    }
+    Sig author(author_raw), committer(committer_raw);
+    const git_commit* parents[] = {parent.get()};
+    git_oid commit_id;
+    if (git_commit_create(&commit_id, repo.get(), ref.c_str(), author.get(), committer.get(),
+                          "UTF-8", message.c_str(), tree.get(), parent ? 1 : 0, parents) != 0) {
+      report.error = LastError("cannot commit");
+      return report;
+    }
+    // A new repository's HEAD may still name the default branch.
+    git_repository_set_head(repo.get(), ref.c_str());
+    report.committed = true;
+    parent_id = commit_id;
+  } else if (!parent) {
+    report.error = "nothing to publish in " + tree_dir;
+    return report;
+  }
+  char hex[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(hex, sizeof hex, &parent_id);
+  report.commit = hex;
+  for (const auto& remote : cfg.remotes)
+    report.remotes.push_back(PushTo(repo.get(), remote, cfg.branch));
+  return report;
+}
+
+}  // namespace samizdat::publish

@@ -1,0 +1,52 @@
+// Publish: commits the built tree to a git repository (libgit2) and pushes it to every
+// configured remote. A failing remote never blocks the others; since every run pushes the
+// branch to every remote, a remote that failed is brought up to date by the next run.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace samizdat::publish {
+
+struct RemoteConfig {
+  std::string name;
+  std::string url;           // https://, ssh://, git@host:path, or a local path
+  std::string username;      // HTTPS user, or SSH user (default "git")
+  std::string password_env;  // environment variable holding the HTTPS password or token
+  std::string ssh_key;       // private key file; empty: the SSH agent
+  std::string ssh_public_key;
+  std::string ssh_passphrase_env;
+};
+
+struct PublishConfig {
+  std::string branch = "main";
+  std::string author_name = "samizdat";
+  std::string author_email = "samizdat@localhost";
+  std::string committer_name;  // default: the author
+  std::string committer_email;
+  // {added} {modified} {deleted} {files} are replaced by the counts of this commit.
+  std::string message = "samizdat: {added} added, {modified} changed, {deleted} removed";
+  std::vector<RemoteConfig> remotes;
+};
+
+struct RemoteResult {
+  std::string name;
+  bool ok = false;
+  std::string error;
+};
+
+struct PublishReport {
+  bool committed = false;  // false when the tree had no change
+  std::string commit;      // the branch head after this run (hex)
+  int added = 0, modified = 0, deleted = 0;
+  std::vector<RemoteResult> remotes;
+  std::string error;  // fatal: nothing was committed or pushed
+  bool AnyRemoteFailed() const;
+};
+
+// Commits `tree_dir` (created as a repository when it is not one; its .samizdat/ folder is
+// never committed) and pushes. `now` is the commit time (unix seconds).
+PublishReport Publish(const std::string& tree_dir, const PublishConfig& config, int64_t now);
+
+}  // namespace samizdat::publish
