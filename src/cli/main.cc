@@ -325,12 +325,17 @@ int RunBuild(const std::string& config_path) {
     std::fprintf(stderr, "samizdat: %s\n", error.c_str());
     return 2;
   }
-  publish::BuildReport r = publish::BuildSite(cfg, *store, *Env::Default());
+  auto http = fetch::NewCurlHttpClient(cfg.fetch);
+  publish::BuildReport r = publish::BuildSite(cfg, *store, *Env::Default(), http.get());
   if (!r.error.empty()) {
     std::fprintf(stderr, "samizdat: build of %s failed: %s\n", cfg.output_dir.c_str(),
                  r.error.c_str());
     return 1;
   }
+  if (r.images_failed)
+    std::fprintf(stderr,
+                 "samizdat: %d images could not be re-hosted; pages keep their original URLs\n",
+                 r.images_failed);
   std::printf("%s: %lld articles, %lld pages rendered, %lld files written, %lld unchanged\n",
               cfg.output_dir.c_str(), static_cast<long long>(r.articles),
               static_cast<long long>(r.pages_rendered), static_cast<long long>(r.files_written),

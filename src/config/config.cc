@@ -291,6 +291,10 @@ std::optional<Config> ParseConfig(std::string_view toml_text, std::string_view o
             s.pager_pages = static_cast<int>(Int(snode, origin, full, 1, 100));
           } else if (sk == "index_stamps") {
             s.index_stamps = Bool(snode, origin, full);
+          } else if (sk == "rehost_images") {
+            s.rehost_images = Bool(snode, origin, full);
+          } else if (sk == "max_image_bytes") {
+            s.max_image_bytes = Int(snode, origin, full, 1024, int64_t{1} << 30);
           } else if (sk == "promo") {
             s.promo = String(snode, origin, full);
           } else if (sk == "output") {

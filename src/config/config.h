@@ -38,6 +38,9 @@ struct SiteConfig {
   bool index_stamps = true;
   // A line inserted after line 5 of every channel's README.md (the seed's promo slot).
   std::string promo;
+  // Download images into the tree (images/) and point pages at the copies.
+  bool rehost_images = true;
+  int64_t max_image_bytes = 8 << 20;
 };
 
 struct ChannelConfig {

@@ -11,6 +11,7 @@
 
 #include "clean/clean.h"
 #include "html/parser.h"
+#include "publish/images.h"
 #include "render/page.h"
 #include "util/strings.h"
 
@@ -145,8 +146,11 @@ std::string Stamp(int64_t unix_seconds) {
   return buf;
 }
 
-BuildReport BuildSite(const config::Config& cfg, store::Store& store, Env& env) {
+BuildReport BuildSite(const config::Config& cfg, store::Store& store, Env& env,
+                      fetch::HttpClient* http) {
   BuildReport report;
+  ImageStore images(env, cfg.site.rehost_images ? http : nullptr, cfg.output_dir,
+                    cfg.site.max_image_bytes);
   TreeWriter out(env, cfg.output_dir, report);
   std::string stamp = cfg.site.index_stamps ? Stamp(store.LatestUpdate()) : "";
   std::string ext = cfg.site.theme == config::Theme::kHtml ? ".html" : ".md";
@@ -209,10 +213,34 @@ BuildReport BuildSite(const config::Config& cfg, store::Store& store, Env& env) 
       a.doc->Rename(n, "a");
       a.doc->SetAttr(n, "href", "../" + it->second + ext);
     }
+    // Re-host images: the lead image and every <img> of the body.
+    std::vector<html::Node*> imgs;
+    std::vector<std::string> urls;
+    for (html::Node* n = a.body->first_child; n; n = html::NextInTree(n, a.body))
+      if (n->Is(html::Tag::k_img)) {
+        imgs.push_back(n);
+        urls.emplace_back(n->Attr("src"));
+      }
+    if (a.lead_image) urls.push_back(a.lead_image->src);
+    images.Fetch(urls);
+    const std::string up = "../../";  // from pages/<channel>/ to the tree root
+    for (html::Node* img : imgs)
+      if (std::string local = images.LocalPath(std::string(img->Attr("src"))); !local.empty())
+        a.doc->SetAttr(img, "src", up + local);
+    if (a.lead_image)
+      if (std::string local = images.LocalPath(a.lead_image->src); !local.empty())
+        a.lead_image->src = up + local;
     std::string page = render::RenderPage(a, cfg.site, cfg.site.theme);
     if (!out.Put(relative, page)) return;
     ++report.pages_rendered;
-    pages[key] = json{c.revision_id, relative};
+    // A page still pointing at an original image is rendered again next time.
+    bool complete = true;
+    for (const auto& u : urls)
+      complete &= !images.LocalPath(u).empty() || !cfg.site.rehost_images || !http;
+    if (complete)
+      pages[key] = json{c.revision_id, relative};
+    else
+      pages.erase(key);
   });
   if (!report.error.empty()) return report;
 
@@ -238,6 +266,10 @@ BuildReport BuildSite(const config::Config& cfg, store::Store& store, Env& env) 
   }
   if (!out.Put("README.md", HomePage(cfg, stamp))) return report;
   out.Put(".samizdat/build-manifest.json", manifest.dump(1) + "\n");
+  std::string err;
+  if (!images.Save(&err)) report.error = err;
+  report.images_downloaded = images.downloaded();
+  report.images_failed = images.failed();
   return report;
 }
 

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "config/config.h"
+#include "fetch/fetcher.h"
 #include "store/store.h"
 #include "util/env.h"
 
@@ -25,10 +26,15 @@ struct BuildReport {
   int64_t pages_rendered = 0;  // article pages rendered this time
   int64_t files_written = 0;   // files whose bytes changed (or are new)
   int64_t files_unchanged = 0;
-  std::string error;  // non-empty when the build failed
+  int images_downloaded = 0;
+  int images_failed = 0;  // pages keep the original URL for these
+  std::string error;      // non-empty when the build failed
 };
 
-BuildReport BuildSite(const config::Config& config, store::Store& store, Env& env);
+// `http` downloads images for re-hosting; nullptr (or site.rehost_images = false) keeps
+// the original image URLs.
+BuildReport BuildSite(const config::Config& config, store::Store& store, Env& env,
+                      fetch::HttpClient* http = nullptr);
 
 // "MMDDHHMM" in UTC, the seed's cache-busting stamp.
 std::string Stamp(int64_t unix_seconds);

@@ -1,0 +1,79 @@
+#include "publish/images.h"
+
+#include <sodium.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+namespace samizdat::publish {
+
+std::string ImageType(std::string_view b) {
+  auto starts = [&](std::string_view magic, size_t at = 0) {
+    return b.size() >= at + magic.size() && b.substr(at, magic.size()) == magic;
+  };
+  if (starts("\xFF\xD8\xFF")) return "jpg";
+  if (starts("\x89PNG\r\n\x1A\n")) return "png";
+  if (starts("GIF87a") || starts("GIF89a")) return "gif";
+  if (starts("RIFF") && starts("WEBP", 8)) return "webp";
+  if (starts("ftypavif", 4) || starts("ftypavis", 4)) return "avif";
+  return {};
+}
+
+ImageStore::ImageStore(Env& env, fetch::HttpClient* http, std::string root, int64_t max_bytes)
+    : env_(env), http_(http), root_(std::move(root)), max_bytes_(max_bytes) {
+  std::string text, error;
+  std::string path = root_ + "/.samizdat/images.json";
+  if (std::filesystem::exists(path) && env_.ReadFile(path, &text, &error)) {
+    nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_object())
+      for (const auto& [url, local] : j.items())
+        if (local.is_string()) cache_[url] = local.get<std::string>();
+  }
+}
+
+void ImageStore::Fetch(const std::vector<std::string>& urls) {
+  if (!http_) return;
+  std::vector<fetch::Request> requests;
+  for (const auto& u : urls) {
+    if (cache_.count(u) || (u.rfind("http://", 0) != 0 && u.rfind("https://", 0) != 0)) continue;
+    bool dup = false;
+    for (const auto& r : requests) dup |= r.url == u;
+    if (!dup) requests.push_back({u});
+  }
+  if (requests.empty()) return;
+  for (const auto& resp : http_->FetchAll(requests)) {
+    std::string type = resp.ok ? ImageType(resp.body) : "";
+    if (!resp.ok || type.empty() || static_cast<int64_t>(resp.body.size()) > max_bytes_) {
+      ++failed_;
+      continue;  // not cached: the page keeps the original URL; tried again next build
+    }
+    unsigned char hash[16];
+    crypto_generichash(hash, sizeof hash, reinterpret_cast<const unsigned char*>(resp.body.data()),
+                       resp.body.size(), nullptr, 0);
+    char hex[sizeof hash * 2 + 1];
+    sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
+    std::string relative = std::string("images/") + hex[0] + hex[1] + "/" + hex + "." + type;
+    std::string error;
+    if (!std::filesystem::exists(root_ + "/" + relative) &&
+        !env_.WriteFileAtomic(root_ + "/" + relative, resp.body, &error)) {
+      ++failed_;
+      continue;
+    }
+    cache_[resp.url] = relative;
+    dirty_ = true;
+    ++downloaded_;
+  }
+}
+
+std::string ImageStore::LocalPath(const std::string& url) const {
+  auto it = cache_.find(url);
+  return it == cache_.end() ? std::string() : it->second;
+}
+
+bool ImageStore::Save(std::string* error) {
+  if (!dirty_) return true;
+  nlohmann::json j(cache_);
+  return env_.WriteFileAtomic(root_ + "/.samizdat/images.json", j.dump(1) + "\n", error);
+}
+
+}  // namespace samizdat::publish

@@ -1,0 +1,46 @@
+// Image re-hosting for the built mirror: each image is downloaded once, stored by content
+// hash (so identical images are stored once), checked by its bytes (JPEG, PNG, GIF, WebP,
+// AVIF; never SVG, which can carry script), capped in size, and the page points at the
+// local copy. A failed download keeps the original URL, and is tried again next build.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "fetch/fetcher.h"
+#include "util/env.h"
+
+namespace samizdat::publish {
+
+// The file extension for image bytes ("jpg", "png", ...), or "" when they are no image.
+std::string ImageType(std::string_view bytes);
+
+class ImageStore {
+ public:
+  // `root`: the output directory; images go to root/images/xx/<hash>.<ext>; the URL cache
+  // lives in root/.samizdat/images.json.
+  ImageStore(Env& env, fetch::HttpClient* http, std::string root, int64_t max_bytes);
+
+  // Downloads what is not cached yet (one batch, concurrently).
+  void Fetch(const std::vector<std::string>& urls);
+  // The tree-relative path ("images/ab/abcd.jpg") of a downloaded image, or "".
+  std::string LocalPath(const std::string& url) const;
+  // Saves the URL cache.
+  bool Save(std::string* error);
+
+  int downloaded() const { return downloaded_; }
+  int failed() const { return failed_; }
+
+ private:
+  Env& env_;
+  fetch::HttpClient* http_;
+  std::string root_;
+  int64_t max_bytes_;
+  std::map<std::string, std::string> cache_;  // URL -> tree-relative path
+  bool dirty_ = false;
+  int downloaded_ = 0;
+  int failed_ = 0;
+};
+
+}  // namespace samizdat::publish
