@@ -6,7 +6,7 @@ PACKAGES=(
   libgumbo-dev libuchardet-dev libicu-dev libtomlplusplus-dev libcli11-dev
   libfmt-dev nlohmann-json3-dev libpugixml-dev libcmark-gfm-dev
   libcmark-gfm-extensions-dev zlib1g-dev libgtest-dev libbenchmark-dev
-  libcurl4-openssl-dev libsqlite3-dev libsodium-dev libgit2-dev clang-14 libclang-rt-14-dev
+  libcurl4-openssl-dev libsqlite3-dev libsodium-dev libgit2-dev chromium fonts-wqy-zenhei clang-14 libclang-rt-14-dev
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -16,6 +16,7 @@
 #include "feed/feed.h"
 #include "feed/feed_json.h"
 #include "publish/build.h"
+#include "publish/serve.h"
 #include "store/store.h"
 #include "sync/sync.h"
 
@@ -375,6 +376,25 @@ int RunPublish(const std::string& config_path) {
   return r.AnyRemoteFailed() ? 1 : 0;
 }
 
+int RunServe(const std::string& config_path, int port) {
+  config::Config cfg;
+  std::string error;
+  if (!LoadConfig(config_path, &cfg, &error)) {
+    std::fprintf(stderr, "samizdat: %s\n", error.c_str());
+    return 2;
+  }
+  publish::SiteServer server;
+  if (!server.Start(cfg.output_dir, port, &error)) {
+    std::fprintf(stderr, "samizdat: %s\n", error.c_str());
+    return 1;
+  }
+  std::printf("serving %s at http://127.0.0.1:%d/ (Ctrl-C to stop)\n", cfg.output_dir.c_str(),
+              server.port());
+  std::fflush(stdout);
+  server.Wait();
+  return 0;
+}
+
 int RunInit(const std::string& dir) {
   std::string path = (dir.empty() ? std::string(".") : dir) + "/samizdat.toml";
   if (std::filesystem::exists(path)) {
@@ -446,6 +466,13 @@ int main(int argc, char** argv) {
       app.add_subcommand("publish", "Commit the built site to git and push it to every remote");
   publish_cmd->add_option("--config", publish_config, "The mirror's samizdat.toml");
 
+  std::string serve_config = "samizdat.toml";
+  int serve_port = 8080;
+  auto* serve_cmd = app.add_subcommand("serve", "Serve the built site on 127.0.0.1 for preview");
+  serve_cmd->add_option("--config", serve_config, "The mirror's samizdat.toml");
+  serve_cmd->add_option("--port", serve_port, "Port (0 picks a free one)")
+      ->check(CLI::Range(0, 65535));
+
   std::string init_dir;
   auto* init_cmd = app.add_subcommand("init", "Write a commented samizdat.toml to start from");
   init_cmd->add_option("DIR", init_dir, "Directory (default: current)");
@@ -461,6 +488,7 @@ int main(int argc, char** argv) {
   if (*init_cmd) return samizdat::RunInit(init_dir);
   if (*build_cmd) return samizdat::RunBuild(build_config);
   if (*publish_cmd) return samizdat::RunPublish(publish_config);
+  if (*serve_cmd) return samizdat::RunServe(serve_config, serve_port);
   if (*feed_cmd) return samizdat::RunFeed(feed_source, feed_json, listing_selector);
   return 2;
 }

@@ -291,6 +291,9 @@ std::optional<Config> ParseConfig(std::string_view toml_text, std::string_view o
             s.pager_pages = static_cast<int>(Int(snode, origin, full, 1, 100));
           } else if (sk == "index_stamps") {
             s.index_stamps = Bool(snode, origin, full);
+          } else if (sk == "base_url") {
+            s.base_url = String(snode, origin, full);
+            if (!s.base_url.empty() && s.base_url.back() != '/') s.base_url += '/';
           } else if (sk == "rehost_images") {
             s.rehost_images = Bool(snode, origin, full);
           } else if (sk == "max_image_bytes") {

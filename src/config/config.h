@@ -38,6 +38,13 @@ struct SiteConfig {
   bool index_stamps = true;
   // A line inserted after line 5 of every channel's README.md (the seed's promo slot).
   std::string promo;
+  // html theme: a linked stylesheet instead of an inline one, and a link home (set by
+  // build for the pages of a site; empty for standalone pages).
+  std::string stylesheet;
+  std::string home_href;
+  // Absolute URL where the mirror is served ("https://example.github.io/mirror/"): used
+  // in Atom feeds and sitemap.xml, which need absolute links. Empty: relative links.
+  std::string base_url;
   // Download images into the tree (images/) and point pages at the copies.
   bool rehost_images = true;
   int64_t max_image_bytes = 8 << 20;

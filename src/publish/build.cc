@@ -123,6 +123,96 @@ std::string HomePage(const config::Config& cfg, const std::string& stamp) {
   return out;
 }
 
+std::string Esc(std::string_view s) { return render::EscapeHtml(s); }
+
+std::string HtmlHead(const std::string& title, const std::string& css) {
+  return "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n"
+         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+         "<meta name=\"referrer\" content=\"no-referrer\">\n"
+         "<meta http-equiv=\"Content-Security-Policy\" content=\"script-src 'none'\">\n<title>" +
+         Esc(title) + "</title>\n<link rel=\"stylesheet\" href=\"" + css + "\">\n</head>\n<body>\n";
+}
+
+std::string HtmlIndexPage(const config::Config& cfg, const config::ChannelConfig& ch,
+                          const std::vector<store::IndexEntry>& entries, size_t page,
+                          size_t pages) {
+  size_t size = static_cast<size_t>(cfg.site.index_page_size);
+  std::string out = HtmlHead(ch.name + " · " + cfg.site.title, "../../style.css");
+  out += "<nav><a href=\"../../index.html\">" + Esc(cfg.site.title) + "</a></nav>\n<h1>" +
+         Esc(ch.name) + "</h1>\n<ul class=\"index\">\n";
+  for (size_t i = std::min(entries.size(), page * size); i-- > (page - 1) * size;) {
+    const auto& e = entries[i];
+    out += "<li><a href=\"../../pages/" + Esc(e.home_channel) + "/" + Esc(e.article_id) +
+           ".html\">" + Esc(CollapseWhitespace(e.title)) + "</a></li>\n";
+  }
+  out += "</ul>\n<nav class=\"pager\">";
+  size_t last =
+      page > static_cast<size_t>(cfg.site.pager_pages) ? page - cfg.site.pager_pages + 1 : 1;
+  for (size_t n = std::min(pages, page + 1); n >= 1 && n + 1 > last; --n) {
+    if (n == page)
+      out += "<strong>" + std::to_string(n) + "</strong> ";
+    else
+      out += "<a href=\"" + std::to_string(n) + ".html\">" + std::to_string(n) + "</a> ";
+    if (n == 1) break;
+  }
+  out += "</nav>\n</body>\n</html>\n";
+  return out;
+}
+
+std::string HtmlHome(const config::Config& cfg) {
+  std::string out = HtmlHead(cfg.site.title, "style.css");
+  out += "<h1>" + Esc(cfg.site.title) + "</h1>\n";
+  std::vector<std::string> groups;
+  for (const auto& ch : cfg.channels)
+    if (std::find(groups.begin(), groups.end(), ch.group) == groups.end())
+      groups.push_back(ch.group);
+  for (const auto& g : groups) {
+    if (!g.empty()) out += "<h2>" + Esc(g) + "</h2>\n";
+    out += "<ul class=\"channels\">\n";
+    for (const auto& ch : cfg.channels)
+      if (ch.group == g)
+        out +=
+            "<li><a href=\"indexes/" + Esc(ch.id) + "/index.html\">" + Esc(ch.name) + "</a></li>\n";
+    out += "</ul>\n";
+  }
+  out += "<p><a href=\"feed.xml\">Atom</a></p>\n</body>\n</html>\n";
+  return out;
+}
+
+std::string Rfc3339(int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// An Atom feed of the newest entries (deterministic: dates come from the store).
+std::string AtomFeed(const config::Config& cfg, const std::string& title, const std::string& self,
+                     std::vector<store::IndexEntry> entries) {
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const store::IndexEntry& a, const store::IndexEntry& b) {
+                     return a.added_at > b.added_at;
+                   });
+  if (entries.size() > 50) entries.resize(50);
+  const std::string& base = cfg.site.base_url;
+  std::string updated = Rfc3339(entries.empty() ? 0 : entries.front().added_at);
+  std::string out =
+      "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n";
+  out += "<title>" + Esc(title) + "</title>\n<id>" + Esc(base + self) +
+         "</id>\n<link rel=\"self\" href=\"" + Esc(base + self) + "\"/>\n<link href=\"" +
+         Esc(base.empty() ? "index.html" : base) + "\"/>\n<updated>" + updated + "</updated>\n";
+  for (const auto& e : entries) {
+    std::string href = base + "pages/" + e.home_channel + "/" + e.article_id + ".html";
+    out += "<entry><title>" + Esc(CollapseWhitespace(e.title)) + "</title><link href=\"" +
+           Esc(href) + "\"/><id>" + Esc(href) + "</id><updated>" + Rfc3339(e.added_at) +
+           "</updated></entry>\n";
+  }
+  out += "</feed>\n";
+  return out;
+}
+
 // The configuration that shapes article pages; a change re-renders every page.
 std::string PageSettingsKey(const config::SiteConfig& s) {
   return json{{"menu", s.menu},
@@ -175,10 +265,19 @@ BuildReport BuildSite(const config::Config& cfg, store::Store& store, Env& env,
   json& pages = manifest["pages"];
   if (!pages.is_object()) pages = json::object();
 
+  const bool html_site = cfg.site.theme == config::Theme::kHtml;
+  config::SiteConfig page_site = cfg.site;
+  if (html_site) {
+    page_site.stylesheet = "../../style.css";
+    page_site.home_href = "../../index.html";
+    if (!out.Put("style.css", std::string(render::Stylesheet()) + "\n")) return report;
+  }
+  std::vector<std::string> sitemap_paths;
   store.ForEachCurrentArticle([&](const store::CurrentArticle& c) {
     if (!report.error.empty() || c.home_channel.empty()) return;
     ++report.articles;
     std::string relative = "pages/" + c.home_channel + "/" + c.article_id + ext;
+    if (html_site) sitemap_paths.push_back(relative);
     std::string key = std::to_string(c.id);
     if (pages.contains(key) && pages[key] == json{c.revision_id, relative} &&
         std::filesystem::exists(cfg.output_dir + "/" + relative)) {
@@ -230,7 +329,7 @@ BuildReport BuildSite(const config::Config& cfg, store::Store& store, Env& env,
     if (a.lead_image)
       if (std::string local = images.LocalPath(a.lead_image->src); !local.empty())
         a.lead_image->src = up + local;
-    std::string page = render::RenderPage(a, cfg.site, cfg.site.theme);
+    std::string page = render::RenderPage(a, page_site, cfg.site.theme);
     if (!out.Put(relative, page)) return;
     ++report.pages_rendered;
     // A page still pointing at an original image is rendered again next time.
@@ -244,6 +343,7 @@ BuildReport BuildSite(const config::Config& cfg, store::Store& store, Env& env,
   });
   if (!report.error.empty()) return report;
 
+  std::vector<store::IndexEntry> all_entries;
   for (const auto& ch : cfg.channels) {
     std::vector<store::IndexEntry> entries = store.ChannelIndex(ch.id);
     std::string jsonl;
@@ -256,6 +356,21 @@ BuildReport BuildSite(const config::Config& cfg, store::Store& store, Env& env,
     if (!out.Put("indexes/" + ch.id + ".jsonl", jsonl)) return report;
     size_t size = static_cast<size_t>(cfg.site.index_page_size);
     size_t npages = std::max<size_t>(1, (entries.size() + size - 1) / size);
+    if (html_site) {
+      for (size_t n = 1; n <= npages; ++n) {
+        std::string rel = "indexes/" + ch.id + "/" + std::to_string(n) + ".html";
+        if (!out.Put(rel, HtmlIndexPage(cfg, ch, entries, n, npages))) return report;
+        sitemap_paths.push_back(rel);
+      }
+      if (!out.Put("indexes/" + ch.id + "/index.html",
+                   HtmlIndexPage(cfg, ch, entries, npages, npages)))
+        return report;
+      if (!out.Put("feeds/" + ch.id + ".xml", AtomFeed(cfg, ch.name + " · " + cfg.site.title,
+                                                       "feeds/" + ch.id + ".xml", entries)))
+        return report;
+      for (auto& e : entries) all_entries.push_back(std::move(e));
+      continue;
+    }
     for (size_t n = 1; n <= npages; ++n)
       if (!out.Put("indexes/" + ch.id + "/" + std::to_string(n) + ".md",
                    IndexPage(cfg.site, ch.name, entries, n, npages, stamp, false)))
@@ -264,7 +379,31 @@ BuildReport BuildSite(const config::Config& cfg, store::Store& store, Env& env,
                  IndexPage(cfg.site, ch.name, entries, npages, npages, stamp, true)))
       return report;
   }
-  if (!out.Put("README.md", HomePage(cfg, stamp))) return report;
+  if (html_site) {
+    // The site feed: each article once, newest first.
+    std::set<int64_t> seen;
+    std::vector<store::IndexEntry> unique;
+    std::stable_sort(all_entries.begin(), all_entries.end(),
+                     [](const store::IndexEntry& a, const store::IndexEntry& b) {
+                       return a.article < b.article;
+                     });
+    for (auto& e : all_entries)
+      if (seen.insert(e.article).second) unique.push_back(std::move(e));
+    if (!out.Put("index.html", HtmlHome(cfg)) ||
+        !out.Put("feed.xml", AtomFeed(cfg, cfg.site.title, "feed.xml", unique)))
+      return report;
+    std::sort(sitemap_paths.begin(), sitemap_paths.end());
+    std::string sitemap =
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+        "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
+    sitemap += "<url><loc>" + Esc(cfg.site.base_url + "index.html") + "</loc></url>\n";
+    for (const auto& p : sitemap_paths)
+      sitemap += "<url><loc>" + Esc(cfg.site.base_url + p) + "</loc></url>\n";
+    sitemap += "</urlset>\n";
+    if (!out.Put("sitemap.xml", sitemap)) return report;
+  } else if (!out.Put("README.md", HomePage(cfg, stamp))) {
+    return report;
+  }
   out.Put(".samizdat/build-manifest.json", manifest.dump(1) + "\n");
   std::string err;
   if (!images.Save(&err)) report.error = err;

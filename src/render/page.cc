@@ -54,7 +54,9 @@ std::string MarkdownPage(const extract::Article& a, const config::SiteConfig& si
 }
 
 constexpr std::string_view kStyle =
-    "body{margin:0 auto;max-width:42rem;padding:1rem;font:1.05rem/1.7 system-ui,sans-serif;"
+    "body{margin:0 auto;max-width:42rem;padding:1rem;font:1.05rem/1.7 "
+    "system-ui,-apple-system,\"PingFang SC\",\"Noto Sans CJK SC\",\"Microsoft YaHei\",\"WenQuanYi "
+    "Zen Hei\",sans-serif;"
     "color:#222;background:#fff}img{max-width:100%;height:auto}figure{margin:1rem 0}"
     "figcaption,.caption,.meta{color:#666;font-size:.9rem}pre{overflow-x:auto;background:#f5f5f5;"
     "padding:.6rem}blockquote{margin:1rem 0;padding-left:1rem;border-left:3px solid "
@@ -72,8 +74,17 @@ std::string HtmlPage(const extract::Article& a, const config::SiteConfig& site) 
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
       "<meta name=\"referrer\" content=\"no-referrer\">\n"
       "<meta http-equiv=\"Content-Security-Policy\" content=\"script-src 'none'\">\n";
-  out += "<title>" + EscapeHtml(title) + "</title>\n<style>" + std::string(kStyle) +
-         "</style>\n</head>\n<body>\n<article>\n<h1>" + EscapeHtml(title) + "</h1>\n";
+  out += "<title>" + EscapeHtml(title) + "</title>\n";
+  if (site.stylesheet.empty()) {
+    out += "<style>" + std::string(kStyle) + "</style>\n";
+  } else {
+    out += "<link rel=\"stylesheet\" href=\"" + EscapeHtml(site.stylesheet) + "\">\n";
+  }
+  out += "</head>\n<body>\n";
+  if (!site.home_href.empty())
+    out += "<nav><a href=\"" + EscapeHtml(site.home_href) + "\">" + EscapeHtml(site.title) +
+           "</a></nav>\n";
+  out += "<article>\n<h1>" + EscapeHtml(title) + "</h1>\n";
   std::string meta;
   if (a.byline) meta += EscapeHtml(*a.byline);
   if (a.published) {
@@ -104,6 +115,8 @@ std::string HtmlPage(const extract::Article& a, const config::SiteConfig& site) 
 }
 
 }  // namespace
+
+std::string_view Stylesheet() { return kStyle; }
 
 std::string EscapeHtml(std::string_view text) {
   std::string out;

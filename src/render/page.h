@@ -26,6 +26,9 @@ std::string TagMenuLinks(std::string_view menu, std::string_view id);
 // anywhere (newlines inside <pre> written as &#10;), inline content never split.
 std::string BodyHtmlBlock(const html::Node* body);
 
+// The html theme's stylesheet (inlined in standalone pages, style.css in a built site).
+std::string_view Stylesheet();
+
 // Escapes text for HTML element content or attribute values.
 std::string EscapeHtml(std::string_view text);
 

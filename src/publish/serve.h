@@ -1,0 +1,41 @@
+// `samizdat serve`: the built site over HTTP on 127.0.0.1, for preview. GET and HEAD of
+// files under the root only: paths are percent-decoded and normalised, ".." and hidden
+// files (.samizdat/, .git/) are refused, directories serve their index.html (or
+// README.md), content types follow the extension.
+#pragma once
+
+#include <atomic>
+#include <string>
+#include <thread>
+
+namespace samizdat::publish {
+
+class SiteServer {
+ public:
+  SiteServer() = default;
+  ~SiteServer();
+  SiteServer(const SiteServer&) = delete;
+  SiteServer& operator=(const SiteServer&) = delete;
+
+  // Listens on 127.0.0.1:port (0 picks a free port). False and *error on failure.
+  bool Start(const std::string& root, int port, std::string* error);
+  int port() const { return port_; }
+  void Stop();
+  // Serves until Stop() or the process ends (the CLI's loop).
+  void Wait();
+
+ private:
+  void Loop();
+  void Handle(int fd);
+
+  std::string root_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+// Maps a request target to a file under `root`, or "" when it must be refused.
+std::string ResolveRequestPath(const std::string& root, const std::string& target);
+
+}  // namespace samizdat::publish
