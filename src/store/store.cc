@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace samizdat::store {
@@ -30,6 +31,7 @@ class Stmt {
     return *this;
   }
   int Step() { return stmt_ ? sqlite3_step(stmt_) : SQLITE_ERROR; }
+  sqlite3_stmt* get() { return stmt_; }
   bool Done() { return Step() == SQLITE_DONE; }
   std::string Text(int col) {
     const unsigned char* t = sqlite3_column_text(stmt_, col);
@@ -135,6 +137,19 @@ CREATE TABLE memberships (
   PRIMARY KEY (article, channel)
 );
 CREATE INDEX memberships_channel ON memberships(channel, added_at);
+)SQL",
+    // 2: the channel whose pages/ folder holds an article, fixed when it is first stored
+    // (its smallest channel id then), so a page never moves.
+    R"SQL(
+ALTER TABLE articles ADD COLUMN home_channel TEXT NOT NULL DEFAULT '';
+UPDATE articles SET home_channel = COALESCE((SELECT channel FROM memberships m WHERE m.article = articles.id
+                                            ORDER BY m.added_at, m.channel LIMIT 1), '');
+-- The current revision's title, so indexes never read revisions.
+ALTER TABLE articles ADD COLUMN title TEXT NOT NULL DEFAULT '';
+UPDATE articles SET title = COALESCE((SELECT title FROM revisions r WHERE r.id = articles.current_revision), '');
+-- Channel indexes read memberships in (added_at, article) order straight from the index.
+DROP INDEX memberships_channel;
+CREATE INDEX memberships_channel ON memberships(channel, added_at, article);
 )SQL",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == Store::kSchemaVersion);
@@ -294,11 +309,14 @@ std::optional<SaveOutcome> Store::SaveArticle(const ArticleInput& in, int64_t no
                                                          : SaveOutcome::kChanged;
   int64_t article = existing ? existing->id : 0;
   if (!existing) {
+    std::string home = in.channels.empty()
+                           ? std::string()
+                           : *std::min_element(in.channels.begin(), in.channels.end());
     Stmt s(db_,
            "INSERT INTO articles(canonical_url, article_id, first_seen_at, updated_at, "
-           "feed_published, feed_updated) VALUES(?,?,?,?,?,?)");
+           "feed_published, feed_updated, home_channel) VALUES(?,?,?,?,?,?,?)");
     s.Bind(1, in.canonical_url).Bind(2, in.article_id).Bind(3, now).Bind(4, now);
-    s.Bind(5, in.feed_published).Bind(6, in.feed_updated);
+    s.Bind(5, in.feed_published).Bind(6, in.feed_updated).Bind(7, home);
     if (!s.Done()) return fail("cannot insert article");
     article = sqlite3_last_insert_rowid(db_);
   } else if (existing->feed_updated != in.feed_updated ||
@@ -328,8 +346,8 @@ std::optional<SaveOutcome> Store::SaveArticle(const ArticleInput& in, int64_t no
     rev.Bind(10, in.html).Bind(11, in.text).Bind(12, raw_id);
     if (!rev.Done()) return fail("cannot insert revision");
     int64_t rev_id = sqlite3_last_insert_rowid(db_);
-    Stmt up(db_, "UPDATE articles SET current_revision=?, updated_at=? WHERE id=?");
-    up.Bind(1, rev_id).Bind(2, now).Bind(3, article);
+    Stmt up(db_, "UPDATE articles SET current_revision=?, updated_at=?, title=? WHERE id=?");
+    up.Bind(1, rev_id).Bind(2, now).Bind(3, in.title).Bind(4, article);
     if (!up.Done()) return fail("cannot update article");
   }
   for (const auto& ch : in.channels) {
@@ -354,6 +372,11 @@ int Store::AddMemberships(std::string_view canonical_url, const std::vector<std:
     m.Bind(1, ch).Bind(2, source_id).Bind(3, now).Bind(4, canonical_url);
     if (m.Done()) added += sqlite3_changes(db_);
   }
+  if (added > 0 && !channels.empty()) {
+    Stmt h(db_, "UPDATE articles SET home_channel=? WHERE canonical_url=? AND home_channel=''");
+    h.Bind(1, *std::min_element(channels.begin(), channels.end())).Bind(2, canonical_url);
+    h.Done();
+  }
   tx.Commit();
   return added;
 }
@@ -364,27 +387,35 @@ constexpr const char* kHomeChannel =
     "1)";
 }
 
-void Store::ForEachCurrentArticle(const std::function<void(const CurrentArticle&)>& fn) {
-  std::string sql =
-      std::string(
-          "SELECT a.id, r.id, a.canonical_url, a.article_id, r.title, r.byline, r.published, "
-          "r.modified, r.lead_image, r.html, COALESCE(") +
-      kHomeChannel +
-      ", '') FROM articles a JOIN revisions r ON r.id=a.current_revision ORDER BY a.id";
+void Store::ForEachCurrentArticle(const std::function<void(const CurrentArticle&)>& fn,
+                                  const std::function<bool(const CurrentArticle&)>& want) {
+  std::string sql = std::string("SELECT a.id, a.current_revision, a.article_id, COALESCE(") +
+                    kHomeChannel +
+                    ", '') FROM articles a WHERE a.current_revision IS NOT NULL ORDER BY a.id";
   Stmt s(db_, sql.c_str());
+  Stmt full(
+      db_,
+      "SELECT a.canonical_url, r.title, r.byline, r.published, r.modified, r.lead_image, r.html "
+      "FROM articles a JOIN revisions r ON r.id=a.current_revision WHERE a.id=?");
   while (s.Step() == SQLITE_ROW) {
     CurrentArticle c;
     c.id = s.Int(0);
     c.revision_id = s.Int(1);
-    c.canonical_url = s.Text(2);
-    c.article_id = s.Text(3);
-    c.title = s.Text(4);
-    c.byline = s.Text(5);
-    c.published = s.Text(6);
-    c.modified = s.Text(7);
-    c.lead_image_json = s.Text(8);
-    c.html = s.Text(9);
-    c.home_channel = s.Text(10);
+    c.article_id = s.Text(2);
+    c.home_channel = s.Text(3);
+    if (!want || want(c)) {
+      sqlite3_reset(full.get());
+      full.Bind(1, c.id);
+      if (full.Step() == SQLITE_ROW) {
+        c.canonical_url = full.Text(0);
+        c.title = full.Text(1);
+        c.byline = full.Text(2);
+        c.published = full.Text(3);
+        c.modified = full.Text(4);
+        c.lead_image_json = full.Text(5);
+        c.html = full.Text(6);
+      }
+    }
     fn(c);
   }
 }
@@ -399,11 +430,10 @@ std::vector<std::pair<std::string, std::pair<std::string, std::string>>> Store::
 }
 
 std::vector<IndexEntry> Store::ChannelIndex(std::string_view channel) {
-  std::string sql =
-      std::string("SELECT a.id, a.article_id, r.title, COALESCE(") + kHomeChannel +
-      ", ''), m.added_at FROM memberships m JOIN articles a ON a.id=m.article "
-      "JOIN revisions r ON r.id=a.current_revision WHERE m.channel=? ORDER BY m.added_at, a.id";
-  Stmt s(db_, sql.c_str());
+  Stmt s(db_,
+         "SELECT a.id, a.article_id, a.title, a.home_channel, m.added_at FROM memberships m "
+         "JOIN articles a ON a.id=m.article WHERE m.channel=? AND a.current_revision IS NOT NULL "
+         "ORDER BY m.added_at, m.article");
   s.Bind(1, channel);
   std::vector<IndexEntry> out;
   while (s.Step() == SQLITE_ROW)

@@ -100,7 +100,7 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
   int schema_version() const;
 
   std::optional<Validators> GetValidators(std::string_view url);
@@ -121,8 +121,11 @@ class Store {
                      std::string_view source_id, int64_t now);
 
   // Streams every article's current revision (ordered by article id). `home_channel` is
-  // the channel of its earliest membership (ties by channel id).
-  void ForEachCurrentArticle(const std::function<void(const CurrentArticle&)>& fn);
+  // the channel of its earliest membership (ties by channel id). When `want` is given, it
+  // sees each article with only id, revision_id, article_id and home_channel filled; an
+  // article it declines is passed on that way, its content never read.
+  void ForEachCurrentArticle(const std::function<void(const CurrentArticle&)>& fn,
+                             const std::function<bool(const CurrentArticle&)>& want = nullptr);
   // Canonical URL -> (article id, home channel) for every article: link rewriting.
   std::vector<std::pair<std::string, std::pair<std::string, std::string>>> ArticlePaths();
   // The channel's entries, oldest membership first (ties by article id).

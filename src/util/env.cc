@@ -41,8 +41,8 @@ class PosixEnv final : public Env {
     return true;
   }
 
-  bool WriteFileAtomic(const std::string& path, std::string_view contents,
-                       std::string* error) override {
+  bool WriteFileAtomic(const std::string& path, std::string_view contents, std::string* error,
+                       bool durable) override {
     std::filesystem::path target(path);
     std::error_code ec;
     if (target.has_parent_path()) {
@@ -70,7 +70,7 @@ class PosixEnv final : public Env {
       }
       done += static_cast<size_t>(n);
     }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    if ((durable && ::fsync(fd) != 0) || ::close(fd) != 0) {
       *error = Describe("cannot flush", tmp);
       ::unlink(tmp.c_str());
       return false;

@@ -1,0 +1,112 @@
+// `samizdat build` over a store of synthetic articles (default 100,000 in 10 channels):
+// a full build into an empty directory, a build with nothing new, and an incremental
+// build after 100 new articles. Each build runs the real binary as a child process;
+// its wall time, CPU time and peak RSS are printed.
+//   build/build_bench [ARTICLES] [DIR]
+#include <spawn.h>
+#include <sqlite3.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+#include "test_util.h"
+
+extern char** environ;
+
+namespace {
+
+struct ChildRun {
+  int status = -1;
+  double wall_s = 0, cpu_s = 0, max_rss_mib = 0;
+};
+
+ChildRun Run(const std::vector<std::string>& args) {
+  std::vector<std::string> a = args;
+  std::vector<char*> argv;
+  for (auto& s : a) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", 1, 0);
+  auto t0 = std::chrono::steady_clock::now();
+  pid_t pid = 0;
+  posix_spawn(&pid, a[0].c_str(), &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  int status = 0;
+  rusage ru{};
+  wait4(pid, &status, 0, &ru);
+  ChildRun r;
+  r.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.cpu_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
+            ru.ru_stime.tv_usec / 1e6;
+  r.max_rss_mib = ru.ru_maxrss / 1024.0;
+  return r;
+}
+
+void Fill(samizdat::store::Store& store, int from, int to, int64_t now) {
+  sqlite3_exec(store.db(), "PRAGMA synchronous=OFF", nullptr, nullptr, nullptr);  // set-up only
+  std::string err;
+  for (int i = from; i < to; ++i) {
+    samizdat::store::ArticleInput in;
+    in.canonical_url = "https://news.example.org/" + std::to_string(i) + ".html";
+    in.article_id = "n" + std::to_string(i);
+    in.channels = {"ch" + std::to_string(i % 10)};
+    if (i % 7 == 0) in.channels.push_back("ch" + std::to_string((i + 3) % 10));
+    in.title = "第" + std::to_string(i) + "篇：合成的新闻标题，用于测量";
+    in.html = "<p>这是第" + std::to_string(i) +
+              "篇合成文章的第一段，内容足够长，带有逗号，也带有句号。</p><p>第二段，<a "
+              "href=\"https://news.example.org/" +
+              std::to_string(i / 2) + ".html\">相关文章</a>。</p><h2>小标题</h2><p>第三段。</p>";
+    in.raw_body = in.html;
+    store.SaveArticle(in, now + i, &err);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int n = argc > 1 ? std::atoi(argv[1]) : 100000;
+  std::string dir = argc > 2
+                        ? argv[2]
+                        : std::filesystem::temp_directory_path().string() + "/samizdat-build-bench";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::string config =
+      "store = \"store.db\"\n[site]\ntitle = \"bench\"\ntheme = \"classic\"\noutput = \"site\"\n"
+      "link_policy = \"neutralize\"\nheading_shift = 2\nmenu = \"#### [首页](../../../..)\"\n";
+  for (int c = 0; c < 10; ++c)
+    config += "[[channels]]\nid = \"ch" + std::to_string(c) + "\"\nname = \"频道" +
+              std::to_string(c) + "\"\ngroup = \"新闻\"\n";
+  samizdat::testing::WriteFile(dir + "/samizdat.toml", config);
+  {
+    std::string err;
+    auto store = samizdat::store::Store::Open(dir + "/store.db", &err);
+    auto t0 = std::chrono::steady_clock::now();
+    Fill(*store, 0, n, 1790000000);
+    std::printf("set-up: %d articles stored in %.1f s\n", n,
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::vector<std::string> cmd = {SAMIZDAT_BINARY, "build", "--config", dir + "/samizdat.toml"};
+  ChildRun full = Run(cmd);
+  std::printf("full build:        exit %d, %.2f s wall, %.2f s CPU, peak RSS %.1f MiB\n",
+              full.status, full.wall_s, full.cpu_s, full.max_rss_mib);
+  ChildRun idle = Run(cmd);
+  std::printf("nothing new:       exit %d, %.2f s wall, %.2f s CPU, peak RSS %.1f MiB\n",
+              idle.status, idle.wall_s, idle.cpu_s, idle.max_rss_mib);
+  {
+    std::string err;
+    auto store = samizdat::store::Store::Open(dir + "/store.db", &err);
+    Fill(*store, n, n + 100, 1790000000 + n + 1000);
+  }
+  ChildRun inc = Run(cmd);
+  std::printf("100 new articles:  exit %d, %.2f s wall, %.2f s CPU, peak RSS %.1f MiB\n",
+              inc.status, inc.wall_s, inc.cpu_s, inc.max_rss_mib);
+  return 0;
+}
