@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -636,13 +634,6 @@ GenericResult ExtractGeneric(Document& doc, const GenericOptions& options) {
             [&](Node* a, Node* b) { return an.Of(a).score > an.Of(b).score; });
   Node* top = candidates.front();
   double top_score = an.Of(top).score;
-  if (getenv("SZ_DEBUG"))
-    for (size_t i = 0; i < candidates.size() && i < 5; ++i)
-      fprintf(stderr, "cand %s.%s#%s score=%.1f text=%.0f ld=%.2f\n",
-              std::string(candidates[i]->name).c_str(),
-              std::string(candidates[i]->Attr("class")).substr(0, 60).c_str(),
-              std::string(candidates[i]->Attr("id")).c_str(), an.Of(candidates[i]).score,
-              an.Of(candidates[i]).text, an.LinkDensity(candidates[i]));
 
   // Several near-equal candidates under one ancestor: the ancestor is the article.
   {
@@ -728,10 +719,6 @@ GenericResult ExtractGeneric(Document& doc, const GenericOptions& options) {
   Analyzer final_stats(container);
   final_stats.Compute();
   result.text_weight = final_stats.Of(container).text;
-  if (getenv("SZ_DEBUG"))
-    fprintf(stderr, "top %s.%s final text=%.0f ld=%.2f\n", std::string(top->name).c_str(),
-            std::string(top->Attr("class")).c_str(), result.text_weight,
-            final_stats.LinkDensity(container));
   if (result.text_weight < 50 || final_stats.LinkDensity(container) > 0.6) return result;
   result.content = container;
   return result;
