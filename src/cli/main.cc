@@ -356,8 +356,26 @@ int RunPublish(const std::string& config_path) {
                  cfg.output_dir.c_str());
     return 2;
   }
-  publish::PublishReport r =
-      publish::Publish(cfg.output_dir, cfg.publish, static_cast<int64_t>(std::time(nullptr)));
+  const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  bool archive_failed = false;
+  // The archive first: pages are in it before the main repository lets them go.
+  if (cfg.publish.archive.enabled() && std::filesystem::is_directory(cfg.publish.archive.output)) {
+    publish::PublishConfig ac = cfg.publish;
+    ac.remotes = cfg.publish.archive.remotes;
+    ac.archive = {};
+    publish::PublishReport ar = publish::Publish(cfg.publish.archive.output, ac, now);
+    if (!ar.error.empty()) {
+      std::fprintf(stderr, "samizdat: publishing the archive failed: %s\n", ar.error.c_str());
+      return 1;
+    }
+    std::printf("archive %s: %d added, %d changed, %d removed\n", ar.commit.substr(0, 12).c_str(),
+                ar.added, ar.modified, ar.deleted);
+    for (const auto& rr : ar.remotes)
+      std::printf("%s %s\n", rr.ok ? "pushed archive to" : "FAILED",
+                  rr.ok ? rr.name.c_str() : rr.error.c_str());
+    archive_failed = ar.AnyRemoteFailed();
+  }
+  publish::PublishReport r = publish::Publish(cfg.output_dir, cfg.publish, now);
   if (!r.error.empty()) {
     std::fprintf(stderr, "samizdat: publish failed: %s\n", r.error.c_str());
     return 1;
@@ -373,7 +391,7 @@ int RunPublish(const std::string& config_path) {
     else
       std::printf("FAILED %s\n", rr.error.c_str());
   }
-  return r.AnyRemoteFailed() ? 1 : 0;
+  return r.AnyRemoteFailed() || archive_failed ? 1 : 0;
 }
 
 int RunServe(const std::string& config_path, int port) {

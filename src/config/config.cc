@@ -186,6 +186,40 @@ SourceConfig ParseSource(const toml::table& t, std::string_view origin, const to
   return s;
 }
 
+std::vector<publish::RemoteConfig> ParseRemotes(const toml::node& node, std::string_view origin,
+                                                const std::string& key) {
+  std::vector<publish::RemoteConfig> out;
+  for (const auto& el : TableArray(node, origin, key)) {
+    const toml::table* rt = el.as_table();
+    if (!rt) throw ConfigError(Where(origin, el) + ": each [[" + key + "]] entry must be a table");
+    publish::RemoteConfig r;
+    for (auto&& [rk, rnode] : *rt) {
+      std::string rkey(rk.str());
+      std::string rfull = key + "." + rkey;
+      if (rkey == "name")
+        r.name = String(rnode, origin, rfull);
+      else if (rkey == "url")
+        r.url = String(rnode, origin, rfull);
+      else if (rkey == "username")
+        r.username = String(rnode, origin, rfull);
+      else if (rkey == "password_env")
+        r.password_env = String(rnode, origin, rfull);
+      else if (rkey == "ssh_key")
+        r.ssh_key = String(rnode, origin, rfull);
+      else if (rkey == "ssh_public_key")
+        r.ssh_public_key = String(rnode, origin, rfull);
+      else if (rkey == "ssh_passphrase_env")
+        r.ssh_passphrase_env = String(rnode, origin, rfull);
+      else
+        throw ConfigError(Where(origin, rnode) + ": unknown key '" + rfull + "'");
+    }
+    if (r.url.empty()) throw ConfigError(Where(origin, el) + ": a remote needs a 'url'");
+    if (r.name.empty()) r.name = r.url;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 }  // namespace
 
 bool ParseSourceKind(std::string_view text, SourceKind* out) {
@@ -331,37 +365,32 @@ std::optional<Config> ParseConfig(std::string_view toml_text, std::string_view o
             p.committer_email = String(pnode, origin, full);
           else if (key == "message")
             p.message = String(pnode, origin, full);
-          else if (key == "remotes") {
-            for (const auto& el : TableArray(pnode, origin, "publish.remotes")) {
-              const toml::table* rt = el.as_table();
-              if (!rt)
-                throw ConfigError(Where(origin, el) +
-                                  ": each [[publish.remotes]] entry must be a table");
-              publish::RemoteConfig r;
-              for (auto&& [rk, rnode] : *rt) {
-                std::string rkey(rk.str());
-                std::string rfull = "publish.remotes." + rkey;
-                if (rkey == "name")
-                  r.name = String(rnode, origin, rfull);
-                else if (rkey == "url")
-                  r.url = String(rnode, origin, rfull);
-                else if (rkey == "username")
-                  r.username = String(rnode, origin, rfull);
-                else if (rkey == "password_env")
-                  r.password_env = String(rnode, origin, rfull);
-                else if (rkey == "ssh_key")
-                  r.ssh_key = String(rnode, origin, rfull);
-                else if (rkey == "ssh_public_key")
-                  r.ssh_public_key = String(rnode, origin, rfull);
-                else if (rkey == "ssh_passphrase_env")
-                  r.ssh_passphrase_env = String(rnode, origin, rfull);
-                else
-                  throw ConfigError(Where(origin, rnode) + ": unknown key '" + rfull + "'");
-              }
-              if (r.url.empty()) throw ConfigError(Where(origin, el) + ": a remote needs a 'url'");
-              if (r.name.empty()) r.name = r.url;
-              p.remotes.push_back(std::move(r));
+          else if (key == "archive") {
+            const toml::table* at = pnode.as_table();
+            if (!at)
+              throw ConfigError(Where(origin, pnode) + ": 'publish.archive' must be a table");
+            for (auto&& [ak, anode] : *at) {
+              std::string akey(ak.str());
+              std::string afull = "publish.archive." + akey;
+              if (akey == "output")
+                p.archive.output = String(anode, origin, afull);
+              else if (akey == "max_articles")
+                p.archive.max_articles = Int(anode, origin, afull, 1, int64_t{1} << 40);
+              else if (akey == "link_prefix")
+                p.archive.link_prefix = String(anode, origin, afull);
+              else if (akey == "remotes")
+                p.archive.remotes = ParseRemotes(anode, origin, afull);
+              else
+                throw ConfigError(Where(origin, anode) + ": unknown key '" + afull + "'");
             }
+            if (p.archive.output.empty() || p.archive.max_articles == 0 ||
+                p.archive.link_prefix.empty())
+              throw ConfigError(
+                  Where(origin, pnode) +
+                  ": 'publish.archive' needs 'output', 'max_articles' and 'link_prefix'");
+            if (p.archive.link_prefix.back() != '/') p.archive.link_prefix += '/';
+          } else if (key == "remotes") {
+            p.remotes = ParseRemotes(pnode, origin, "publish.remotes");
           } else {
             throw ConfigError(Where(origin, pnode) + ": unknown key '" + full + "'");
           }
@@ -437,6 +466,7 @@ std::optional<Config> ParseConfig(std::string_view toml_text, std::string_view o
     };
     relative(cfg.store_path);
     relative(cfg.output_dir);
+    relative(cfg.publish.archive.output);
     return cfg;
   } catch (const toml::parse_error& e) {
     if (error) {

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "clean/clean.h"
 #include "html/parser.h"
@@ -71,9 +72,12 @@ std::string LinkText(const std::string& title) {
   return out;
 }
 
+// Where an index page (two levels below the tree root) links for an entry.
+using EntryTarget = std::function<std::string(const store::IndexEntry&)>;
+
 std::string IndexPage(const config::SiteConfig& site, const std::string& channel_name,
                       const std::vector<store::IndexEntry>& entries, size_t page, size_t pages,
-                      const std::string& stamp, bool readme) {
+                      const std::string& stamp, bool readme, const EntryTarget& target_of) {
   size_t size = static_cast<size_t>(site.index_page_size);
   size_t begin = (page - 1) * size;
   size_t end = std::min(entries.size(), page * size);
@@ -82,7 +86,7 @@ std::string IndexPage(const config::SiteConfig& site, const std::string& channel
   lines.push_back("---");
   for (size_t i = end; i-- > begin;) {
     const auto& e = entries[i];
-    std::string target = "../../pages/" + e.home_channel + "/" + e.article_id + ".md";
+    std::string target = target_of(e);
     lines.push_back("#### [" + LinkText(e.title) + "](" + Stamped(target, readme ? stamp : "") +
                     ") ");
   }
@@ -139,16 +143,16 @@ std::string HtmlHead(const std::string& title, const std::string& css) {
 }
 
 std::string HtmlIndexPage(const config::Config& cfg, const config::ChannelConfig& ch,
-                          const std::vector<store::IndexEntry>& entries, size_t page,
-                          size_t pages) {
+                          const std::vector<store::IndexEntry>& entries, size_t page, size_t pages,
+                          const std::function<std::string(const store::IndexEntry&)>& target_of) {
   size_t size = static_cast<size_t>(cfg.site.index_page_size);
   std::string out = HtmlHead(ch.name + " · " + cfg.site.title, "../../style.css");
   out += "<nav><a href=\"../../index.html\">" + Esc(cfg.site.title) + "</a></nav>\n<h1>" +
          Esc(ch.name) + "</h1>\n<ul class=\"index\">\n";
   for (size_t i = std::min(entries.size(), page * size); i-- > (page - 1) * size;) {
     const auto& e = entries[i];
-    out += "<li><a href=\"../../pages/" + Esc(e.home_channel) + "/" + Esc(e.article_id) +
-           ".html\">" + Esc(CollapseWhitespace(e.title)) + "</a></li>\n";
+    out += "<li><a href=\"" + Esc(target_of(e)) + "\">" + Esc(CollapseWhitespace(e.title)) +
+           "</a></li>\n";
   }
   out += "</ul>\n<nav class=\"pager\">";
   size_t last =
@@ -291,10 +295,34 @@ BuildReport BuildSite(const config::Config& cfg, store::Store& store, Env& env,
   std::string stamp = cfg.site.index_stamps ? Stamp(store.LatestUpdate()) : "";
   std::string ext = cfg.site.theme == config::Theme::kHtml ? ".html" : ".md";
 
-  // Where every stored article lives in the mirror, for rewriting links between them.
-  std::unordered_map<std::string, std::string> mirror_path;  // canonical URL -> channel/id
-  for (const auto& [url, where] : store.ArticlePaths())
-    if (!where.second.empty()) mirror_path[url] = where.second + "/" + where.first;
+  // Repository size control: the oldest articles beyond the limit live in the archive
+  // tree; the main tree's pages and indexes link to them through the archive's prefix.
+  const publish::ArchiveConfig& archive = cfg.publish.archive;
+  std::vector<store::Store::ArticlePath> paths = store.ArticlePaths();
+  std::unordered_set<int64_t> archived;
+  if (archive.enabled() && static_cast<int64_t>(paths.size()) > archive.max_articles)
+    for (size_t i = 0; i < paths.size() - static_cast<size_t>(archive.max_articles); ++i)
+      archived.insert(paths[i].id);
+  // From a page or index two levels below a tree root to the archive's root.
+  const std::string archive_root = archive.link_prefix.find("://") != std::string::npos
+                                       ? archive.link_prefix
+                                       : "../../" + archive.link_prefix;
+  std::unique_ptr<TreeWriter> archive_out;
+  if (archive.enabled()) archive_out = std::make_unique<TreeWriter>(env, archive.output, report);
+
+  // Where every stored article lives in the mirror, for rewriting links between them:
+  // canonical URL -> the link from a page in pages/<channel>/.
+  std::unordered_map<std::string, std::string> mirror_path;
+  for (const auto& p : paths) {
+    if (p.home_channel.empty()) continue;
+    std::string rel = p.home_channel + "/" + p.article_id + ext;
+    mirror_path[p.canonical_url] =
+        archived.count(p.id) ? archive_root + "pages/" + rel : "../" + rel;
+  }
+  auto target_of = [&](const store::IndexEntry& e) {
+    std::string rel = "pages/" + e.home_channel + "/" + e.article_id + ext;
+    return (archived.count(e.article) ? archive_root : std::string("../../")) + rel;
+  };
 
   // Manifest: the page settings, then per article the revision and path it was last
   // rendered with. Tab-separated: read and written in a few milliseconds at 100,000 pages.
@@ -319,15 +347,17 @@ BuildReport BuildSite(const config::Config& cfg, store::Store& store, Env& env,
   // (or its file went missing); the others are not even read from the store.
   auto up_to_date = [&](int64_t id, int64_t revision, const std::string& relative) {
     auto it = pages.find(id);
+    bool in_archive = archived.count(id) > 0;
     return it != pages.end() && it->second.revision == revision &&
-           it->second.relative == relative &&
-           std::filesystem::exists(cfg.output_dir + "/" + relative);
+           it->second.relative == (in_archive ? "archive:" : "") + relative &&
+           std::filesystem::exists((in_archive ? archive.output : cfg.output_dir) + "/" + relative);
   };
   // Pages are rendered in batches: parsing, cleaning and rendering (pure) run on every
   // core; the store, image downloads and file writes stay on this thread.
   struct Job {
     store::CurrentArticle c;
     std::string relative;
+    bool archived = false;
     extract::Article a;
     std::vector<html::Node*> imgs;
     std::vector<std::string> urls;
@@ -377,7 +407,7 @@ BuildReport BuildSite(const config::Config& cfg, store::Store& store, Env& env,
       auto it = mirror_path.find(href.substr(0, href.find('#')));
       if (it == mirror_path.end()) continue;
       a.doc->Rename(n, "a");
-      a.doc->SetAttr(n, "href", "../" + it->second + ext);
+      a.doc->SetAttr(n, "href", it->second);
     }
     if (a.lead_image) j.urls.push_back(a.lead_image->src);
   };
@@ -400,14 +430,29 @@ BuildReport BuildSite(const config::Config& cfg, store::Store& store, Env& env,
     images.Fetch(urls);  // re-host: each image downloaded once, by content
     parallel(batch, render_page);
     for (auto& j : batch) {
-      if (!out.Put(j.relative, j.page)) return;
+      if (j.archived) {
+        // Archived pages go to the archive tree, with the images they show.
+        if (!archive_out->Put(j.relative, j.page)) return;
+        for (const auto& u : j.urls) {
+          std::string local = images.LocalPath(u);
+          if (local.empty() || std::filesystem::exists(archive.output + "/" + local)) continue;
+          std::string bytes, err;
+          if (env.ReadFile(cfg.output_dir + "/" + local, &bytes, &err))
+            archive_out->Put(local, bytes);
+        }
+        std::error_code ec;
+        std::filesystem::remove(cfg.output_dir + "/" + j.relative,
+                                ec);  // moved out of the main tree
+      } else if (!out.Put(j.relative, j.page)) {
+        return;
+      }
       ++report.pages_rendered;
       // A page still pointing at an original image is rendered again next time.
       bool complete = true;
       for (const auto& u : j.urls)
         complete &= !images.LocalPath(u).empty() || !cfg.site.rehost_images || !http;
       if (complete)
-        pages[j.c.id] = ManifestEntry{j.c.revision_id, j.relative};
+        pages[j.c.id] = ManifestEntry{j.c.revision_id, (j.archived ? "archive:" : "") + j.relative};
       else
         pages.erase(j.c.id);
     }
@@ -423,7 +468,7 @@ BuildReport BuildSite(const config::Config& cfg, store::Store& store, Env& env,
           ++report.files_unchanged;
           return;
         }
-        batch.push_back(Job{c, relative, {}, {}, {}, {}});
+        batch.push_back(Job{c, relative, archived.count(c.id) > 0, {}, {}, {}, {}});
         if (batch.size() >= 256) flush();
       },
       [&](const store::CurrentArticle& light) {
@@ -440,7 +485,8 @@ BuildReport BuildSite(const config::Config& cfg, store::Store& store, Env& env,
     for (const auto& e : entries)
       jsonl += json{{"id", e.article_id},
                     {"title", e.title},
-                    {"page", "pages/" + e.home_channel + "/" + e.article_id + ext}}
+                    {"page", "pages/" + e.home_channel + "/" + e.article_id + ext},
+                    {"archived", archived.count(e.article) > 0}}
                    .dump() +
                "\n";
     if (!out.Put("indexes/" + ch.id + ".jsonl", jsonl)) return report;
@@ -449,11 +495,11 @@ BuildReport BuildSite(const config::Config& cfg, store::Store& store, Env& env,
     if (html_site) {
       for (size_t n = 1; n <= npages; ++n) {
         std::string rel = "indexes/" + ch.id + "/" + std::to_string(n) + ".html";
-        if (!out.Put(rel, HtmlIndexPage(cfg, ch, entries, n, npages))) return report;
+        if (!out.Put(rel, HtmlIndexPage(cfg, ch, entries, n, npages, target_of))) return report;
         sitemap_paths.push_back(rel);
       }
       if (!out.Put("indexes/" + ch.id + "/index.html",
-                   HtmlIndexPage(cfg, ch, entries, npages, npages)))
+                   HtmlIndexPage(cfg, ch, entries, npages, npages, target_of)))
         return report;
       if (!out.Put("feeds/" + ch.id + ".xml", AtomFeed(cfg, ch.name + " · " + cfg.site.title,
                                                        "feeds/" + ch.id + ".xml", entries)))
@@ -463,10 +509,10 @@ BuildReport BuildSite(const config::Config& cfg, store::Store& store, Env& env,
     }
     for (size_t n = 1; n <= npages; ++n)
       if (!out.Put("indexes/" + ch.id + "/" + std::to_string(n) + ".md",
-                   IndexPage(cfg.site, ch.name, entries, n, npages, stamp, false)))
+                   IndexPage(cfg.site, ch.name, entries, n, npages, stamp, false, target_of)))
         return report;
     if (!out.Put("indexes/" + ch.id + "/README.md",
-                 IndexPage(cfg.site, ch.name, entries, npages, npages, stamp, true)))
+                 IndexPage(cfg.site, ch.name, entries, npages, npages, stamp, true, target_of)))
       return report;
   }
   if (html_site) {

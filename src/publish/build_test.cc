@@ -1,4 +1,5 @@
 #include "publish/build.h"
+#include "publish/git_publish.h"
 
 #include <gtest/gtest.h>
 
@@ -168,6 +169,67 @@ TEST_F(BuildTest, FullPagesNeverChangeAndBuildsAreDeterministic) {
     EXPECT_EQ(after[p], before[p]) << p;
   }
   EXPECT_TRUE(after.count("pages/ch1/n1006.md"));
+}
+
+}  // namespace
+}  // namespace samizdat::publish
+
+namespace samizdat::publish {
+namespace {
+
+TEST_F(BuildTest, OlderPagesMoveToTheArchiveAndLinksFollow) {
+  cfg_.publish.archive.output = dir_.File("mirror-archive");
+  cfg_.publish.archive.max_articles = 3;
+  cfg_.publish.archive.link_prefix = "../mirror-archive/";  // a sibling repository
+  for (int i = 1; i <= 5; ++i) Add(i, {"ch1"}, 1000 + i);
+  // A new article linking to an old one: the link goes to the archive.
+  Add(6, {"ch1"}, 2000,
+      "<p>见<a href=\"https://www.epochtimes.com/gb/26/9/20/n1001.htm\">第一篇</a>。</p>");
+  std::string out = dir_.File("site");
+  cfg_.output_dir = out;
+  ASSERT_TRUE(BuildSite(cfg_, *store_, *Env::Default()).error.empty());
+  auto main_tree = Tree(out);
+  auto archive_tree = Tree(cfg_.publish.archive.output);
+  for (int i = 1; i <= 6; ++i) {
+    std::string p = "pages/ch1/n" + std::to_string(1000 + i) + ".md";
+    EXPECT_EQ(main_tree.count(p), i > 3 ? 1u : 0u) << p;
+    EXPECT_EQ(archive_tree.count(p), i > 3 ? 0u : 1u) << p;
+  }
+  EXPECT_NE(main_tree["pages/ch1/n1006.md"].find(
+                "<a href=\"../../../mirror-archive/pages/ch1/n1001.md\">"),
+            std::string::npos)
+      << main_tree["pages/ch1/n1006.md"];
+  // Every relative link of the main tree resolves, into the archive where it points there.
+  std::regex link(R"(\]\(([^)\s]+)\))");
+  for (const auto& [path, text] : main_tree) {
+    if (path.rfind("indexes/", 0) != 0 || path.size() < 3 || path.substr(path.size() - 3) != ".md")
+      continue;
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), link);
+         it != std::sregex_iterator(); ++it) {
+      std::string target = (*it)[1].str();
+      target = target.substr(0, target.find('?'));
+      EXPECT_TRUE(fs::exists(fs::path(out) / fs::path(path).parent_path() / target))
+          << path << " -> " << target;
+    }
+  }
+  EXPECT_NE(main_tree["indexes/ch1.jsonl"].find("\"archived\":true"), std::string::npos);
+
+  // Publish both; then two more articles push two more pages out of the main tree.
+  PublishConfig pc;
+  PublishReport a1 = Publish(cfg_.publish.archive.output, pc, 1790000000);
+  PublishReport m1 = Publish(out, pc, 1790000000);
+  ASSERT_TRUE(a1.error.empty() && m1.error.empty()) << a1.error << m1.error;
+  Add(7, {"ch1"}, 3000);
+  Add(8, {"ch1"}, 3001);
+  BuildReport second = BuildSite(cfg_, *store_, *Env::Default());
+  ASSERT_TRUE(second.error.empty()) << second.error;
+  EXPECT_EQ(second.pages_rendered, 4) << "articles " << second.articles;
+  EXPECT_FALSE(fs::exists(out + "/pages/ch1/n1004.md"));
+  EXPECT_TRUE(fs::exists(cfg_.publish.archive.output + "/pages/ch1/n1004.md"));
+  PublishReport a2 = Publish(cfg_.publish.archive.output, pc, 1790000600);
+  PublishReport m2 = Publish(out, pc, 1790000600);
+  EXPECT_EQ(a2.added, 2);    // n1004, n1005 arrive in the archive
+  EXPECT_EQ(m2.deleted, 2);  // and leave the main tree, whose history keeps them
 }
 
 }  // namespace

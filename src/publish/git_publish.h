@@ -19,6 +19,18 @@ struct RemoteConfig {
   std::string ssh_passphrase_env;
 };
 
+// Repository size control: beyond `max_articles` article pages, the oldest pages live in
+// a separate archive repository, so the main one stays small; its history keeps them too.
+struct ArchiveConfig {
+  std::string output;        // the archive's working tree (built by `build`)
+  int64_t max_articles = 0;  // 0: no archive
+  // How pages of the main tree reach the archive's root: a relative path from the tree
+  // root ("../mirror-archive/") or an absolute URL ("https://host/you/mirror-archive/").
+  std::string link_prefix;
+  std::vector<RemoteConfig> remotes;
+  bool enabled() const { return max_articles > 0 && !output.empty(); }
+};
+
 struct PublishConfig {
   std::string branch = "main";
   std::string author_name = "samizdat";
@@ -28,6 +40,7 @@ struct PublishConfig {
   // {added} {modified} {deleted} {files} are replaced by the counts of this commit.
   std::string message = "samizdat: {added} added, {modified} changed, {deleted} removed";
   std::vector<RemoteConfig> remotes;
+  ArchiveConfig archive;
 };
 
 struct RemoteResult {

@@ -420,12 +420,10 @@ void Store::ForEachCurrentArticle(const std::function<void(const CurrentArticle&
   }
 }
 
-std::vector<std::pair<std::string, std::pair<std::string, std::string>>> Store::ArticlePaths() {
-  std::string sql = std::string("SELECT a.canonical_url, a.article_id, COALESCE(") + kHomeChannel +
-                    ", '') FROM articles a ORDER BY a.id";
-  Stmt s(db_, sql.c_str());
-  std::vector<std::pair<std::string, std::pair<std::string, std::string>>> out;
-  while (s.Step() == SQLITE_ROW) out.push_back({s.Text(0), {s.Text(1), s.Text(2)}});
+std::vector<Store::ArticlePath> Store::ArticlePaths() {
+  Stmt s(db_, "SELECT id, canonical_url, article_id, home_channel FROM articles ORDER BY id");
+  std::vector<ArticlePath> out;
+  while (s.Step() == SQLITE_ROW) out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3)});
   return out;
 }
 

@@ -126,8 +126,12 @@ class Store {
   // article it declines is passed on that way, its content never read.
   void ForEachCurrentArticle(const std::function<void(const CurrentArticle&)>& fn,
                              const std::function<bool(const CurrentArticle&)>& want = nullptr);
-  // Canonical URL -> (article id, home channel) for every article: link rewriting.
-  std::vector<std::pair<std::string, std::pair<std::string, std::string>>> ArticlePaths();
+  // Every article's place in the mirror, ordered by article (oldest first).
+  struct ArticlePath {
+    int64_t id = 0;
+    std::string canonical_url, article_id, home_channel;
+  };
+  std::vector<ArticlePath> ArticlePaths();
   // The channel's entries, oldest membership first (ties by article id).
   std::vector<IndexEntry> ChannelIndex(std::string_view channel);
   int64_t LatestUpdate();  // max(updated_at) over articles, 0 when empty
