@@ -3,10 +3,7 @@
 // build after 100 new articles. Each build runs the real binary as a child process;
 // its wall time, CPU time and peak RSS are printed.
 //   build/build_bench [ARTICLES] [DIR]
-#include <spawn.h>
 #include <sqlite3.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 
 #include <chrono>
 #include <cstdio>
@@ -17,38 +14,7 @@
 #include "store/store.h"
 #include "test_util.h"
 
-extern char** environ;
-
 namespace {
-
-struct ChildRun {
-  int status = -1;
-  double wall_s = 0, cpu_s = 0, max_rss_mib = 0;
-};
-
-ChildRun Run(const std::vector<std::string>& args) {
-  std::vector<std::string> a = args;
-  std::vector<char*> argv;
-  for (auto& s : a) argv.push_back(s.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", 1, 0);
-  auto t0 = std::chrono::steady_clock::now();
-  pid_t pid = 0;
-  posix_spawn(&pid, a[0].c_str(), &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  int status = 0;
-  rusage ru{};
-  wait4(pid, &status, 0, &ru);
-  ChildRun r;
-  r.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.cpu_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
-            ru.ru_stime.tv_usec / 1e6;
-  r.max_rss_mib = ru.ru_maxrss / 1024.0;
-  return r;
-}
 
 void Fill(samizdat::store::Store& store, int from, int to, int64_t now) {
   sqlite3_exec(store.db(), "PRAGMA synchronous=OFF", nullptr, nullptr, nullptr);  // set-up only
@@ -94,10 +60,10 @@ int main(int argc, char** argv) {
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
   std::vector<std::string> cmd = {SAMIZDAT_BINARY, "build", "--config", dir + "/samizdat.toml"};
-  ChildRun full = Run(cmd);
+  auto full = samizdat::testing::RunChild(cmd);
   std::printf("full build:        exit %d, %.2f s wall, %.2f s CPU, peak RSS %.1f MiB\n",
               full.status, full.wall_s, full.cpu_s, full.max_rss_mib);
-  ChildRun idle = Run(cmd);
+  auto idle = samizdat::testing::RunChild(cmd);
   std::printf("nothing new:       exit %d, %.2f s wall, %.2f s CPU, peak RSS %.1f MiB\n",
               idle.status, idle.wall_s, idle.cpu_s, idle.max_rss_mib);
   {
@@ -105,7 +71,7 @@ int main(int argc, char** argv) {
     auto store = samizdat::store::Store::Open(dir + "/store.db", &err);
     Fill(*store, n, n + 100, 1790000000 + n + 1000);
   }
-  ChildRun inc = Run(cmd);
+  auto inc = samizdat::testing::RunChild(cmd);
   std::printf("100 new articles:  exit %d, %.2f s wall, %.2f s CPU, peak RSS %.1f MiB\n",
               inc.status, inc.wall_s, inc.cpu_s, inc.max_rss_mib);
   return 0;

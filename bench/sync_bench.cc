@@ -2,53 +2,16 @@
 // binary, as a child process) should make conditional requests only and write nothing.
 // Prints the child's CPU time, wall time and peak RSS, and what the server saw.
 //   build/sync_bench [FEEDS]
-#include <signal.h>
-#include <spawn.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 
-#include <chrono>
 #include <cstdio>
 #include <string>
 
 #include "http_server.h"
 #include "test_util.h"
 
-extern char** environ;
-
 using samizdat::testing::HttpRequest;
 using samizdat::testing::HttpServer;
 using samizdat::testing::StaticSite;
-
-struct ChildRun {
-  int status = -1;
-  double cpu_s = 0, wall_s = 0, max_rss_mib = 0;
-};
-
-ChildRun RunSync(const std::string& config) {
-  std::string bin = SAMIZDAT_BINARY;
-  std::vector<std::string> args = {bin, "sync", "--config", config, "--json"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", 1, 0);
-  auto t0 = std::chrono::steady_clock::now();
-  pid_t pid = 0;
-  posix_spawn(&pid, bin.c_str(), &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  int status = 0;
-  rusage ru{};
-  wait4(pid, &status, 0, &ru);
-  ChildRun r;
-  r.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.cpu_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
-            ru.ru_stime.tv_usec / 1e6;
-  r.max_rss_mib = ru.ru_maxrss / 1024.0;
-  return r;
-}
 
 int main(int argc, char** argv) {
   int feeds = argc > 1 ? std::atoi(argv[1]) : 100;
@@ -79,10 +42,14 @@ int main(int argc, char** argv) {
               server.Url(feed_path) + "\"\nchannels = [\"c\"]\n";
   }
   samizdat::testing::WriteFile(dir.File("samizdat.toml"), config);
-  ChildRun first = RunSync(dir.File("samizdat.toml"));
+  auto sync = [&] {
+    return samizdat::testing::RunChild(
+        {SAMIZDAT_BINARY, "sync", "--config", dir.File("samizdat.toml"), "--json"});
+  };
+  samizdat::testing::ChildRun first = sync();
   size_t first_requests = server.requests().size();
   server.ClearRequests();
-  ChildRun second = RunSync(dir.File("samizdat.toml"));
+  samizdat::testing::ChildRun second = sync();
   auto reqs = server.requests();
   size_t conditional = 0;
   for (const auto& r : reqs)

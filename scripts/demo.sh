@@ -50,7 +50,8 @@ echo "== samizdat sync"
 build/samizdat sync --config "$OUT/samizdat.toml"
 
 echo "== samizdat build"
-sed -i "s#^\[site\]#[site]\noutput = \"$OUT/site\"#" "$OUT/samizdat.toml"
+# Offline: the demo pages' images live on hosts this demo must not contact.
+sed -i "s#^\[site\]#[site]\noutput = \"$OUT/site\"\nrehost_images = false#" "$OUT/samizdat.toml"
 build/samizdat build --config "$OUT/samizdat.toml"
 
 echo "== samizdat convert"

@@ -2,26 +2,22 @@
 
 #include <toml++/toml.h>
 
+#include "util/toml_reader.h"
+
 #include <sstream>
 #include <stdexcept>
 
 namespace samizdat::config {
 namespace {
 
-struct ConfigError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
+using ConfigError = TomlError;
 std::string Where(std::string_view origin, const toml::node& node) {
-  std::ostringstream os;
-  os << origin << ":" << node.source().begin.line << ":" << node.source().begin.column;
-  return os.str();
+  return TomlWhere(origin, node);
 }
-
-std::string String(const toml::node& node, std::string_view origin, std::string_view key) {
-  if (auto v = node.value<std::string>()) return *v;
-  throw ConfigError(Where(origin, node) + ": key '" + std::string(key) + "' must be a string");
-}
+constexpr auto String = TomlString;
+constexpr auto Strings = TomlStrings;
+constexpr auto Int = TomlInt;
+constexpr auto Bool = TomlBool;
 
 std::optional<int> ParseOffset(std::string_view s) {
   if (s == "Z" || s == "UTC") return 0;
@@ -31,39 +27,6 @@ std::optional<int> ParseOffset(std::string_view s) {
   int h = (s[1] - '0') * 10 + (s[2] - '0'), m = (s[4] - '0') * 10 + (s[5] - '0');
   if (h > 14 || m > 59) return std::nullopt;
   return (s[0] == '-' ? -1 : 1) * (h * 60 + m);
-}
-
-int64_t Int(const toml::node& node, std::string_view origin, std::string_view key, int64_t lo,
-            int64_t hi) {
-  auto v = node.value<int64_t>();
-  if (!v || *v < lo || *v > hi)
-    throw ConfigError(Where(origin, node) + ": key '" + std::string(key) +
-                      "' must be an integer from " + std::to_string(lo) + " to " +
-                      std::to_string(hi));
-  return *v;
-}
-
-bool Bool(const toml::node& node, std::string_view origin, std::string_view key) {
-  auto v = node.value<bool>();
-  if (!v)
-    throw ConfigError(Where(origin, node) + ": key '" + std::string(key) +
-                      "' must be true or false");
-  return *v;
-}
-
-std::vector<std::string> Strings(const toml::node& node, std::string_view origin,
-                                 std::string_view key) {
-  std::vector<std::string> out;
-  if (node.is_string()) {
-    out.push_back(*node.value<std::string>());
-    return out;
-  }
-  const toml::array* arr = node.as_array();
-  if (!arr)
-    throw ConfigError(Where(origin, node) + ": key '" + std::string(key) +
-                      "' must be a string or an array of strings");
-  for (const auto& el : *arr) out.push_back(String(el, origin, key));
-  return out;
 }
 
 const toml::array& TableArray(const toml::node& node, std::string_view origin,
@@ -280,205 +243,200 @@ std::string_view ThemeName(Theme theme) {
 
 std::optional<Config> ParseConfig(std::string_view toml_text, std::string_view origin,
                                   std::string_view base_dir, std::string* error) {
-  try {
-    toml::table root = toml::parse(toml_text, origin);
-    Config cfg;
-    cfg.origin = std::string(origin);
-    for (auto&& [key, node] : root) {
-      std::string k(key.str());
-      if (k == "site") {
-        const toml::table* site = node.as_table();
-        if (!site) throw ConfigError(Where(origin, node) + ": 'site' must be a table");
-        for (auto&& [skey, snode] : *site) {
-          std::string sk(skey.str());
-          std::string full = "site." + sk;
-          SiteConfig& s = cfg.site;
-          if (sk == "title")
-            s.title = String(snode, origin, full);
-          else if (sk == "menu")
-            s.menu = String(snode, origin, full);
-          else if (sk == "footer")
-            s.footer = String(snode, origin, full);
-          else if (sk == "body_wrapper")
-            s.body_wrapper = String(snode, origin, full);
-          else if (sk == "menu_tag_links") {
-            auto b = snode.value<bool>();
-            if (!b)
-              throw ConfigError(Where(origin, snode) + ": key '" + full +
-                                "' must be true or false");
-            s.menu_tag_links = *b;
-          } else if (sk == "link_policy") {
-            std::string v = String(snode, origin, full);
-            if (!clean::ParseLinkPolicy(v, &s.link_policy))
-              throw ConfigError(Where(origin, snode) + ": key '" + full +
-                                "' must be \"keep\", \"neutralize\" or \"text\", got \"" + v +
-                                "\"");
-          } else if (sk == "heading_shift") {
-            auto v = snode.value<int64_t>();
-            if (!v || *v < -5 || *v > 5)
-              throw ConfigError(Where(origin, snode) + ": key '" + full +
-                                "' must be an integer from -5 to 5");
-            s.heading_shift = static_cast<int>(*v);
-          } else if (sk == "index_page_size") {
-            s.index_page_size = static_cast<int>(Int(snode, origin, full, 1, 1000));
-          } else if (sk == "pager_pages") {
-            s.pager_pages = static_cast<int>(Int(snode, origin, full, 1, 100));
-          } else if (sk == "index_stamps") {
-            s.index_stamps = Bool(snode, origin, full);
-          } else if (sk == "base_url") {
-            s.base_url = String(snode, origin, full);
-            if (!s.base_url.empty() && s.base_url.back() != '/') s.base_url += '/';
-          } else if (sk == "rehost_images") {
-            s.rehost_images = Bool(snode, origin, full);
-          } else if (sk == "max_image_bytes") {
-            s.max_image_bytes = Int(snode, origin, full, 1024, int64_t{1} << 30);
-          } else if (sk == "promo") {
-            s.promo = String(snode, origin, full);
-          } else if (sk == "output") {
-            cfg.output_dir = String(snode, origin, full);
-          } else if (sk == "theme") {
-            std::string v = String(snode, origin, full);
-            if (!ParseTheme(v, &s.theme))
-              throw ConfigError(Where(origin, snode) + ": key '" + full +
-                                "' must be \"classic\", \"markdown\" or \"html\", got \"" + v +
-                                "\"");
-          } else {
-            throw ConfigError(Where(origin, snode) + ": unknown key '" + full + "'");
-          }
-        }
-      } else if (k == "publish") {
-        const toml::table* t = node.as_table();
-        if (!t) throw ConfigError(Where(origin, node) + ": 'publish' must be a table");
-        for (auto&& [pk, pnode] : *t) {
-          std::string key(pk.str());
-          std::string full = "publish." + key;
-          publish::PublishConfig& p = cfg.publish;
-          if (key == "branch")
-            p.branch = String(pnode, origin, full);
-          else if (key == "author_name")
-            p.author_name = String(pnode, origin, full);
-          else if (key == "author_email")
-            p.author_email = String(pnode, origin, full);
-          else if (key == "committer_name")
-            p.committer_name = String(pnode, origin, full);
-          else if (key == "committer_email")
-            p.committer_email = String(pnode, origin, full);
-          else if (key == "message")
-            p.message = String(pnode, origin, full);
-          else if (key == "archive") {
-            const toml::table* at = pnode.as_table();
-            if (!at)
-              throw ConfigError(Where(origin, pnode) + ": 'publish.archive' must be a table");
-            for (auto&& [ak, anode] : *at) {
-              std::string akey(ak.str());
-              std::string afull = "publish.archive." + akey;
-              if (akey == "output")
-                p.archive.output = String(anode, origin, afull);
-              else if (akey == "max_articles")
-                p.archive.max_articles = Int(anode, origin, afull, 1, int64_t{1} << 40);
-              else if (akey == "link_prefix")
-                p.archive.link_prefix = String(anode, origin, afull);
-              else if (akey == "remotes")
-                p.archive.remotes = ParseRemotes(anode, origin, afull);
-              else
-                throw ConfigError(Where(origin, anode) + ": unknown key '" + afull + "'");
+  Config cfg;
+  bool ok = ParseTomlDocument(
+      toml_text, origin,
+      [&](const toml::table& root) {
+        cfg.origin = std::string(origin);
+        for (auto&& [key, node] : root) {
+          std::string k(key.str());
+          if (k == "site") {
+            const toml::table* site = node.as_table();
+            if (!site) throw ConfigError(Where(origin, node) + ": 'site' must be a table");
+            for (auto&& [skey, snode] : *site) {
+              std::string sk(skey.str());
+              std::string full = "site." + sk;
+              SiteConfig& s = cfg.site;
+              if (sk == "title")
+                s.title = String(snode, origin, full);
+              else if (sk == "menu")
+                s.menu = String(snode, origin, full);
+              else if (sk == "footer")
+                s.footer = String(snode, origin, full);
+              else if (sk == "body_wrapper")
+                s.body_wrapper = String(snode, origin, full);
+              else if (sk == "menu_tag_links") {
+                auto b = snode.value<bool>();
+                if (!b)
+                  throw ConfigError(Where(origin, snode) + ": key '" + full +
+                                    "' must be true or false");
+                s.menu_tag_links = *b;
+              } else if (sk == "link_policy") {
+                std::string v = String(snode, origin, full);
+                if (!clean::ParseLinkPolicy(v, &s.link_policy))
+                  throw ConfigError(Where(origin, snode) + ": key '" + full +
+                                    "' must be \"keep\", \"neutralize\" or \"text\", got \"" + v +
+                                    "\"");
+              } else if (sk == "heading_shift") {
+                auto v = snode.value<int64_t>();
+                if (!v || *v < -5 || *v > 5)
+                  throw ConfigError(Where(origin, snode) + ": key '" + full +
+                                    "' must be an integer from -5 to 5");
+                s.heading_shift = static_cast<int>(*v);
+              } else if (sk == "index_page_size") {
+                s.index_page_size = static_cast<int>(Int(snode, origin, full, 1, 1000));
+              } else if (sk == "pager_pages") {
+                s.pager_pages = static_cast<int>(Int(snode, origin, full, 1, 100));
+              } else if (sk == "index_stamps") {
+                s.index_stamps = Bool(snode, origin, full);
+              } else if (sk == "base_url") {
+                s.base_url = String(snode, origin, full);
+                if (!s.base_url.empty() && s.base_url.back() != '/') s.base_url += '/';
+              } else if (sk == "rehost_images") {
+                s.rehost_images = Bool(snode, origin, full);
+              } else if (sk == "max_image_bytes") {
+                s.max_image_bytes = Int(snode, origin, full, 1024, int64_t{1} << 30);
+              } else if (sk == "promo") {
+                s.promo = String(snode, origin, full);
+              } else if (sk == "output") {
+                cfg.output_dir = String(snode, origin, full);
+              } else if (sk == "theme") {
+                std::string v = String(snode, origin, full);
+                if (!ParseTheme(v, &s.theme))
+                  throw ConfigError(Where(origin, snode) + ": key '" + full +
+                                    "' must be \"classic\", \"markdown\" or \"html\", got \"" + v +
+                                    "\"");
+              } else {
+                throw ConfigError(Where(origin, snode) + ": unknown key '" + full + "'");
+              }
             }
-            if (p.archive.output.empty() || p.archive.max_articles == 0 ||
-                p.archive.link_prefix.empty())
-              throw ConfigError(
-                  Where(origin, pnode) +
-                  ": 'publish.archive' needs 'output', 'max_articles' and 'link_prefix'");
-            if (p.archive.link_prefix.back() != '/') p.archive.link_prefix += '/';
-          } else if (key == "remotes") {
-            p.remotes = ParseRemotes(pnode, origin, "publish.remotes");
+          } else if (k == "publish") {
+            const toml::table* t = node.as_table();
+            if (!t) throw ConfigError(Where(origin, node) + ": 'publish' must be a table");
+            for (auto&& [pk, pnode] : *t) {
+              std::string key(pk.str());
+              std::string full = "publish." + key;
+              publish::PublishConfig& p = cfg.publish;
+              if (key == "branch")
+                p.branch = String(pnode, origin, full);
+              else if (key == "author_name")
+                p.author_name = String(pnode, origin, full);
+              else if (key == "author_email")
+                p.author_email = String(pnode, origin, full);
+              else if (key == "committer_name")
+                p.committer_name = String(pnode, origin, full);
+              else if (key == "committer_email")
+                p.committer_email = String(pnode, origin, full);
+              else if (key == "message")
+                p.message = String(pnode, origin, full);
+              else if (key == "archive") {
+                const toml::table* at = pnode.as_table();
+                if (!at)
+                  throw ConfigError(Where(origin, pnode) + ": 'publish.archive' must be a table");
+                for (auto&& [ak, anode] : *at) {
+                  std::string akey(ak.str());
+                  std::string afull = "publish.archive." + akey;
+                  if (akey == "output")
+                    p.archive.output = String(anode, origin, afull);
+                  else if (akey == "max_articles")
+                    p.archive.max_articles = Int(anode, origin, afull, 1, int64_t{1} << 40);
+                  else if (akey == "link_prefix")
+                    p.archive.link_prefix = String(anode, origin, afull);
+                  else if (akey == "remotes")
+                    p.archive.remotes = ParseRemotes(anode, origin, afull);
+                  else
+                    throw ConfigError(Where(origin, anode) + ": unknown key '" + afull + "'");
+                }
+                if (p.archive.output.empty() || p.archive.max_articles == 0 ||
+                    p.archive.link_prefix.empty())
+                  throw ConfigError(
+                      Where(origin, pnode) +
+                      ": 'publish.archive' needs 'output', 'max_articles' and 'link_prefix'");
+                if (p.archive.link_prefix.back() != '/') p.archive.link_prefix += '/';
+              } else if (key == "remotes") {
+                p.remotes = ParseRemotes(pnode, origin, "publish.remotes");
+              } else {
+                throw ConfigError(Where(origin, pnode) + ": unknown key '" + full + "'");
+              }
+            }
+          } else if (k == "store") {
+            cfg.store_path = String(node, origin, "store");
+          } else if (k == "fetch") {
+            const toml::table* t = node.as_table();
+            if (!t) throw ConfigError(Where(origin, node) + ": 'fetch' must be a table");
+            ParseFetch(*t, origin, cfg.fetch);
+          } else if (k == "channels") {
+            for (const auto& el : TableArray(node, origin, "channels")) {
+              const toml::table* t = el.as_table();
+              if (!t)
+                throw ConfigError(Where(origin, el) + ": each [[channels]] entry must be a table");
+              ChannelConfig ch;
+              for (auto&& [ck, cnode] : *t) {
+                std::string key(ck.str());
+                std::string full = "channels." + key;
+                if (key == "id")
+                  ch.id = String(cnode, origin, full);
+                else if (key == "name")
+                  ch.name = String(cnode, origin, full);
+                else if (key == "group")
+                  ch.group = String(cnode, origin, full);
+                else
+                  throw ConfigError(Where(origin, cnode) + ": unknown key '" + full + "'");
+              }
+              if (ch.id.empty() || ch.id.find_first_of("/\\. ") != std::string::npos)
+                throw ConfigError(Where(origin, el) +
+                                  ": a channel needs an 'id' without '/', '\\', '.' or spaces");
+              for (const auto& other : cfg.channels)
+                if (other.id == ch.id)
+                  throw ConfigError(Where(origin, el) + ": duplicate channel id '" + ch.id + "'");
+              if (ch.name.empty()) ch.name = ch.id;
+              cfg.channels.push_back(std::move(ch));
+            }
+          } else if (k == "sources") {
+            for (const auto& el : TableArray(node, origin, "sources")) {
+              const toml::table* t = el.as_table();
+              if (!t)
+                throw ConfigError(Where(origin, el) + ": each [[sources]] entry must be a table");
+              SourceConfig src = ParseSource(*t, origin, el);
+              for (const auto& other : cfg.sources)
+                if (other.id == src.id)
+                  throw ConfigError(Where(origin, el) + ": duplicate source id '" + src.id + "'");
+              for (const auto& ch : src.channels) {
+                bool known = false;
+                for (const auto& c : cfg.channels) known |= c.id == ch;
+                if (!known)
+                  throw ConfigError(Where(origin, el) + ": source '" + src.id +
+                                    "' names unknown channel '" + ch +
+                                    "' (declare [[channels]] before [[sources]])");
+              }
+              cfg.sources.push_back(std::move(src));
+            }
+          } else if (k == "profiles") {
+            const toml::array* arr = node.as_array();
+            if (!arr)
+              throw ConfigError(Where(origin, node) + ": key 'profiles' must be an array of paths");
+            for (const auto& el : *arr) {
+              std::string p = String(el, origin, "profiles");
+              if (!p.empty() && p[0] != '/' && !base_dir.empty())
+                p = std::string(base_dir) + "/" + p;
+              cfg.profile_paths.push_back(p);
+            }
           } else {
-            throw ConfigError(Where(origin, pnode) + ": unknown key '" + full + "'");
+            throw ConfigError(Where(origin, node) + ": unknown key '" + k + "'");
           }
         }
-      } else if (k == "store") {
-        cfg.store_path = String(node, origin, "store");
-      } else if (k == "fetch") {
-        const toml::table* t = node.as_table();
-        if (!t) throw ConfigError(Where(origin, node) + ": 'fetch' must be a table");
-        ParseFetch(*t, origin, cfg.fetch);
-      } else if (k == "channels") {
-        for (const auto& el : TableArray(node, origin, "channels")) {
-          const toml::table* t = el.as_table();
-          if (!t)
-            throw ConfigError(Where(origin, el) + ": each [[channels]] entry must be a table");
-          ChannelConfig ch;
-          for (auto&& [ck, cnode] : *t) {
-            std::string key(ck.str());
-            std::string full = "channels." + key;
-            if (key == "id")
-              ch.id = String(cnode, origin, full);
-            else if (key == "name")
-              ch.name = String(cnode, origin, full);
-            else if (key == "group")
-              ch.group = String(cnode, origin, full);
-            else
-              throw ConfigError(Where(origin, cnode) + ": unknown key '" + full + "'");
-          }
-          if (ch.id.empty() || ch.id.find_first_of("/\\. ") != std::string::npos)
-            throw ConfigError(Where(origin, el) +
-                              ": a channel needs an 'id' without '/', '\\', '.' or spaces");
-          for (const auto& other : cfg.channels)
-            if (other.id == ch.id)
-              throw ConfigError(Where(origin, el) + ": duplicate channel id '" + ch.id + "'");
-          if (ch.name.empty()) ch.name = ch.id;
-          cfg.channels.push_back(std::move(ch));
-        }
-      } else if (k == "sources") {
-        for (const auto& el : TableArray(node, origin, "sources")) {
-          const toml::table* t = el.as_table();
-          if (!t) throw ConfigError(Where(origin, el) + ": each [[sources]] entry must be a table");
-          SourceConfig src = ParseSource(*t, origin, el);
-          for (const auto& other : cfg.sources)
-            if (other.id == src.id)
-              throw ConfigError(Where(origin, el) + ": duplicate source id '" + src.id + "'");
-          for (const auto& ch : src.channels) {
-            bool known = false;
-            for (const auto& c : cfg.channels) known |= c.id == ch;
-            if (!known)
-              throw ConfigError(Where(origin, el) + ": source '" + src.id +
-                                "' names unknown channel '" + ch +
-                                "' (declare [[channels]] before [[sources]])");
-          }
-          cfg.sources.push_back(std::move(src));
-        }
-      } else if (k == "profiles") {
-        const toml::array* arr = node.as_array();
-        if (!arr)
-          throw ConfigError(Where(origin, node) + ": key 'profiles' must be an array of paths");
-        for (const auto& el : *arr) {
-          std::string p = String(el, origin, "profiles");
+        if (cfg.store_path.empty()) cfg.store_path = "samizdat.db";
+        if (cfg.output_dir.empty()) cfg.output_dir = "site";
+        auto relative = [&](std::string& p) {
           if (!p.empty() && p[0] != '/' && !base_dir.empty()) p = std::string(base_dir) + "/" + p;
-          cfg.profile_paths.push_back(p);
-        }
-      } else {
-        throw ConfigError(Where(origin, node) + ": unknown key '" + k + "'");
-      }
-    }
-    if (cfg.store_path.empty()) cfg.store_path = "samizdat.db";
-    if (cfg.output_dir.empty()) cfg.output_dir = "site";
-    auto relative = [&](std::string& p) {
-      if (!p.empty() && p[0] != '/' && !base_dir.empty()) p = std::string(base_dir) + "/" + p;
-    };
-    relative(cfg.store_path);
-    relative(cfg.output_dir);
-    relative(cfg.publish.archive.output);
-    return cfg;
-  } catch (const toml::parse_error& e) {
-    if (error) {
-      std::ostringstream os;
-      os << origin << ":" << e.source().begin.line << ":" << e.source().begin.column << ": "
-         << e.description();
-      *error = os.str();
-    }
-  } catch (const ConfigError& e) {
-    if (error) *error = e.what();
-  }
-  return std::nullopt;
+        };
+        relative(cfg.store_path);
+        relative(cfg.output_dir);
+        relative(cfg.publish.archive.output);
+      },
+      error);
+  if (!ok) return std::nullopt;
+  return cfg;
 }
 
 }  // namespace samizdat::config

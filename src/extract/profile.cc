@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "util/strings.h"
+#include "util/toml_reader.h"
 #include "util/url.h"
 
 namespace samizdat::extract {
@@ -15,36 +16,13 @@ const std::vector<std::pair<std::string_view, std::string_view>>& BuiltInProfile
 
 namespace {
 
+using ProfileError = TomlError;
 std::string Where(std::string_view origin, const toml::source_region& src) {
-  std::ostringstream os;
-  os << origin << ":" << src.begin.line << ":" << src.begin.column;
-  return os.str();
+  return std::string(origin) + ":" + std::to_string(src.begin.line) + ":" +
+         std::to_string(src.begin.column);
 }
-
-struct ProfileError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-std::string GetString(const toml::node& node, std::string_view origin, std::string_view key) {
-  if (auto v = node.value<std::string>()) return *v;
-  throw ProfileError(Where(origin, node.source()) + ": key '" + std::string(key) +
-                     "' must be a string");
-}
-
-std::vector<std::string> GetStrings(const toml::node& node, std::string_view origin,
-                                    std::string_view key) {
-  std::vector<std::string> out;
-  if (node.is_string()) {
-    out.push_back(*node.value<std::string>());
-    return out;
-  }
-  const toml::array* arr = node.as_array();
-  if (!arr)
-    throw ProfileError(Where(origin, node.source()) + ": key '" + std::string(key) +
-                       "' must be a string or an array of strings");
-  for (const auto& el : *arr) out.push_back(GetString(el, origin, key));
-  return out;
-}
+constexpr auto GetString = TomlString;
+constexpr auto GetStrings = TomlStrings;
 
 html::Selector GetSelector(const toml::node& node, std::string_view origin, std::string_view key) {
   std::string text = GetString(node, origin, key);
@@ -127,89 +105,82 @@ std::string DefaultArticleId(std::string_view url) {
 
 std::optional<Profile> ParseProfile(std::string_view toml_text, std::string_view origin,
                                     std::string* error) {
-  try {
-    toml::table table = toml::parse(toml_text, origin);
-    Profile p;
-    p.origin = std::string(origin);
-    for (auto&& [key, node] : table) {
-      std::string k(key.str());
-      if (k == "name")
-        p.name = GetString(node, origin, k);
-      else if (k == "description")
-        p.description = GetString(node, origin, k);
-      else if (k == "hosts") {
-        for (auto& h : GetStrings(node, origin, k)) p.hosts.push_back(AsciiLowerCopy(h));
-      } else if (k == "url_patterns") {
-        p.url_pattern_texts = GetStrings(node, origin, k);
-        const toml::array* arr = node.as_array();
-        if (arr) {
-          for (const auto& el : *arr) p.url_patterns.push_back(GetRegex(el, origin, k));
-        } else {
-          p.url_patterns.push_back(GetRegex(node, origin, k));
-        }
-      } else if (k == "id_pattern")
-        p.id_pattern = GetRegex(node, origin, k);
-      else if (k == "timezone") {
-        std::string tz = GetString(node, origin, k);
-        p.timezone_offset_minutes = ParseOffset(tz);
-        if (!p.timezone_offset_minutes)
-          throw ProfileError(Where(origin, node.source()) +
-                             ": key 'timezone' must look like \"+08:00\", got \"" + tz + "\"");
-      } else if (k == "generic_fallback") {
-        auto b = node.value<bool>();
-        if (!b)
-          throw ProfileError(Where(origin, node.source()) +
-                             ": key 'generic_fallback' must be a boolean");
-        p.generic_fallback = *b;
-      } else if (k == "remove_containing")
-        p.remove_containing = GetStrings(node, origin, k);
-      else if (k == "selectors") {
-        const toml::table* sel = node.as_table();
-        if (!sel)
-          throw ProfileError(Where(origin, node.source()) + ": 'selectors' must be a table");
-        for (auto&& [skey, snode] : *sel) {
-          std::string sk(skey.str());
-          std::string full = "selectors." + sk;
-          if (sk == "body")
-            p.body = GetSelector(snode, origin, full);
-          else if (sk == "title")
-            p.title = GetSelector(snode, origin, full);
-          else if (sk == "byline")
-            p.byline = GetSelector(snode, origin, full);
-          else if (sk == "date")
-            p.date = GetSelector(snode, origin, full);
-          else if (sk == "lead_image")
-            p.lead_image = GetSelector(snode, origin, full);
-          else if (sk == "caption")
-            p.caption = GetSelector(snode, origin, full);
-          else if (sk == "remove") {
-            const toml::array* arr = snode.as_array();
-            if (!arr)
-              throw ProfileError(Where(origin, snode.source()) + ": key '" + full +
-                                 "' must be an array");
-            for (const auto& el : *arr) p.remove.push_back(GetSelector(el, origin, full));
+  Profile p;
+  bool ok = ParseTomlDocument(
+      toml_text, origin,
+      [&](const toml::table& table) {
+        p.origin = std::string(origin);
+        for (auto&& [key, node] : table) {
+          std::string k(key.str());
+          if (k == "name")
+            p.name = GetString(node, origin, k);
+          else if (k == "description")
+            p.description = GetString(node, origin, k);
+          else if (k == "hosts") {
+            for (auto& h : GetStrings(node, origin, k)) p.hosts.push_back(AsciiLowerCopy(h));
+          } else if (k == "url_patterns") {
+            p.url_pattern_texts = GetStrings(node, origin, k);
+            const toml::array* arr = node.as_array();
+            if (arr) {
+              for (const auto& el : *arr) p.url_patterns.push_back(GetRegex(el, origin, k));
+            } else {
+              p.url_patterns.push_back(GetRegex(node, origin, k));
+            }
+          } else if (k == "id_pattern")
+            p.id_pattern = GetRegex(node, origin, k);
+          else if (k == "timezone") {
+            std::string tz = GetString(node, origin, k);
+            p.timezone_offset_minutes = ParseOffset(tz);
+            if (!p.timezone_offset_minutes)
+              throw ProfileError(Where(origin, node.source()) +
+                                 ": key 'timezone' must look like \"+08:00\", got \"" + tz + "\"");
+          } else if (k == "generic_fallback") {
+            auto b = node.value<bool>();
+            if (!b)
+              throw ProfileError(Where(origin, node.source()) +
+                                 ": key 'generic_fallback' must be a boolean");
+            p.generic_fallback = *b;
+          } else if (k == "remove_containing")
+            p.remove_containing = GetStrings(node, origin, k);
+          else if (k == "selectors") {
+            const toml::table* sel = node.as_table();
+            if (!sel)
+              throw ProfileError(Where(origin, node.source()) + ": 'selectors' must be a table");
+            for (auto&& [skey, snode] : *sel) {
+              std::string sk(skey.str());
+              std::string full = "selectors." + sk;
+              if (sk == "body")
+                p.body = GetSelector(snode, origin, full);
+              else if (sk == "title")
+                p.title = GetSelector(snode, origin, full);
+              else if (sk == "byline")
+                p.byline = GetSelector(snode, origin, full);
+              else if (sk == "date")
+                p.date = GetSelector(snode, origin, full);
+              else if (sk == "lead_image")
+                p.lead_image = GetSelector(snode, origin, full);
+              else if (sk == "caption")
+                p.caption = GetSelector(snode, origin, full);
+              else if (sk == "remove") {
+                const toml::array* arr = snode.as_array();
+                if (!arr)
+                  throw ProfileError(Where(origin, snode.source()) + ": key '" + full +
+                                     "' must be an array");
+                for (const auto& el : *arr) p.remove.push_back(GetSelector(el, origin, full));
+              } else {
+                throw ProfileError(Where(origin, snode.source()) + ": unknown key '" + full + "'");
+              }
+            }
           } else {
-            throw ProfileError(Where(origin, snode.source()) + ": unknown key '" + full + "'");
+            throw ProfileError(Where(origin, node.source()) + ": unknown key '" + k + "'");
           }
         }
-      } else {
-        throw ProfileError(Where(origin, node.source()) + ": unknown key '" + k + "'");
-      }
-    }
-    if (p.name.empty()) throw ProfileError(std::string(origin) + ": missing key 'name'");
-    if (p.hosts.empty()) throw ProfileError(std::string(origin) + ": missing key 'hosts'");
-    return p;
-  } catch (const toml::parse_error& e) {
-    if (error) {
-      std::ostringstream os;
-      os << origin << ":" << e.source().begin.line << ":" << e.source().begin.column << ": "
-         << e.description();
-      *error = os.str();
-    }
-  } catch (const ProfileError& e) {
-    if (error) *error = e.what();
-  }
-  return std::nullopt;
+        if (p.name.empty()) throw ProfileError(std::string(origin) + ": missing key 'name'");
+        if (p.hosts.empty()) throw ProfileError(std::string(origin) + ": missing key 'hosts'");
+      },
+      error);
+  if (!ok) return std::nullopt;
+  return p;
 }
 
 const ProfileSet& ProfileSet::BuiltIn() {

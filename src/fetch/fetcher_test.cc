@@ -1,11 +1,11 @@
 #include "fetch/fetcher.h"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <atomic>
 
 #include "http_server.h"
+#include "test_util.h"
 
 namespace samizdat::fetch {
 namespace {
@@ -30,21 +30,6 @@ FetchOptions TestOptions() {
 Response FetchOne(const FetchOptions& o, Request r) {
   auto client = NewCurlHttpClient(o);
   return client->FetchAll({std::move(r)})[0];
-}
-
-std::string GzipOfZeros(size_t n) {
-  std::string zeros(n, '\0');
-  z_stream zs{};
-  deflateInit2(&zs, 9, Z_DEFLATED, 16 + MAX_WBITS, 9, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&zs, static_cast<uLong>(n)), '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(zeros.data());
-  zs.avail_in = static_cast<uInt>(n);
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  deflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
 }
 
 TEST(Fetcher, ConditionalRequestsAndHeaders) {
@@ -152,7 +137,7 @@ TEST(Fetcher, TimeoutSlowDripTruncationAndSize) {
 }
 
 TEST(Fetcher, GzipBombStopsAtTheSizeLimit) {
-  std::string bomb = GzipOfZeros(64 << 20);
+  std::string bomb = testing::GzipOfZeros(64 << 20);
   HttpServer server([&](const HttpRequest&) {
     return HttpResponse{200, {{"Content-Encoding", "gzip"}, {"Content-Type", "text/xml"}}, bomb};
   });

@@ -1,23 +1,12 @@
 #include <gtest/gtest.h>
-#include <unicode/ucnv.h>
 
 #include "html/charset.h"
 #include "html/parser.h"
 #include "html/serialize.h"
+#include "test_util.h"
 
 namespace samizdat::html {
 namespace {
-
-// Encodes UTF-8 text with ICU (an independent encoder) to build legacy-charset inputs.
-std::string Encode(const std::string& utf8, const char* charset) {
-  UErrorCode st = U_ZERO_ERROR;
-  std::string out(utf8.size() * 4 + 16, '\0');
-  int32_t n = ucnv_convert(charset, "UTF-8", out.data(), static_cast<int32_t>(out.size()),
-                           utf8.data(), static_cast<int32_t>(utf8.size()), &st);
-  EXPECT_TRUE(U_SUCCESS(st)) << u_errorName(st);
-  out.resize(n);
-  return out;
-}
 
 TEST(Parser, BuildsADomThatSerialisesBack) {
   auto doc = ParseHtml("<p class=x>a<b>b</b><br>c &amp; d</p><img src=i.png>");
@@ -57,7 +46,7 @@ TEST(Parser, DomEditingKeepsLinksConsistent) {
 TEST(Charset, GbLabelsDecodeAsGb18030) {
   // 「镕」 is outside GB2312 but in GBK/GB18030: pages labelled gb2312 use it anyway.
   std::string text = "<html><head><meta charset=gb2312></head><body>朱镕基说：你好</body></html>";
-  DecodedHtml d = DecodeHtml(Encode(text, "GB18030"));
+  DecodedHtml d = DecodeHtml(testing::EncodeCharset(text, "GB18030"));
   EXPECT_EQ(d.decision.charset, "GB18030");
   EXPECT_EQ(d.decision.source, "meta");
   EXPECT_NE(d.utf8.find("朱镕基说：你好"), std::string::npos);
@@ -67,7 +56,7 @@ TEST(Charset, GbLabelsDecodeAsGb18030) {
 TEST(Charset, Big5DecodesWithHkscs) {
   std::string text =
       "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=big5\">香港新聞";
-  DecodedHtml d = DecodeHtml(Encode(text, "Big5-HKSCS"));
+  DecodedHtml d = DecodeHtml(testing::EncodeCharset(text, "Big5-HKSCS"));
   EXPECT_EQ(d.decision.charset, "Big5-HKSCS");
   EXPECT_NE(d.utf8.find("香港新聞"), std::string::npos);
 }
@@ -81,7 +70,7 @@ TEST(Charset, Utf8BytesUnderAGbLabelAreNotTrusted) {
 }
 
 TEST(Charset, HeaderBeatsMetaAndBomBeatsBoth) {
-  std::string gbk = Encode("<meta charset=utf-8><p>中文内容</p>", "GB18030");
+  std::string gbk = testing::EncodeCharset("<meta charset=utf-8><p>中文内容</p>", "GB18030");
   DecodedHtml d = DecodeHtml(gbk, "GBK");
   EXPECT_EQ(d.decision.source, "http-header");
   EXPECT_NE(d.utf8.find("中文内容"), std::string::npos);
@@ -93,7 +82,8 @@ TEST(Charset, HeaderBeatsMetaAndBomBeatsBoth) {
 TEST(Charset, UndeclaredLegacyBytesAreDetectedWithAWarning) {
   std::string body;
   for (int i = 0; i < 20; ++i) body += "中华人民共和国的经济发展和社会进步是大家关心的问题。";
-  DecodedHtml d = DecodeHtml(Encode("<html><body><p>" + body + "</p></body></html>", "GB18030"));
+  DecodedHtml d = DecodeHtml(
+      testing::EncodeCharset("<html><body><p>" + body + "</p></body></html>", "GB18030"));
   EXPECT_TRUE(d.decision.guessed);
   EXPECT_EQ(d.decision.charset, "GB18030");
   EXPECT_NE(d.utf8.find("中华人民共和国"), std::string::npos);

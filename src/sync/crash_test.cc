@@ -1,10 +1,8 @@
 // Kill -9 at random points during `samizdat sync` (the real binary, against a loopback
 // site): after every kill the store passes integrity_check, holds no article twice and no
 // article without its revision, and the next sync completes the set.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
 
@@ -15,8 +13,6 @@
 #include "http_server.h"
 #include "store/store.h"
 #include "test_util.h"
-
-extern char** environ;
 
 namespace samizdat::sync {
 namespace {
@@ -35,22 +31,6 @@ int64_t Scalar(sqlite3* db, const char* sql) {
   int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
   sqlite3_finalize(st);
   return v;
-}
-
-pid_t StartSync(const std::string& config) {
-  pid_t pid = 0;
-  std::string bin = SAMIZDAT_BINARY;
-  std::vector<std::string> args = {bin, "sync", "--config", config, "--json"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-  EXPECT_EQ(posix_spawn(&pid, bin.c_str(), &fa, nullptr, argv.data(), environ), 0);
-  posix_spawn_file_actions_destroy(&fa);
-  return pid;
 }
 
 TEST(Crash, KillNineNeverCorruptsOrDuplicates) {
@@ -116,7 +96,8 @@ channels = ["two"]
   // kills land anywhere from start-up through fetching to the stream of commits.
   auto t0 = std::chrono::steady_clock::now();
   {
-    pid_t pid = StartSync(dir.File("samizdat.toml"));
+    pid_t pid = testing::SpawnChild(
+        {SAMIZDAT_BINARY, "sync", "--config", dir.File("samizdat.toml"), "--json"});
     int st = 0;
     waitpid(pid, &st, 0);
   }
@@ -129,7 +110,8 @@ channels = ["two"]
   int killed_midway = 0;
   for (int trial = 0; trial < 20; ++trial) {
     publish(trial + 1);
-    pid_t pid = StartSync(dir.File("samizdat.toml"));
+    pid_t pid = testing::SpawnChild(
+        {SAMIZDAT_BINARY, "sync", "--config", dir.File("samizdat.toml"), "--json"});
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
     kill(pid, SIGKILL);
     int status = 0;
@@ -163,7 +145,8 @@ channels = ["two"]
   }
   EXPECT_GE(killed_midway, 5);  // the trials really did interrupt runs
   // The next sync completes: every article once, in both channels, one revision each.
-  pid_t pid = StartSync(dir.File("samizdat.toml"));
+  pid_t pid = testing::SpawnChild(
+      {SAMIZDAT_BINARY, "sync", "--config", dir.File("samizdat.toml"), "--json"});
   int status = 0;
   waitpid(pid, &status, 0);
   ASSERT_TRUE(WIFEXITED(status));

@@ -4,8 +4,6 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <unicode/ucnv.h>
-#include <zlib.h>
 
 #include "http_server.h"
 #include "test_util.h"
@@ -18,15 +16,6 @@ using testing::HttpResponse;
 using testing::HttpServer;
 using testing::StaticSite;
 using testing::TempDir;
-
-std::string Gbk(const std::string& utf8) {
-  UErrorCode st = U_ZERO_ERROR;
-  std::string out(utf8.size() * 2 + 16, '\0');
-  int32_t n = ucnv_convert("GB18030", "UTF-8", out.data(), static_cast<int32_t>(out.size()),
-                           utf8.data(), static_cast<int32_t>(utf8.size()), &st);
-  out.resize(n);
-  return out;
-}
 
 std::string ArticlePage(const std::string& title, const std::string& body,
                         const std::string& charset = "utf-8") {
@@ -50,9 +39,11 @@ class SyncEndToEnd : public ::testing::Test {
     site_.Put("/gb/a1.htm", ArticlePage("第一篇：城市新闻", "城市里发生了一件新鲜事"));
     site_.Put("/gb/a2.htm", ArticlePage("第二篇：两个频道都有", "这篇文章同时出现在两个频道"));
     site_.Put("/gb/a3.htm", ArticlePage("第三篇：会被修改", "原来的版本说的是这件事"));
-    site_.Put("/gb/a4.htm",
-              Gbk(ArticlePage("第四篇：GBK编码的文章", "这是用国标码编码的朱镕基讲话", "gbk")),
-              "text/html");
+    site_.Put(
+        "/gb/a4.htm",
+        testing::EncodeCharset(
+            ArticlePage("第四篇：GBK编码的文章", "这是用国标码编码的朱镕基讲话", "gbk"), "GB18030"),
+        "text/html");
     site_.Put("/gb/a5.htm", ArticlePage("第五篇：来自站点地图", "站点地图里列出的文章"));
     site_.Put("/gb/ch1.htm",
               "<html><body><div class=\"post_list\"><div class=\"title\"><a "
@@ -217,23 +208,8 @@ TEST_F(SyncEndToEnd, DryRunWritesNothing) {
   EXPECT_EQ(sqlite3_total_changes(store->db()), before);
 }
 
-std::string GzipOfZeros(size_t n) {
-  std::string zeros(n, '\0');
-  z_stream zs{};
-  deflateInit2(&zs, 9, Z_DEFLATED, 16 + MAX_WBITS, 9, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&zs, static_cast<uLong>(n)), '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(zeros.data());
-  zs.avail_in = static_cast<uInt>(n);
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  deflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
-
 TEST(SyncFaults, EveryFaultIsReportedAndTheRunGoesOn) {
-  std::string bomb = GzipOfZeros(64 << 20);
+  std::string bomb = testing::GzipOfZeros(64 << 20);
   std::string good_article = ArticlePage("好文章", "这篇文章没有问题");
   std::string mislabelled = ArticlePage("标错字符集的文章", "服务器说这是西欧字符集");
   HttpServer* self = nullptr;
