@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "http_server.h"
 #include "test_util.h"
 
 namespace samizdat {
@@ -199,6 +200,37 @@ TEST(ConvertCommand, WritesThePageAtomicallyAndReportsBadConfig) {
                           tmp.File("none.md") + "'");
   EXPECT_EQ(none.status, 3);
   EXPECT_FALSE(std::filesystem::exists(tmp.File("none.md")));
+}
+
+}  // namespace
+}  // namespace samizdat
+
+namespace samizdat {
+namespace {
+
+TEST(FeedCommand, ParsesAUrlOrAFileAndRefusesLoopbackUnlessAllowed) {
+  testing::StaticSite site;
+  testing::HttpServer server([&](const testing::HttpRequest& r) { return site.Handle(r); });
+  site.Put(
+      "/f.xml",
+      "<rss "
+      "version=\"2.0\"><channel><title>频道</title><item><title>一</title><link>/a/1.htm</link>"
+      "</item></channel></rss>",
+      "application/rss+xml; charset=utf-8");
+  auto ok = testing::RunSamizdat("feed --json --allow-private " + server.Url("/f.xml"));
+  ASSERT_EQ(ok.status, 0) << ok.err;
+  json j = json::parse(ok.out);
+  EXPECT_EQ(j["version"], "rss20");
+  EXPECT_EQ(j["feed"]["title"], "频道");
+  EXPECT_EQ(j["entries"][0]["link"], server.Url("/a/1.htm"));
+  auto refused = testing::RunSamizdat("feed " + server.Url("/f.xml"));
+  EXPECT_NE(refused.status, 0);
+  EXPECT_NE(refused.err.find("non-public address"), std::string::npos) << refused.err;
+  testing::TempDir tmp;
+  testing::WriteFile(tmp.File("page.html"), "<!DOCTYPE html><html><body>oops</body></html>");
+  auto html = testing::RunSamizdat("feed '" + tmp.File("page.html") + "'");
+  EXPECT_EQ(html.status, 1);
+  EXPECT_NE(html.err.find("HTML page"), std::string::npos) << html.err;
 }
 
 }  // namespace

@@ -190,24 +190,33 @@ int RunConvert(const std::string& file, const std::string& url, const std::strin
   return 0;
 }
 
-int RunFeed(const std::string& source, bool as_json, const std::string& selector) {
-  std::string bytes, error, url = source;
-  std::string path = source;
-  if (source.rfind("file://", 0) == 0) path = source.substr(7);
+int RunFeed(const std::string& source, bool as_json, const std::string& selector,
+            bool allow_private) {
+  std::string bytes, error, url = source, http_charset;
   if (source.rfind("http://", 0) == 0 || source.rfind("https://", 0) == 0) {
-    std::fprintf(stderr,
-                 "samizdat: fetching over HTTP is not available in this build; save the feed and "
-                 "pass the file\n");
-    return 2;
+    fetch::FetchOptions fo;
+    fo.allow_private = fo.allow_loopback = allow_private;
+    auto http = fetch::NewCurlHttpClient(fo);
+    fetch::Response r = http->FetchAll({{source}})[0];
+    if (!r.ok) {
+      std::fprintf(stderr, "samizdat: %s\n", r.error.c_str());
+      return 1;
+    }
+    bytes = std::move(r.body);
+    url = r.final_url;
+    http_charset = r.charset;
+  } else {
+    std::string path = source.rfind("file://", 0) == 0 ? source.substr(7) : source;
+    if (!Env::Default()->ReadFile(path, &bytes, &error)) {
+      std::fprintf(stderr, "samizdat: %s\n", error.c_str());
+      return 1;
+    }
+    if (source.rfind("file://", 0) != 0 && path != "-")
+      url = "file://" + std::filesystem::absolute(path).string();
   }
-  if (!Env::Default()->ReadFile(path, &bytes, &error)) {
-    std::fprintf(stderr, "samizdat: %s\n", error.c_str());
-    return 1;
-  }
-  if (source.rfind("file://", 0) != 0 && path != "-")
-    url = "file://" + std::filesystem::absolute(path).string();
   feed::ParseOptions po;
   po.url = url;
+  po.http_charset = http_charset;
   feed::Feed f =
       selector.empty() ? feed::ParseFeed(bytes, po) : feed::ParseListing(bytes, selector, po);
   if (as_json) {
@@ -459,9 +468,13 @@ int main(int argc, char** argv) {
   bool feed_json = false;
   auto* feed_cmd =
       app.add_subcommand("feed", "Parse a feed, sitemap or listing page and print its entries");
-  feed_cmd->add_option("SOURCE", feed_source, "A file, file:// URL, or - for standard input")
+  feed_cmd
+      ->add_option("SOURCE", feed_source,
+                   "An http(s):// or file:// URL, a file, or - for standard input")
       ->required();
   feed_cmd->add_flag("--json", feed_json, "Print the parsed model as JSON (doc/feed.md)");
+  bool feed_allow_private = false;
+  feed_cmd->add_flag("--allow-private", feed_allow_private, "Allow private and loopback addresses");
   feed_cmd->add_option("--listing", listing_selector,
                        "Treat SOURCE as an HTML listing; CSS selector for article links");
 
@@ -507,6 +520,7 @@ int main(int argc, char** argv) {
   if (*build_cmd) return samizdat::RunBuild(build_config);
   if (*publish_cmd) return samizdat::RunPublish(publish_config);
   if (*serve_cmd) return samizdat::RunServe(serve_config, serve_port);
-  if (*feed_cmd) return samizdat::RunFeed(feed_source, feed_json, listing_selector);
+  if (*feed_cmd)
+    return samizdat::RunFeed(feed_source, feed_json, listing_selector, feed_allow_private);
   return 2;
 }

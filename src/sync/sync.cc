@@ -99,13 +99,14 @@ SyncReport RunSync(const config::Config& config, store::Store& store, fetch::Htt
       requests.push_back(req);
       request_source.push_back(due.size() - 1);
     };
-    add(src.url, true);
-    // First sync of a listing: backfill its older pages (oldest, n = backfill_pages, first).
+    // First sync of a listing: backfill its older pages, oldest (n = backfill_pages) first,
+    // then the first page, so articles are met oldest first.
     bool first = !health || health->last_success_at == 0;
     if (src.kind == config::SourceKind::kListing && first && src.backfill_pages > 0 &&
         src.page_url_pattern.find("{n}") != std::string::npos)
       for (int n = src.backfill_pages; n >= 1; --n)
         add(ReplaceAll(src.page_url_pattern, "{n}", std::to_string(n)), false);
+    add(src.url, true);
   }
   std::vector<fetch::Response> responses = http.FetchAll(requests);
   report.requests += static_cast<int64_t>(requests.size());
@@ -139,7 +140,7 @@ SyncReport RunSync(const config::Config& config, store::Store& store, fetch::Htt
       continue;
     }
     if (resp.not_modified) {
-      if (k == 0 || request_source[k - 1] != si) sr.not_modified = true;
+      if (resp.url == src.url) sr.not_modified = true;
       continue;
     }
     feed::ParseOptions po;

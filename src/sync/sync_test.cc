@@ -327,3 +327,86 @@ id = "c"
 
 }  // namespace
 }  // namespace samizdat::sync
+
+namespace samizdat::sync {
+namespace {
+
+TEST(SyncListing, BackfillOnceOldestFirstAndSourceProxies) {
+  StaticSite site;
+  HttpServer server([&](const HttpRequest& r) { return site.Handle(r); });
+  std::string u = server.Url("");
+  auto page = [](const std::string& title) {
+    std::string p;
+    for (int i = 0; i < 4; ++i)
+      p += "<p>" + title + "，这一段足够长，有逗号，也有句号，可以当作正文。</p>";
+    return "<html><head><title>" + title + "</title></head><body><article><h1>" + title + "</h1>" +
+           p + "</article></body></html>";
+  };
+  auto listing = [](const std::string& href) {
+    return "<html><body><div class=\"post_list\"><div class=\"title\"><a href=\"" + href +
+           "\">x</a></div></div></body></html>";
+  };
+  site.Put("/gb/ch.htm", listing("/gb/a3.htm"));  // the newest page
+  site.Put("/gb/ch_1.htm", listing("/gb/a2.htm"));
+  site.Put("/gb/ch_2.htm", listing("/gb/a1.htm"));  // the oldest page
+  for (int i = 1; i <= 3; ++i)
+    site.Put("/gb/a" + std::to_string(i) + ".htm", page("第" + std::to_string(i) + "篇"));
+  // A source behind an HTTP proxy: the proxy (our server) sees absolute-form requests for
+  // a host that does not resolve here.
+  site.Put("http://feeds.example.invalid/p.xml",
+           "<rss version=\"2.0\"><channel><title>p</title><item><title>代理</title>"
+           "<link>http://feeds.example.invalid/p1.htm</link></item></channel></rss>",
+           "application/rss+xml");
+  site.Put("http://feeds.example.invalid/p1.htm", page("经代理的文章"));
+  TempDir dir;
+  std::string err;
+  auto cfg = config::ParseConfig(R"(
+[fetch]
+allow_loopback = true
+per_host_delay_ms = 0
+[[channels]]
+id = "c"
+[[sources]]
+id = "list"
+kind = "listing"
+url = ")" + u + R"(/gb/ch.htm"
+selector = "div.post_list div.title a"
+page_url_pattern = ")" + u + R"(/gb/ch_{n}.htm"
+backfill_pages = 2
+channels = ["c"]
+[[sources]]
+id = "proxied"
+kind = "rss"
+url = "http://feeds.example.invalid/p.xml"
+proxy = ")" + u + R"("
+channels = ["c"]
+)",
+                                 "samizdat.toml", dir.path(), &err);
+  ASSERT_TRUE(cfg) << err;
+  auto store = store::Store::Open(dir.File("s.db"), &err);
+  auto http = fetch::NewCurlHttpClient(cfg->fetch);
+  SyncReport first = RunSync(*cfg, *store, *http, extract::ProfileSet::BuiltIn(), {});
+  for (const auto& s : first.sources)
+    for (const auto& f : s.failures) ADD_FAILURE() << s.id << ": " << f;
+  EXPECT_EQ(store->CountArticles(), 4);
+  // Oldest first: the backfill's last page is stored first.
+  auto paths = store->ArticlePaths();
+  ASSERT_EQ(paths.size(), 4u);
+  EXPECT_EQ(paths[0].canonical_url, u + "/gb/a1.htm");
+  EXPECT_EQ(paths[1].canonical_url, u + "/gb/a2.htm");
+  EXPECT_EQ(paths[2].canonical_url, u + "/gb/a3.htm");
+  EXPECT_TRUE(store->FindArticle("http://feeds.example.invalid/p1.htm").has_value());
+  int proxied = 0;
+  for (const auto& r : server.requests())
+    proxied += r.path.rfind("http://feeds.example.invalid/", 0) == 0;
+  EXPECT_EQ(proxied, 2);  // the feed and its article, both through the proxy
+
+  // Backfill happens once: the next sync reads only the first page.
+  server.ClearRequests();
+  RunSync(*cfg, *store, *http, extract::ProfileSet::BuiltIn(), {});
+  for (const auto& r : server.requests())
+    EXPECT_EQ(r.path.find("/gb/ch_"), std::string::npos) << r.path;
+}
+
+}  // namespace
+}  // namespace samizdat::sync
