@@ -224,7 +224,8 @@ std::string PrescanMetaCharset(std::string_view bytes) {
   size_t pos = 0;
   while (true) {
     size_t lt = head.find('<', pos);
-    if (lt == std::string_view::npos || lt + 5 > head.size()) return {};
+    // "<meta" needs a character after it (a space or "/") to be a meta tag.
+    if (lt == std::string_view::npos || lt + 5 >= head.size()) return {};
     if (head.substr(lt, 4) == "<!--") {
       size_t end = head.find("-->", lt + 4);
       if (end == std::string_view::npos) return {};

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <memory>
+
 #include "html/charset.h"
 #include "html/parser.h"
 #include "html/serialize.h"
@@ -106,6 +109,12 @@ TEST(Charset, LabelsWithJunkAndAliases) {
   EXPECT_EQ(CanonicalCharset("iso-8859-1"), "windows-1252");
   EXPECT_EQ(CanonicalCharset("klingon"), "");
   EXPECT_EQ(PrescanMetaCharset("<!-- <meta charset=big5> --><meta charset='gbk'>"), "gbk");
+  // Found by fuzzing: input ending right after "<meta" was read one byte past its end.
+  // An exact-size heap buffer, so the sanitizer build catches any read past the end.
+  std::unique_ptr<char[]> cut(new char[6]);
+  std::memcpy(cut.get(), "x<meta", 6);
+  EXPECT_EQ(PrescanMetaCharset(std::string_view(cut.get(), 6)), "");
+  EXPECT_EQ(PrescanMetaCharset("<>head><meta"), "");
 }
 
 }  // namespace
