@@ -136,19 +136,6 @@ Action ActionFor(const Node* e) {
   }
 }
 
-bool IsHidden(const Node* e) {
-  std::string_view id = e->Attr("id");
-  if (id.size() > 2 && id[0] == 'S' && id[1] == ':') return false;  // React streaming SSR
-  if (e->HasAttr("hidden")) return true;
-  std::string_view style = e->Attr("style");
-  if (style.empty()) return false;
-  std::string s;
-  for (char c : style)
-    if (!IsAsciiSpace(c)) s.push_back(AsciiLower(c));
-  return s.find("display:none") != std::string::npos ||
-         s.find("visibility:hidden") != std::string::npos;
-}
-
 // Ad slots and share/related/newsletter widgets, by class and id words.
 bool IsAdOrWidget(const Node* e) {
   std::string hint = AsciiLowerCopy(e->Attr("class"));
@@ -286,20 +273,7 @@ void CollapseText(Document& doc, Node* text) {
     }
   }
   if (!needs) return;
-  std::string out;
-  out.reserve(d.size());
-  bool space = false;
-  for (char c : d) {
-    if (IsAsciiSpace(c)) {
-      space = true;
-      continue;
-    }
-    if (space) out.push_back(' ');
-    space = false;
-    out.push_back(c);
-  }
-  if (space) out.push_back(' ');
-  text->data = doc.Intern(out);
+  text->data = doc.Intern(CollapseAsciiWhitespace(d));
 }
 
 // CJK characters and the full-width punctuation written between them.
@@ -421,7 +395,8 @@ CleanStats CleanBody(Document& doc, Node* body, std::string_view base_url,
       continue;
     }
     Action action = ActionFor(n);
-    if (action != Action::kRemove && (IsHidden(n) || (IsAdOrWidget(n) && !HoldsProse(n))))
+    if (action != Action::kRemove &&
+        (html::IsHiddenByMarkup(n) || (IsAdOrWidget(n) && !HoldsProse(n))))
       action = Action::kRemove;
     if (action == Action::kRemove) {
       Node* next = html::NextSkippingChildren(n, body);
@@ -477,29 +452,7 @@ CleanStats CleanBody(Document& doc, Node* body, std::string_view base_url,
       if (options.links == LinkPolicy::kNeutralize) doc.Rename(n, "ok");
     }
     if (options.heading_shift != 0) {
-      int level = 0;
-      switch (n->tag) {
-        case Tag::k_h1:
-          level = 1;
-          break;
-        case Tag::k_h2:
-          level = 2;
-          break;
-        case Tag::k_h3:
-          level = 3;
-          break;
-        case Tag::k_h4:
-          level = 4;
-          break;
-        case Tag::k_h5:
-          level = 5;
-          break;
-        case Tag::k_h6:
-          level = 6;
-          break;
-        default:
-          break;
-      }
+      int level = html::HeadingLevel(n->tag);
       if (level) {
         level = std::min(6, std::max(1, level + options.heading_shift));
         char name[3] = {'h', static_cast<char>('0' + level), 0};

@@ -63,11 +63,6 @@ json ArticleJson(const extract::Article& a) {
   return j;
 }
 
-struct UserProfiles {
-  extract::ProfileSet set;
-  bool loaded = false;
-};
-
 // Built-in profiles plus those named by the configuration.
 bool LoadProfiles(const config::Config* cfg, extract::ProfileSet* out, std::string* error) {
   *out = extract::ProfileSet::BuiltIn();
@@ -90,6 +85,14 @@ bool LoadConfig(const std::string& path, config::Config* cfg, std::string* error
   if (!parsed) return false;
   *cfg = std::move(*parsed);
   return true;
+}
+
+// LoadConfig, with any error printed for the user (commands then exit with status 2).
+bool LoadConfigOrReport(const std::string& path, config::Config* cfg) {
+  std::string error;
+  if (LoadConfig(path, cfg, &error)) return true;
+  std::fprintf(stderr, "samizdat: %s\n", error.c_str());
+  return false;
 }
 
 void PrintWarnings(const std::string& file, const extract::Article& a) {
@@ -144,11 +147,8 @@ int RunExtract(const std::vector<std::string>& files, const std::string& url,
 int RunConvert(const std::string& file, const std::string& url, const std::string& config_path,
                const std::string& theme_name, const std::string& out_path) {
   config::Config cfg;
+  if (!config_path.empty() && !LoadConfigOrReport(config_path, &cfg)) return 2;
   std::string error;
-  if (!config_path.empty() && !LoadConfig(config_path, &cfg, &error)) {
-    std::fprintf(stderr, "samizdat: %s\n", error.c_str());
-    return 2;
-  }
   extract::ProfileSet profiles;
   if (!LoadProfiles(config_path.empty() ? nullptr : &cfg, &profiles, &error)) {
     std::fprintf(stderr, "samizdat: %s\n", error.c_str());
@@ -239,11 +239,8 @@ int RunFeed(const std::string& source, bool as_json, const std::string& selector
 
 int RunSync(const std::string& config_path, bool as_json, bool dry_run, const std::string& only) {
   config::Config cfg;
+  if (!LoadConfigOrReport(config_path, &cfg)) return 2;
   std::string error;
-  if (!LoadConfig(config_path, &cfg, &error)) {
-    std::fprintf(stderr, "samizdat: %s\n", error.c_str());
-    return 2;
-  }
   if (!only.empty()) {
     bool known = false;
     for (const auto& s : cfg.sources) known |= s.id == only;
@@ -320,11 +317,8 @@ int RunSync(const std::string& config_path, bool as_json, bool dry_run, const st
 
 int RunBuild(const std::string& config_path) {
   config::Config cfg;
+  if (!LoadConfigOrReport(config_path, &cfg)) return 2;
   std::string error;
-  if (!LoadConfig(config_path, &cfg, &error)) {
-    std::fprintf(stderr, "samizdat: %s\n", error.c_str());
-    return 2;
-  }
   if (!std::filesystem::exists(cfg.store_path)) {
     std::fprintf(stderr, "samizdat: no store at %s; run `samizdat sync` first\n",
                  cfg.store_path.c_str());
@@ -355,11 +349,8 @@ int RunBuild(const std::string& config_path) {
 
 int RunPublish(const std::string& config_path) {
   config::Config cfg;
+  if (!LoadConfigOrReport(config_path, &cfg)) return 2;
   std::string error;
-  if (!LoadConfig(config_path, &cfg, &error)) {
-    std::fprintf(stderr, "samizdat: %s\n", error.c_str());
-    return 2;
-  }
   if (!std::filesystem::is_directory(cfg.output_dir)) {
     std::fprintf(stderr, "samizdat: no built site at %s; run `samizdat build` first\n",
                  cfg.output_dir.c_str());
@@ -405,11 +396,8 @@ int RunPublish(const std::string& config_path) {
 
 int RunServe(const std::string& config_path, int port) {
   config::Config cfg;
+  if (!LoadConfigOrReport(config_path, &cfg)) return 2;
   std::string error;
-  if (!LoadConfig(config_path, &cfg, &error)) {
-    std::fprintf(stderr, "samizdat: %s\n", error.c_str());
-    return 2;
-  }
   publish::SiteServer server;
   if (!server.Start(cfg.output_dir, port, &error)) {
     std::fprintf(stderr, "samizdat: %s\n", error.c_str());

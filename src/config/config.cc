@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include "util/dates.h"
 #include "util/toml_reader.h"
 
 #include <sstream>
@@ -18,16 +19,6 @@ constexpr auto String = TomlString;
 constexpr auto Strings = TomlStrings;
 constexpr auto Int = TomlInt;
 constexpr auto Bool = TomlBool;
-
-std::optional<int> ParseOffset(std::string_view s) {
-  if (s == "Z" || s == "UTC") return 0;
-  if (s.size() != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':' || !isdigit(s[1]) ||
-      !isdigit(s[2]) || !isdigit(s[4]) || !isdigit(s[5]))
-    return std::nullopt;
-  int h = (s[1] - '0') * 10 + (s[2] - '0'), m = (s[4] - '0') * 10 + (s[5] - '0');
-  if (h > 14 || m > 59) return std::nullopt;
-  return (s[0] == '-' ? -1 : 1) * (h * 60 + m);
-}
 
 const toml::array& TableArray(const toml::node& node, std::string_view origin,
                               std::string_view key) {
@@ -119,7 +110,7 @@ SourceConfig ParseSource(const toml::table& t, std::string_view origin, const to
                           "' must be an http://, socks5:// or socks5h:// URL");
     } else if (key == "timezone") {
       std::string v = String(node, origin, full);
-      s.timezone_offset_minutes = ParseOffset(v);
+      s.timezone_offset_minutes = ParseUtcOffset(v);
       if (!s.timezone_offset_minutes)
         throw ConfigError(Where(origin, node) + ": key '" + full +
                           "' must look like \"+08:00\", got \"" + v + "\"");

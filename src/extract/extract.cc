@@ -44,7 +44,7 @@ Node* AdoptChildren(Document& doc, Node* from) {
   return container;
 }
 
-bool ApplyProfile(Article& a, Document& doc, const Profile& p, const Metadata& md, int tz_offset) {
+bool ApplyProfile(Article& a, Document& doc, const Profile& p, int tz_offset) {
   Node* root = doc.root();
   if (p.title) {
     if (Node* t = html::SelectFirst(root, *p.title)) {
@@ -77,7 +77,6 @@ bool ApplyProfile(Article& a, Document& doc, const Profile& p, const Metadata& m
       }
     }
   }
-  (void)md;
   if (!p.body) return false;
   Node* body = html::SelectFirst(root, *p.body);
   if (!body) {
@@ -158,7 +157,7 @@ Article Run(std::string utf8, const ExtractOptions& options, Article a) {
   bool done = false;
   if (profile) {
     a.profile = profile->name;
-    done = ApplyProfile(a, doc, *profile, md, tz);
+    done = ApplyProfile(a, doc, *profile, tz);
     if (!done && !profile->generic_fallback) {
       a.warnings.push_back("no article found");
       return a;

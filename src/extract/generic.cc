@@ -154,30 +154,6 @@ bool HasWidgetToken(std::string_view hint) {
   return false;
 }
 
-bool IsHidden(const Node* e) {
-  // React streaming SSR puts the real content in <div hidden id="S:0"> for a script to
-  // move into place; it is not hidden content.
-  std::string_view id = e->Attr("id");
-  if (id.size() > 2 && id[0] == 'S' && id[1] == ':') return false;
-  if (e->HasAttr("hidden")) return true;
-  if (e->Attr("aria-hidden") == "true" && !e->HasClass("fallback-image")) return true;
-  std::string_view style = e->Attr("style");
-  if (!style.empty()) {
-    std::string s;
-    for (char c : style)
-      if (!IsAsciiSpace(c)) s.push_back(AsciiLower(c));
-    if (s.find("display:none") != std::string::npos ||
-        s.find("visibility:hidden") != std::string::npos)
-      return true;
-  }
-  return false;
-}
-
-bool IsHeading(Tag t) {
-  return t == Tag::k_h1 || t == Tag::k_h2 || t == Tag::k_h3 || t == Tag::k_h4 || t == Tag::k_h5 ||
-         t == Tag::k_h6;
-}
-
 struct Stats {
   double text = 0;        // weighted length of all text below
   double link_text = 0;   // ... of which inside <a>
@@ -244,7 +220,7 @@ class Analyzer {
           break;
       }
       if (e->Is(Tag::k_a)) s.link_text = s.text;
-      if (IsHeading(e->tag)) s.heading_text = s.text;
+      if (html::HeadingLevel(e->tag) > 0) s.heading_text = s.text;
       if (e == scope_ || !e->parent || !e->parent->IsElement()) continue;
       Stats& ps = Of(e->parent);
       ps.text += s.text;
@@ -390,7 +366,7 @@ void Prepare(Document& doc, Node* scope, const GenericOptions& options) {
         default:
           break;
       }
-      if (!remove && IsHidden(n)) remove = true;
+      if (!remove && html::IsHiddenByMarkup(n, /*aria_hidden_counts=*/true)) remove = true;
       if (!remove && options.strip_unlikely && n->tag != Tag::k_body && n->tag != Tag::k_a &&
           n->tag != Tag::k_article && n->tag != Tag::k_main && n->tag != Tag::k_html) {
         std::string hint = HintString(n);
@@ -472,7 +448,7 @@ void CleanContent(Document& doc, Node* content, const GenericOptions& options) {
       an.RemoveNode(doc, e);
       continue;
     }
-    if (IsHeading(e->tag)) {
+    if (html::HeadingLevel(e->tag) > 0) {
       std::string text = CollapseWhitespace(html::TextContent(e));
       if (!title_removed && !norm_title.empty() && (text == norm_title)) {
         an.RemoveNode(doc, e);
@@ -482,9 +458,6 @@ void CleanContent(Document& doc, Node* content, const GenericOptions& options) {
       if ((e->Is(Tag::k_h1) || e->Is(Tag::k_h2)) && options.weigh_classes && ClassWeight(e) < 0) {
         an.RemoveNode(doc, e);
         continue;
-      }
-      if (an.LinkDensity(e) > 0.6 && e->Is(Tag::k_h1) == false && an.Of(e).text > 0) {
-        // A heading that is entirely a link is usually a teaser for another story.
       }
       continue;
     }

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "util/dates.h"
 #include "util/strings.h"
 #include "util/toml_reader.h"
 #include "util/url.h"
@@ -42,16 +43,6 @@ std::regex GetRegex(const toml::node& node, std::string_view origin, std::string
     throw ProfileError(Where(origin, node.source()) + ": key '" + std::string(key) +
                        "': bad regular expression \"" + text + "\": " + e.what());
   }
-}
-
-std::optional<int> ParseOffset(std::string_view s) {
-  // "+08:00", "-05:00", "Z", "UTC"
-  if (s == "Z" || s == "UTC" || s == "utc") return 0;
-  if (s.size() != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':') return std::nullopt;
-  int h = 0, m = 0;
-  if (std::sscanf(std::string(s.substr(1)).c_str(), "%2d:%2d", &h, &m) != 2) return std::nullopt;
-  if (h > 14 || m > 59) return std::nullopt;
-  return (s[0] == '-' ? -1 : 1) * (h * 60 + m);
 }
 
 }  // namespace
@@ -130,7 +121,7 @@ std::optional<Profile> ParseProfile(std::string_view toml_text, std::string_view
             p.id_pattern = GetRegex(node, origin, k);
           else if (k == "timezone") {
             std::string tz = GetString(node, origin, k);
-            p.timezone_offset_minutes = ParseOffset(tz);
+            p.timezone_offset_minutes = ParseUtcOffset(tz);
             if (!p.timezone_offset_minutes)
               throw ProfileError(Where(origin, node.source()) +
                                  ": key 'timezone' must look like \"+08:00\", got \"" + tz + "\"");

@@ -102,26 +102,11 @@ std::string InnerXml(const pugi::xml_node& n) {
 
 // Plain text from a value that may hold HTML markup or entities ("AT&amp;T", "<b>x</b>").
 // Only ASCII whitespace collapses: a feed's &nbsp; or &emsp; is meant.
-std::string CollapseAscii(std::string_view s) {
-  std::string out;
-  bool space = false;
-  for (char c : TrimAscii(s)) {
-    if (IsAsciiSpace(c)) {
-      space = true;
-      continue;
-    }
-    if (space) out.push_back(' ');
-    space = false;
-    out.push_back(c);
-  }
-  return out;
-}
-
 std::string PlainText(std::string_view value) {
   if (value.find('<') == std::string_view::npos && value.find('&') == std::string_view::npos)
-    return CollapseAscii(value);
+    return CollapseAsciiWhitespace(TrimAscii(value));
   auto doc = html::ParseHtml(std::string("<body>") + std::string(value));
-  return CollapseAscii(html::TextContent(doc->root()));
+  return std::string(TrimAscii(CollapseAsciiWhitespace(html::TextContent(doc->root()))));
 }
 
 // An element or attribute prefix with no xmlns declaration in scope makes the document
@@ -354,7 +339,6 @@ std::string AtomTextPlain(const pugi::xml_node& n, const std::string& base) {
 void ParseAtom(const pugi::xml_node& root, const std::string& version, const ParseOptions& o,
                Feed& f) {
   f.version = version;
-  std::string feed_base = BaseOf(root, o.url);
   for (pugi::xml_node c = root.first_child(); c; c = c.next_sibling()) {
     if (c.type() != pugi::node_element) continue;
     std::string local = Local(c);
@@ -418,7 +402,6 @@ void ParseAtom(const pugi::xml_node& root, const std::string& version, const Par
       f.entries.push_back(std::move(e));
     }
   }
-  (void)feed_base;
 }
 
 void ParseSitemap(const pugi::xml_node& root, bool index, const ParseOptions& o, Feed& f) {

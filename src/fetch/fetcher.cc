@@ -319,7 +319,7 @@ class CurlHttpClient final : public HttpClient {
     r.error.clear();
     r.ok = false;
     r.not_modified = false;
-    std::string where = t.host.empty() ? r.url : r.url;
+    const std::string& where = r.url;
     if (code == CURLE_OK && status == 304) {
       r.ok = r.not_modified = true;
       r.body.clear();

@@ -187,6 +187,41 @@ bool IsVoidTag(Tag tag) {
   }
 }
 
+int HeadingLevel(Tag tag) {
+  switch (tag) {
+    case Tag::k_h1:
+      return 1;
+    case Tag::k_h2:
+      return 2;
+    case Tag::k_h3:
+      return 3;
+    case Tag::k_h4:
+      return 4;
+    case Tag::k_h5:
+      return 5;
+    case Tag::k_h6:
+      return 6;
+    default:
+      return 0;
+  }
+}
+
+bool IsHiddenByMarkup(const Node* e, bool aria_hidden_counts) {
+  std::string_view id = e->Attr("id");
+  if (id.size() > 2 && id[0] == 'S' && id[1] == ':') return false;
+  if (e->HasAttr("hidden")) return true;
+  if (aria_hidden_counts && e->Attr("aria-hidden") == "true" && !e->HasClass("fallback-image"))
+    return true;
+  std::string_view style = e->Attr("style");
+  if (style.empty()) return false;
+  std::string s;
+  for (char c : style)
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f')
+      s.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c);
+  return s.find("display:none") != std::string::npos ||
+         s.find("visibility:hidden") != std::string::npos;
+}
+
 Document::Document() : arena_(64 * 1024) {
   root_ = new (Allocate(sizeof(Node), alignof(Node))) Node();
   root_->type = NodeType::kDocument;

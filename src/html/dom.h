@@ -83,6 +83,15 @@ void AppendTextContent(const Node* node, std::string& out);
 bool IsBlockTag(Tag tag);
 // Void elements have no end tag and no children.
 bool IsVoidTag(Tag tag);
+// 1..6 for h1..h6, 0 for anything else.
+int HeadingLevel(Tag tag);
+
+// Hidden by the page's own markup: the `hidden` attribute, or an inline style with
+// display:none or visibility:hidden. React streaming SSR puts the real content in
+// <div hidden id="S:0"> for a script to move into place, so that is not hidden.
+// With `aria_hidden_counts`, aria-hidden="true" hides too (except Wikipedia-style
+// "fallback-image" wrappers).
+bool IsHiddenByMarkup(const Node* element, bool aria_hidden_counts = false);
 
 class Document {
  public:

@@ -4,7 +4,12 @@
 
 namespace samizdat::html {
 
-void AppendEscapedText(std::string& out, std::string_view text) {
+namespace {
+
+// The one escaping loop: &, < and > always; " in attribute values; newlines as "&#10;"
+// where the output must not break a line (pre text also drops carriage returns).
+void AppendEscaped(std::string& out, std::string_view text, bool quote, bool newline_ref,
+                   bool drop_cr) {
   for (char c : text) {
     switch (c) {
       case '&':
@@ -16,34 +21,35 @@ void AppendEscapedText(std::string& out, std::string_view text) {
       case '>':
         out += "&gt;";
         break;
+      case '"':
+        if (quote)
+          out += "&quot;";
+        else
+          out.push_back(c);
+        break;
+      case '\n':
+        if (newline_ref)
+          out += "&#10;";
+        else
+          out.push_back(c);
+        break;
+      case '\r':
+        if (!drop_cr) out.push_back(c);
+        break;
       default:
         out.push_back(c);
     }
   }
 }
 
+}  // namespace
+
+void AppendEscapedText(std::string& out, std::string_view text) {
+  AppendEscaped(out, text, false, false, false);
+}
+
 void AppendEscapedAttr(std::string& out, std::string_view value) {
-  for (char c : value) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '\n':
-        out += "&#10;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
+  AppendEscaped(out, value, true, true, false);
 }
 
 namespace {
@@ -76,24 +82,8 @@ void AppendText(std::string& out, const Node* n, int pre_depth, const SerializeO
     out.append(n->data);
     return;
   }
-  if (pre_depth > 0 && o.encode_pre_newlines) {
-    for (char c : n->data) {
-      if (c == '&')
-        out += "&amp;";
-      else if (c == '<')
-        out += "&lt;";
-      else if (c == '>')
-        out += "&gt;";
-      else if (c == '\n')
-        out += "&#10;";
-      else if (c == '\r')
-        continue;
-      else
-        out.push_back(c);
-    }
-    return;
-  }
-  AppendEscapedText(out, n->data);
+  const bool pre_block = pre_depth > 0 && o.encode_pre_newlines;
+  AppendEscaped(out, n->data, false, pre_block, pre_block);
 }
 
 // Iterative walk: serialisation must survive the deepest trees the parser produces.

@@ -17,6 +17,7 @@
 #include "html/parser.h"
 #include "publish/images.h"
 #include "render/page.h"
+#include "util/dates.h"
 #include "util/strings.h"
 
 namespace samizdat::publish {
@@ -111,12 +112,18 @@ std::string IndexPage(const config::SiteConfig& site, const std::string& channel
   return out;
 }
 
-std::string HomePage(const config::Config& cfg, const std::string& stamp) {
-  std::string out = "## " + cfg.site.title + "\n\n";
+// Channel groups in the order the configuration first names them.
+std::vector<std::string> ChannelGroups(const config::Config& cfg) {
   std::vector<std::string> groups;
   for (const auto& ch : cfg.channels)
     if (std::find(groups.begin(), groups.end(), ch.group) == groups.end())
       groups.push_back(ch.group);
+  return groups;
+}
+
+std::string HomePage(const config::Config& cfg, const std::string& stamp) {
+  std::string out = "## " + cfg.site.title + "\n\n";
+  std::vector<std::string> groups = ChannelGroups(cfg);
   for (const auto& g : groups) {
     out += "#### " + (g.empty() ? std::string("频道") : g) + " &nbsp;>&nbsp; ";
     bool first = true;
@@ -171,10 +178,7 @@ std::string HtmlIndexPage(const config::Config& cfg, const config::ChannelConfig
 std::string HtmlHome(const config::Config& cfg) {
   std::string out = HtmlHead(cfg.site.title, "style.css");
   out += "<h1>" + Esc(cfg.site.title) + "</h1>\n";
-  std::vector<std::string> groups;
-  for (const auto& ch : cfg.channels)
-    if (std::find(groups.begin(), groups.end(), ch.group) == groups.end())
-      groups.push_back(ch.group);
+  std::vector<std::string> groups = ChannelGroups(cfg);
   for (const auto& g : groups) {
     if (!g.empty()) out += "<h2>" + Esc(g) + "</h2>\n";
     out += "<ul class=\"channels\">\n";
@@ -188,15 +192,6 @@ std::string HtmlHome(const config::Config& cfg) {
   return out;
 }
 
-std::string Rfc3339(int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 // An Atom feed of the newest entries (deterministic: dates come from the store).
 std::string AtomFeed(const config::Config& cfg, const std::string& title, const std::string& self,
                      std::vector<store::IndexEntry> entries) {
@@ -206,7 +201,8 @@ std::string AtomFeed(const config::Config& cfg, const std::string& title, const 
                    });
   if (entries.size() > 50) entries.resize(50);
   const std::string& base = cfg.site.base_url;
-  std::string updated = Rfc3339(entries.empty() ? 0 : entries.front().added_at);
+  std::string updated =
+      FormatUnixUtc(entries.empty() ? 0 : entries.front().added_at, "%Y-%m-%dT%H:%M:%SZ");
   std::string out =
       "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n";
   out += "<title>" + Esc(title) + "</title>\n<id>" + Esc(base + self) +
@@ -215,8 +211,8 @@ std::string AtomFeed(const config::Config& cfg, const std::string& title, const 
   for (const auto& e : entries) {
     std::string href = base + "pages/" + e.home_channel + "/" + e.article_id + ".html";
     out += "<entry><title>" + Esc(CollapseWhitespace(e.title)) + "</title><link href=\"" +
-           Esc(href) + "\"/><id>" + Esc(href) + "</id><updated>" + Rfc3339(e.added_at) +
-           "</updated></entry>\n";
+           Esc(href) + "\"/><id>" + Esc(href) + "</id><updated>" +
+           FormatUnixUtc(e.added_at, "%Y-%m-%dT%H:%M:%SZ") + "</updated></entry>\n";
   }
   out += "</feed>\n";
   return out;
@@ -277,14 +273,7 @@ std::string PageSettingsKey(const config::SiteConfig& s) {
 
 }  // namespace
 
-std::string Stamp(int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%m%d%H%M", &tm);
-  return buf;
-}
+std::string Stamp(int64_t unix_seconds) { return FormatUnixUtc(unix_seconds, "%m%d%H%M"); }
 
 BuildReport BuildSite(const config::Config& cfg, store::Store& store, Env& env,
                       fetch::HttpClient* http) {
@@ -464,7 +453,7 @@ BuildReport BuildSite(const config::Config& cfg, store::Store& store, Env& env,
         ++report.articles;
         std::string relative = "pages/" + c.home_channel + "/" + c.article_id + ext;
         if (html_site) sitemap_paths.push_back(relative);
-        if (up_to_date(c.id, c.revision_id, relative)) {
+        if (!c.content_loaded) {  // `want` below found its page up to date
           ++report.files_unchanged;
           return;
         }

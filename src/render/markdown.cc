@@ -25,25 +25,6 @@ bool ContainsBlock(const Node* n) {
   return false;
 }
 
-int HeadingLevel(Tag t) {
-  switch (t) {
-    case Tag::k_h1:
-      return 1;
-    case Tag::k_h2:
-      return 2;
-    case Tag::k_h3:
-      return 3;
-    case Tag::k_h4:
-      return 4;
-    case Tag::k_h5:
-      return 5;
-    case Tag::k_h6:
-      return 6;
-    default:
-      return 0;
-  }
-}
-
 void EscapeMarkdown(std::string& out, std::string_view text) {
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
@@ -125,7 +106,7 @@ std::string ProtectLineStarts(const std::string& s) {
     std::string_view line = std::string_view(s).substr(i, nl - i);
     if (!line.empty()) {
       char c = line[0];
-      if (c == '#' || c == '+' || c == '-' || c == '=' || (c == '>' && false)) {
+      if (c == '#' || c == '+' || c == '-' || c == '=') {
         out.push_back('\\');
       } else if (isdigit(static_cast<unsigned char>(c))) {
         size_t k = 0;
@@ -218,7 +199,7 @@ class Renderer {
   bool md() const { return mode_ == Mode::kMarkdown; }
 
   std::string Block(const Node* e) {
-    int level = HeadingLevel(e->tag);
+    int level = html::HeadingLevel(e->tag);
     if (level) {
       std::string raw;
       InlineChildren(e, raw);

@@ -407,6 +407,7 @@ void Store::ForEachCurrentArticle(const std::function<void(const CurrentArticle&
       sqlite3_reset(full.get());
       full.Bind(1, c.id);
       if (full.Step() == SQLITE_ROW) {
+        c.content_loaded = true;
         c.canonical_url = full.Text(0);
         c.title = full.Text(1);
         c.byline = full.Text(2);

@@ -71,7 +71,8 @@ struct CurrentArticle {
   std::string canonical_url;
   std::string article_id;
   std::string title, byline, published, modified, lead_image_json, html;
-  std::string home_channel;  // the channel whose pages/ folder holds the article
+  std::string home_channel;     // the channel whose pages/ folder holds the article
+  bool content_loaded = false;  // false when ForEachCurrentArticle's `want` declined it
 };
 
 // One line of a channel index: memberships in the order they were added.

@@ -22,14 +22,12 @@ struct Candidate {
   std::string url;  // canonical
   std::string title;
   std::string published;
+  std::string published_utc;  // sort key: the same instant in UTC ("" when unknown)
   std::string updated;
   std::vector<std::string> channels;
   const config::SourceConfig* source = nullptr;
   size_t order = 0;
 };
-
-// Sort key for an RFC 3339 date: the instant in UTC.
-std::string ToUtcKey(const std::string& date) { return ToUtc(date).value_or(date); }
 
 bool HasMarker(const std::string& title, const std::vector<std::string>& markers) {
   for (const auto& m : markers)
@@ -189,6 +187,8 @@ SyncReport RunSync(const config::Config& config, store::Store& store, fetch::Htt
         c->second.url = url;
         c->second.title = it->title;
         c->second.published = it->published.value_or("");
+        if (!c->second.published.empty())
+          c->second.published_utc = ToUtc(c->second.published).value_or(c->second.published);
         c->second.updated = it->updated.value_or("");
         c->second.source = &src;
         c->second.order = order++;
@@ -212,10 +212,9 @@ SyncReport RunSync(const config::Config& config, store::Store& store, fetch::Htt
   std::vector<Candidate*> ordered;
   for (const auto& url : candidate_order) ordered.push_back(&candidates[url]);
   std::stable_sort(ordered.begin(), ordered.end(), [](const Candidate* a, const Candidate* b) {
-    if (!a->published.empty() && !b->published.empty()) {
-      auto ua = ToUtcKey(a->published), ub = ToUtcKey(b->published);
-      if (ua != ub) return ua < ub;
-    }
+    if (!a->published_utc.empty() && !b->published_utc.empty() &&
+        a->published_utc != b->published_utc)
+      return a->published_utc < b->published_utc;
     return a->order < b->order;
   });
 

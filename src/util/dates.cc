@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cstdio>
+#include <ctime>
 #include <regex>
 #include <vector>
 
@@ -316,6 +317,30 @@ std::optional<std::string> ToUtc(std::string_view rfc3339) {
   u.second = static_cast<int>(rem % 60);
   u.offset_minutes = 0;
   return FormatRfc3339(u);
+}
+
+}  // namespace samizdat
+
+namespace samizdat {
+
+std::optional<int> ParseUtcOffset(std::string_view s) {
+  if (s == "Z" || s == "UTC" || s == "utc") return 0;
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (s.size() != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':' || !digit(s[1]) ||
+      !digit(s[2]) || !digit(s[4]) || !digit(s[5]))
+    return std::nullopt;
+  int h = (s[1] - '0') * 10 + (s[2] - '0'), m = (s[4] - '0') * 10 + (s[5] - '0');
+  if (h > 14 || m > 59) return std::nullopt;
+  return (s[0] == '-' ? -1 : 1) * (h * 60 + m);
+}
+
+std::string FormatUnixUtc(int64_t unix_seconds, const char* format) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, format, &tm);
+  return buf;
 }
 
 }  // namespace samizdat

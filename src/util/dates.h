@@ -5,6 +5,7 @@
 // or source says otherwise, e.g. +480 for Beijing). A date alone gets 00:00:00.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +22,12 @@ struct DateTime {
 // "2021/08/31 10:00[:00]", "2021-08-31 10:00", "2021年08月31日 10:00", "2021.08.31",
 // "August 31, 2021", "31 Aug 2021". Returns nullopt for anything else or invalid fields.
 std::optional<DateTime> ParseDate(std::string_view text);
+
+// A configured zone: "+08:00", "-05:00", "Z", "UTC" -> minutes east of UTC; nullopt otherwise.
+std::optional<int> ParseUtcOffset(std::string_view text);
+
+// "unix seconds" formatted in UTC with strftime's `format` ("%m%d%H%M", ...).
+std::string FormatUnixUtc(int64_t unix_seconds, const char* format);
 
 // RFC 3339 text: "2021-08-31T10:00:00+08:00" (or "Z" for offset 0).
 std::string FormatRfc3339(const DateTime& dt);

@@ -89,6 +89,23 @@ std::string CollapseWhitespace(std::string_view s) {
   return out;
 }
 
+std::string CollapseAsciiWhitespace(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  bool space = false;
+  for (char c : s) {
+    if (IsAsciiSpace(c)) {
+      space = true;
+      continue;
+    }
+    if (space) out.push_back(' ');
+    space = false;
+    out.push_back(c);
+  }
+  if (space) out.push_back(' ');
+  return out;
+}
+
 std::vector<std::string_view> SplitAsciiSpace(std::string_view s) {
   std::vector<std::string_view> parts;
   size_t i = 0;

@@ -26,6 +26,10 @@ std::string_view TrimUnicode(std::string_view s);
 // and trims the ends. Used for titles, bylines and inline text.
 std::string CollapseWhitespace(std::string_view s);
 
+// Collapses every run of ASCII whitespace to one space, keeping a run at either end as one
+// space (so text nodes still join with their neighbours). Non-ASCII spaces are kept.
+std::string CollapseAsciiWhitespace(std::string_view s);
+
 std::vector<std::string_view> SplitAsciiSpace(std::string_view s);
 
 // Decodes one UTF-8 code point at s[i]; advances i. Invalid bytes yield U+FFFD and advance by one.
