@@ -7,6 +7,7 @@ PACKAGES=(
   libfmt-dev nlohmann-json3-dev libpugixml-dev libcmark-gfm-dev
   libcmark-gfm-extensions-dev zlib1g-dev libgtest-dev libbenchmark-dev
   libcurl4-openssl-dev libsqlite3-dev libsodium-dev libgit2-dev chromium fonts-wqy-zenhei clang-14 libclang-rt-14-dev
+  microsocks
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -31,6 +31,48 @@ ChildRun RunChild(const std::vector<std::string>& args, bool quiet = false);
 // Starts `args` the same way without waiting; returns the pid.
 int SpawnChild(const std::vector<std::string>& args, bool quiet = true);
 
+// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then closed).
+int FreeLoopbackPort();
+
+// A loopback port reserved for as long as this object lives: bound but never listening,
+// so every connection to it is refused at once. For "nothing listens there" tests.
+class RefusingPort {
+ public:
+  RefusingPort();
+  ~RefusingPort();
+  RefusingPort(const RefusingPort&) = delete;
+  RefusingPort& operator=(const RefusingPort&) = delete;
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+// A background child process (a server the test talks to) with standard output and error
+// appended to `log_path`. The destructor stops it (SIGTERM) and reaps it.
+class ChildProcess {
+ public:
+  ChildProcess(const std::vector<std::string>& args, const std::string& log_path);
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+  int pid() const { return pid_; }
+  // True once the child exited (reaped here; status() then holds its exit status).
+  bool Exited();
+  int status() const { return status_; }
+  // Polls a TCP connect to 127.0.0.1:`port` until it succeeds (true) or the child exits or
+  // `timeout_ms` passes (false).
+  bool WaitUntilAccepting(int port, int timeout_ms = 10000);
+
+ private:
+  int pid_ = -1;
+  int status_ = -1;
+};
+
+// The absolute path of `program` found on PATH, or "" when it is not installed.
+std::string FindProgram(const std::string& program);
+
 // `n` zero bytes, gzip-compressed: a small body that inflates enormously.
 std::string GzipOfZeros(size_t n);
 // UTF-8 text encoded in `charset` by ICU, an independent encoder, for charset tests.

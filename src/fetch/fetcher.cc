@@ -44,6 +44,33 @@ std::string CharsetOf(std::string_view content_type) {
   return out;
 }
 
+// A proxy URL fit to show: `shown` has any password replaced by "***".
+struct ProxyForDisplay {
+  std::string shown;
+  std::string password;  // "" when the URL has none
+};
+
+ProxyForDisplay SplitProxyPassword(const std::string& proxy) {
+  size_t scheme_end = proxy.find("://");
+  size_t begin = scheme_end == std::string::npos ? 0 : scheme_end + 3;
+  size_t authority_end = std::min(proxy.find_first_of("/?#", begin), proxy.size());
+  size_t at = proxy.rfind('@', authority_end);
+  if (at == std::string::npos || at < begin) return {proxy, ""};
+  size_t colon = proxy.find(':', begin);
+  if (colon == std::string::npos || colon > at) return {proxy, ""};
+  return {proxy.substr(0, colon + 1) + "***" + proxy.substr(at),
+          proxy.substr(colon + 1, at - colon - 1)};
+}
+
+// Appends the source and its proxy (password shown as "***") to a failed request's error,
+// and scrubs the password from anything curl's message may have echoed.
+void AddProxyContext(const Request& request, std::string* error) {
+  ProxyForDisplay proxy = SplitProxyPassword(request.proxy);
+  if (!proxy.password.empty()) *error = ReplaceAll(*error, proxy.password, "***");
+  *error += request.tag.empty() ? "; via proxy " + proxy.shown
+                                : "; source '" + request.tag + "' via proxy " + proxy.shown;
+}
+
 struct Transfer {
   size_t index = 0;
   const Request* request = nullptr;
@@ -294,7 +321,12 @@ class CurlHttpClient final : public HttpClient {
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // every encoding curl supports
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
     curl_easy_setopt(e, CURLOPT_USERAGENT, options_.user_agent.c_str());
-    if (!r.proxy.empty()) curl_easy_setopt(e, CURLOPT_PROXY, r.proxy.c_str());
+    if (!r.proxy.empty()) {
+      curl_easy_setopt(e, CURLOPT_PROXY, r.proxy.c_str());
+      // The source's proxy is the only way out: no_proxy in the environment must not
+      // turn a request into a direct connection.
+      curl_easy_setopt(e, CURLOPT_NOPROXY, "");
+    }
     curl_slist_free_all(t.headers);
     t.headers = nullptr;
     if (!r.etag.empty())
@@ -340,6 +372,7 @@ class CurlHttpClient final : public HttpClient {
     } else {
       r.error = where + ": HTTP " + std::to_string(status);
     }
+    if (!r.ok && !t.request->proxy.empty()) AddProxyContext(*t.request, &r.error);
     if (r.ok || t.refused || t.too_big || !Retryable(code, r.status) ||
         r.attempts > options_.max_retries) {
       if (!r.ok && r.attempts > 1)
