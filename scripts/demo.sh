@@ -18,6 +18,11 @@ DEMO=$(pwd)/demo
 
 store = "$OUT/samizdat.db"
 
+# The demo's file:// sources live in demo/ (whose pages link to tests/fixtures), not
+# beside this configuration: allow local files under the repository.
+[fetch]
+file_root = "$(pwd)"
+
 [[channels]]
 id = "world"
 name = "国际新闻"

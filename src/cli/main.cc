@@ -15,6 +15,7 @@
 #include "extract/profile.h"
 #include "feed/feed.h"
 #include "feed/feed_json.h"
+#include "fetch/url_policy.h"
 #include "publish/build.h"
 #include "publish/serve.h"
 #include "store/store.h"
@@ -27,6 +28,7 @@
 #include "render/markdown.h"
 #include "render/page.h"
 #include "util/env.h"
+#include "util/url.h"
 
 namespace samizdat {
 namespace {
@@ -190,29 +192,42 @@ int RunConvert(const std::string& file, const std::string& url, const std::strin
   return 0;
 }
 
+// Fetches the URL `samizdat feed` was given through the fetcher, with its rules: the
+// operator named this URL, so a file:// URL may be read (the root is the directory the file
+// really lives in); a feed fetched over http(s) reaches public addresses only, unless allowed.
+bool FetchFeedSource(const std::string& source, bool allow_private, std::string* bytes,
+                     std::string* final_url, std::string* http_charset) {
+  fetch::FetchOptions fo;
+  fo.allow_private = fo.allow_loopback = allow_private;
+  fetch::Request request{source};
+  request.may_read_file = true;
+  if (UrlScheme(source) == "file") {
+    std::error_code ec;  // on error the root stays unset and the fetcher says why
+    fo.file_root =
+        std::filesystem::weakly_canonical(fetch::FileUrlPath(source), ec).parent_path().string();
+  }
+  fetch::Response r = fetch::NewCurlHttpClient(fo)->FetchAll({request})[0];
+  if (!r.ok) {
+    std::fprintf(stderr, "samizdat: %s\n", r.error.c_str());
+    return false;
+  }
+  *bytes = std::move(r.body);
+  *final_url = r.final_url;
+  *http_charset = r.charset;
+  return true;
+}
+
 int RunFeed(const std::string& source, bool as_json, const std::string& selector,
             bool allow_private) {
   std::string bytes, error, url = source, http_charset;
-  if (source.rfind("http://", 0) == 0 || source.rfind("https://", 0) == 0) {
-    fetch::FetchOptions fo;
-    fo.allow_private = fo.allow_loopback = allow_private;
-    auto http = fetch::NewCurlHttpClient(fo);
-    fetch::Response r = http->FetchAll({{source}})[0];
-    if (!r.ok) {
-      std::fprintf(stderr, "samizdat: %s\n", r.error.c_str());
-      return 1;
-    }
-    bytes = std::move(r.body);
-    url = r.final_url;
-    http_charset = r.charset;
+  if (!UrlScheme(source).empty()) {
+    if (!FetchFeedSource(source, allow_private, &bytes, &url, &http_charset)) return 1;
   } else {
-    std::string path = source.rfind("file://", 0) == 0 ? source.substr(7) : source;
-    if (!Env::Default()->ReadFile(path, &bytes, &error)) {
+    if (!Env::Default()->ReadFile(source, &bytes, &error)) {
       std::fprintf(stderr, "samizdat: %s\n", error.c_str());
       return 1;
     }
-    if (source.rfind("file://", 0) != 0 && path != "-")
-      url = "file://" + std::filesystem::absolute(path).string();
+    if (source != "-") url = "file://" + std::filesystem::absolute(source).string();
   }
   feed::ParseOptions po;
   po.url = url;

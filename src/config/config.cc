@@ -65,7 +65,12 @@ void ParseFetch(const toml::table& t, std::string_view origin, fetch::FetchOptio
       f.allow_loopback = Bool(node, origin, full);
     else if (key == "allow_file")
       f.allow_file = Bool(node, origin, full);
-    else
+    else if (key == "file_root") {
+      f.file_root = String(node, origin, full);
+      if (f.file_root.empty())
+        throw ConfigError(Where(origin, node) + ": '" + full +
+                          "' must name a directory (allow_file = false reads no local file)");
+    } else
       throw ConfigError(Where(origin, node) + ": unknown key '" + full + "'");
   }
 }
@@ -424,6 +429,11 @@ std::optional<Config> ParseConfig(std::string_view toml_text, std::string_view o
         relative(cfg.store_path);
         relative(cfg.output_dir);
         relative(cfg.publish.archive.output);
+        // file:// sources are read under the config file's directory unless told otherwise.
+        if (cfg.fetch.file_root.empty())
+          cfg.fetch.file_root = base_dir.empty() ? "." : std::string(base_dir);
+        else
+          relative(cfg.fetch.file_root);
       },
       error);
   if (!ok) return std::nullopt;

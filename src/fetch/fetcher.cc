@@ -1,8 +1,7 @@
 #include "fetch/fetcher.h"
 
-#include <arpa/inet.h>
 #include <curl/curl.h>
-#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <chrono>
@@ -11,6 +10,7 @@
 #include <mutex>
 #include <random>
 
+#include "fetch/url_policy.h"
 #include "util/dates.h"
 #include "util/env.h"
 #include "util/strings.h"
@@ -81,7 +81,7 @@ struct Transfer {
   std::string retry_after;
   bool too_big = false;
   bool refused = false;
-  std::string refused_address;
+  std::string refusal;  // why the address guard refused a connection
   char errbuf[CURL_ERROR_SIZE] = {0};
   Clock::time_point started;
   curl_slist* headers = nullptr;
@@ -128,24 +128,19 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
   return size * n;
 }
 
+// Every connection curl opens (the first, after a redirect, each address it tries) passes
+// here, after name resolution: the address guard cannot be dodged by DNS rebinding. A
+// connection to the proxy is not checked: the proxy is the operator's, and trusted.
 curl_socket_t OnOpenSocket(void* user, curlsocktype purpose, struct curl_sockaddr* addr) {
   auto* t = static_cast<Transfer*>(user);
   if (purpose == CURLSOCKTYPE_IPCXN && t->request->proxy.empty()) {
-    char buf[INET6_ADDRSTRLEN] = {0};
-    if (addr->family == AF_INET) {
-      inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&addr->addr)->sin_addr, buf, sizeof buf);
-    } else if (addr->family == AF_INET6) {
-      inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&addr->addr)->sin6_addr, buf,
-                sizeof buf);
-    }
-    bool loopback = false;
-    if (buf[0] && IsPrivateAddress(buf, &loopback)) {
-      bool allowed = loopback ? t->options->allow_loopback : t->options->allow_private;
-      if (!allowed) {
-        t->refused = true;
-        t->refused_address = buf;
-        return CURL_SOCKET_BAD;
-      }
+    AddressClass cls = AddressClass::kReserved;
+    std::string ip = SockaddrText(&addr->addr, &cls);
+    if (!AddressAllowed(cls, t->options->allow_loopback, t->options->allow_private)) {
+      t->refused = true;
+      t->refusal =
+          AddressRefusal(ip.empty() ? "of family " + std::to_string(addr->family) : ip, cls);
+      return CURL_SOCKET_BAD;
     }
   }
   return socket(addr->family, addr->socktype, addr->protocol);
@@ -200,7 +195,7 @@ class CurlHttpClient final : public HttpClient {
       }
       if (scheme != "http" && scheme != "https") {
         out[i] = t.response;
-        out[i].error = "unsupported URL " + requests[i].url;
+        out[i].error = requests[i].url + ": refused: only http, https and file URLs are fetched";
         continue;
       }
       t.host = UrlHost(requests[i].url);
@@ -256,6 +251,7 @@ class CurlHttpClient final : public HttpClient {
   }
 
  private:
+  // Reads a file:// URL when url_policy allows it; the file is read at its resolved path.
   Response FetchFile(const Request& r) {
     Response resp;
     resp.url = r.url;
@@ -263,17 +259,11 @@ class CurlHttpClient final : public HttpClient {
     resp.tag = r.tag;
     resp.attempts = 1;
     if (!options_.allow_file) {
-      resp.error = "file:// URLs are not allowed: " + r.url;
+      resp.error = r.url + ": refused: file:// sources are off ([fetch] allow_file = false)";
       return resp;
     }
-    std::string path = UrlPath(r.url);
-    // Percent-decoding: file paths may hold spaces or non-ASCII characters.
-    char* decoded =
-        curl_easy_unescape(nullptr, path.c_str(), static_cast<int>(path.size()), nullptr);
-    if (decoded) {
-      path = decoded;
-      curl_free(decoded);
-    }
+    std::string path = LocalFilePath(r.url, r.may_read_file, options_.file_root, &resp.error);
+    if (path.empty()) return resp;
     std::string error;
     if (!env_->ReadFile(path, &resp.body, &error)) {
       resp.error = error;
@@ -286,6 +276,7 @@ class CurlHttpClient final : public HttpClient {
     }
     resp.status = 200;
     resp.ok = true;
+    resp.from_local_file = true;
     return resp;
   }
 
@@ -358,13 +349,18 @@ class CurlHttpClient final : public HttpClient {
     } else if (code == CURLE_OK && status >= 200 && status < 300) {
       r.ok = true;
     } else if (t.refused) {
-      r.error = where + ": refused to connect to non-public address " + t.refused_address;
+      r.error = where + ": " + t.refusal;
     } else if (t.too_big) {
       r.error = where + ": body exceeds " + std::to_string(options_.max_body_bytes) + " bytes";
     } else if (code == CURLE_OPERATION_TIMEDOUT) {
       r.error = where + ": timed out (" + std::string(t.errbuf) + ")";
     } else if (code == CURLE_TOO_MANY_REDIRECTS) {
       r.error = where + ": more than " + std::to_string(options_.max_redirects) + " redirects";
+    } else if (code == CURLE_UNSUPPORTED_PROTOCOL) {
+      char* target = nullptr;
+      curl_easy_getinfo(t.easy, CURLINFO_REDIRECT_URL, &target);
+      r.error = where + ": refused redirect to " + (target ? target : "a URL") +
+                ": redirects may lead only to http and https URLs";
     } else if (code == CURLE_COULDNT_RESOLVE_HOST) {
       r.error = where + ": cannot resolve host " + t.host;
     } else if (code != CURLE_OK) {
@@ -400,35 +396,6 @@ class CurlHttpClient final : public HttpClient {
 };
 
 }  // namespace
-
-bool IsPrivateAddress(const std::string& ip, bool* loopback) {
-  *loopback = false;
-  in_addr v4{};
-  if (inet_pton(AF_INET, ip.c_str(), &v4) == 1) {
-    uint32_t a = ntohl(v4.s_addr);
-    if ((a >> 24) == 127) {
-      *loopback = true;
-      return true;
-    }
-    return (a >> 24) == 10 || (a >> 20) == (172u << 4 | 1) || (a >> 16) == (192u << 8 | 168) ||
-           (a >> 16) == (169u << 8 | 254) || (a >> 24) == 0 || (a >> 22) == (100u << 2 | 1);
-  }
-  in6_addr v6{};
-  if (inet_pton(AF_INET6, ip.c_str(), &v6) == 1) {
-    if (IN6_IS_ADDR_LOOPBACK(&v6)) {
-      *loopback = true;
-      return true;
-    }
-    if (IN6_IS_ADDR_V4MAPPED(&v6)) {
-      char buf[INET_ADDRSTRLEN];
-      inet_ntop(AF_INET, &v6.s6_addr[12], buf, sizeof buf);
-      return IsPrivateAddress(buf, loopback);
-    }
-    return IN6_IS_ADDR_LINKLOCAL(&v6) || IN6_IS_ADDR_UNSPECIFIED(&v6) ||
-           (v6.s6_addr[0] & 0xFE) == 0xFC;
-  }
-  return false;
-}
 
 int64_t ParseRetryAfter(const std::string& value, int64_t now_unix) {
   std::string_view v = TrimAscii(value);

@@ -7,7 +7,9 @@
 // maximum body size (applied after decompression, so a gzip bomb stops there), retries
 // with exponential backoff and jitter on timeouts, transfer errors, 429 and 5xx (honouring
 // Retry-After), conditional requests, a clear User-Agent, HTTP and SOCKS5 proxies, and a
-// guard that refuses private, loopback and link-local addresses unless allowed.
+// guard, checked on every connection it opens (redirects and re-resolved names included),
+// that refuses non-public addresses (fetch/url_policy.h). Only http and https are spoken,
+// redirects included; file:// URLs are read for configured sources only, under a root.
 #pragma once
 
 #include <cstdint>
@@ -36,9 +38,12 @@ struct FetchOptions {
   int max_retries = 3;
   int backoff_base_ms = 500;
   int max_retry_after_s = 120;  // a longer Retry-After is reported, not waited for
-  bool allow_private = false;   // private (10/8, 172.16/12, 192.168/16, fc00::/7) addresses
+  bool allow_private = false;   // private addresses (AddressClass::kPrivate)
   bool allow_loopback = false;  // 127/8, ::1
-  bool allow_file = true;       // file:// URLs, read through Env
+  bool allow_file = true;       // configured file:// sources at all
+  // file:// URLs are read only at or under this directory (after resolving symlinks and
+  // ".."); "" reads no local file. The config sets it to the config file's directory.
+  std::string file_root;
 };
 
 struct Request {
@@ -47,6 +52,10 @@ struct Request {
   std::string last_modified;  // sent as If-Modified-Since
   std::string proxy;          // "http://host:port" or "socks5h://host:port"; "" for none
   std::string tag;            // the caller's label (source id), echoed in the response
+  // True only for URLs the operator configured (a source's URL, its backfill pages) and
+  // for links found in a local file read that way. A URL taken from anything fetched over
+  // the network never sets it, so such a URL can never read a local file.
+  bool may_read_file = false;
 };
 
 struct Response {
@@ -64,6 +73,9 @@ struct Response {
   std::string error;  // why it failed, with the URL's host: "timeout after 60 s", ...
   int attempts = 0;
   int64_t elapsed_ms = 0;
+  // The body was read from a local file (a configured file:// source under the root), so
+  // links in it may set Request::may_read_file.
+  bool from_local_file = false;
 };
 
 class HttpClient {
@@ -76,9 +88,6 @@ class HttpClient {
 
 // `env` reads file:// URLs; nullptr means Env::Default().
 std::unique_ptr<HttpClient> NewCurlHttpClient(const FetchOptions& options, Env* env = nullptr);
-
-// True for addresses the guard refuses by default; sets *loopback for 127/8 and ::1.
-bool IsPrivateAddress(const std::string& ip, bool* loopback);
 
 // Parses a Retry-After value (seconds or an HTTP date) into seconds from now; -1 if bad.
 int64_t ParseRetryAfter(const std::string& value, int64_t now_unix);

@@ -27,6 +27,7 @@ struct Candidate {
   std::vector<std::string> channels;
   const config::SourceConfig* source = nullptr;
   size_t order = 0;
+  bool from_local_file = false;  // found in a local file (fetch::Request::may_read_file)
 };
 
 bool HasMarker(const std::string& title, const std::vector<std::string>& markers) {
@@ -87,7 +88,7 @@ SyncReport RunSync(const config::Config& config, store::Store& store, fetch::Htt
     }
     due.push_back(&src);
     auto add = [&](const std::string& url, bool conditional) {
-      fetch::Request req{url, "", "", src.proxy, src.id};
+      fetch::Request req{url, "", "", src.proxy, src.id, /*may_read_file=*/true};
       if (conditional) {
         if (auto v = store.GetValidators(url)) {
           req.etag = v->etag;
@@ -155,11 +156,12 @@ SyncReport RunSync(const config::Config& config, store::Store& store, fetch::Htt
       sr.failures.push_back(sr.health_note);
       continue;
     }
+    bool local = resp.from_local_file;  // and so every document the entries came from
     // A sitemap index points at more sitemaps: fetch them now (one level).
     if (parsed.version == "sitemapindex") {
       std::vector<fetch::Request> subs;
       for (const auto& e : parsed.entries)
-        if (e.is_sitemap) subs.push_back({e.link, "", "", src.proxy, src.id});
+        if (e.is_sitemap) subs.push_back({e.link, "", "", src.proxy, src.id, local});
       auto sub_responses = http.FetchAll(subs);
       report.requests += static_cast<int64_t>(subs.size());
       parsed.entries.clear();
@@ -169,6 +171,7 @@ SyncReport RunSync(const config::Config& config, store::Store& store, fetch::Htt
           ++sr.failed;
           continue;
         }
+        local = local && sub.from_local_file;
         po.url = sub.final_url;
         feed::Feed f2 = feed::ParseFeed(sub.body, po);
         for (auto& e : f2.entries) parsed.entries.push_back(std::move(e));
@@ -192,6 +195,7 @@ SyncReport RunSync(const config::Config& config, store::Store& store, fetch::Htt
         c->second.updated = it->updated.value_or("");
         c->second.source = &src;
         c->second.order = order++;
+        c->second.from_local_file = local;
         candidate_order.push_back(url);
       }
       for (const auto& ch : src.channels)
@@ -242,7 +246,7 @@ SyncReport RunSync(const config::Config& config, store::Store& store, fetch::Htt
         continue;
       }
     }
-    fetch::Request req{c->url, "", "", c->source->proxy, c->source->id};
+    fetch::Request req{c->url, "", "", c->source->proxy, c->source->id, c->from_local_file};
     if (existing) {
       if (auto v = store.GetValidators(c->url)) {
         req.etag = v->etag;
