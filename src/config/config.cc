@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include "util/dates.h"
+#include "util/ids.h"
 #include "util/toml_reader.h"
 
 #include <sstream>
@@ -27,6 +28,22 @@ const toml::array& TableArray(const toml::node& node, std::string_view origin,
     throw ConfigError(Where(origin, node) + ": '" + std::string(key) +
                       "' must be an array of tables ([[" + std::string(key) + "]])");
   return *arr;
+}
+
+// An id that names files of the site (util/ids.h). A channel id also names files with
+// extensions beside its directory (indexes/<id>.jsonl next to indexes/<id>/), so it may not
+// contain '.': channel "x.jsonl" would otherwise own the directory that is channel "x"'s file.
+std::string Id(const toml::node& node, std::string_view origin, std::string_view key,
+               bool channel) {
+  std::string id = String(node, origin, key);
+  std::string why = UnsafeIdReason(id);
+  if (why.empty() && channel && id.find('.') != std::string::npos) why = "contains '.'";
+  if (!why.empty())
+    throw ConfigError(Where(origin, node) + ": key '" + std::string(key) + "' " + why +
+                      ": an id may use only ASCII letters, digits, '_', '-' and '.' (not in a "
+                      "channel id), start with a letter, digit or '_', hold at most " +
+                      std::to_string(kMaxIdBytes) + " bytes and not be a Windows device name");
+  return id;
 }
 
 void ParseFetch(const toml::table& t, std::string_view origin, fetch::FetchOptions& f) {
@@ -82,7 +99,7 @@ SourceConfig ParseSource(const toml::table& t, std::string_view origin, const to
     std::string key(k.str());
     std::string full = "sources." + key;
     if (key == "id")
-      s.id = String(node, origin, full);
+      s.id = Id(node, origin, full, /*channel=*/false);
     else if (key == "kind") {
       std::string v = String(node, origin, full);
       if (!ParseSourceKind(v, &s.kind))
@@ -371,7 +388,7 @@ std::optional<Config> ParseConfig(std::string_view toml_text, std::string_view o
                 std::string key(ck.str());
                 std::string full = "channels." + key;
                 if (key == "id")
-                  ch.id = String(cnode, origin, full);
+                  ch.id = Id(cnode, origin, full, /*channel=*/true);
                 else if (key == "name")
                   ch.name = String(cnode, origin, full);
                 else if (key == "group")
@@ -379,9 +396,7 @@ std::optional<Config> ParseConfig(std::string_view toml_text, std::string_view o
                 else
                   throw ConfigError(Where(origin, cnode) + ": unknown key '" + full + "'");
               }
-              if (ch.id.empty() || ch.id.find_first_of("/\\. ") != std::string::npos)
-                throw ConfigError(Where(origin, el) +
-                                  ": a channel needs an 'id' without '/', '\\', '.' or spaces");
+              if (ch.id.empty()) throw ConfigError(Where(origin, el) + ": a channel needs an 'id'");
               for (const auto& other : cfg.channels)
                 if (other.id == ch.id)
                   throw ConfigError(Where(origin, el) + ": duplicate channel id '" + ch.id + "'");

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "util/dates.h"
+#include "util/ids.h"
 #include "util/strings.h"
 #include "util/toml_reader.h"
 #include "util/url.h"
@@ -72,27 +73,12 @@ std::string Profile::ArticleId(std::string_view url) const {
     std::string u(url);
     std::smatch m;
     if (std::regex_search(u, m, *id_pattern) && m.size() > 1 && m[1].length() > 0)
-      return m[1].str();
+      return SafeArticleId(m[1].str(), url);
   }
   return DefaultArticleId(url);
 }
 
-std::string DefaultArticleId(std::string_view url) {
-  std::string stem = UrlFileStem(url);
-  bool safe = !stem.empty() && stem.size() <= 80;
-  for (char c : stem)
-    if (!(isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) safe = false;
-  if (safe && stem != "index") return stem;
-  // FNV-1a of the URL: stable, filename-safe, and short.
-  uint64_t h = 1469598103934665603ull;
-  for (char c : url) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ull;
-  }
-  char buf[20];
-  std::snprintf(buf, sizeof buf, "u%016llx", static_cast<unsigned long long>(h));
-  return buf;
-}
+std::string DefaultArticleId(std::string_view url) { return SafeArticleId(UrlFileStem(url), url); }
 
 std::optional<Profile> ParseProfile(std::string_view toml_text, std::string_view origin,
                                     std::string* error) {

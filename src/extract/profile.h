@@ -37,7 +37,8 @@ struct Profile {
   std::string origin;  // where it was loaded from, for messages
 
   bool MatchesUrl(std::string_view url) const;
-  // The article id for `url`: id_pattern's first group, else the URL's file stem.
+  // The article id for `url`: id_pattern's first group, else the URL's file stem; either
+  // only when it is a safe id (util/ids.h), else a stable hash of `url`. Always safe.
   std::string ArticleId(std::string_view url) const;
 };
 
@@ -62,7 +63,8 @@ class ProfileSet {
   std::vector<Profile> profiles_;
 };
 
-// Default article id for a URL with no profile: the URL's file stem, or a short hash.
+// Default article id for a URL with no profile: the URL's file stem when it is a safe id
+// (util/ids.h), else a stable hash of the URL. Always safe.
 std::string DefaultArticleId(std::string_view url);
 
 }  // namespace samizdat::extract

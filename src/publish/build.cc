@@ -25,38 +25,6 @@ namespace {
 
 using nlohmann::json;
 
-// Writes through Env only when the bytes differ from what is on disk.
-class TreeWriter {
- public:
-  TreeWriter(Env& env, std::string root, BuildReport& report)
-      : env_(env), root_(std::move(root)), report_(report) {}
-
-  bool Put(const std::string& relative, const std::string& contents) {
-    std::string path = root_ + "/" + relative;
-    std::string existing, error;
-    if (std::filesystem::exists(path) && env_.ReadFile(path, &existing, &error) &&
-        existing == contents) {
-      ++report_.files_unchanged;
-      return true;
-    }
-    // Atomic (rename) but not fsync'ed: a build is repeatable, and 100,000 fsyncs would
-    // dominate its time. A crash mid-build is repaired by the next build.
-    if (!env_.WriteFileAtomic(path, contents, &error, /*durable=*/false)) {
-      report_.error = error;
-      return false;
-    }
-    ++report_.files_written;
-    return true;
-  }
-
-  const std::string& root() const { return root_; }
-
- private:
-  Env& env_;
-  std::string root_;
-  BuildReport& report_;
-};
-
 // Appends a query stamp to a relative link target.
 std::string Stamped(const std::string& target, const std::string& stamp) {
   if (stamp.empty()) return target;
@@ -271,270 +239,361 @@ std::string PageSettingsKey(const config::SiteConfig& s) {
       .dump();
 }
 
+// One article page on its way through a batch.
+struct Job {
+  store::CurrentArticle c;
+  std::string relative;
+  bool archived = false;
+  extract::Article a;
+  std::vector<html::Node*> imgs;
+  std::vector<std::string> urls;
+  std::string page;
+};
+
+// Runs `fn` on every job, on up to 8 threads. `fn` must be pure (no I/O, no shared state).
+void ParallelFor(std::vector<Job>& jobs, const std::function<void(Job&)>& fn) {
+  const unsigned workers = std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
+  std::atomic<size_t> next{0};
+  std::vector<std::thread> pool;
+  for (unsigned w = 1; w < workers; ++w)
+    pool.emplace_back([&] {
+      for (size_t i; (i = next++) < jobs.size();) fn(jobs[i]);
+    });
+  for (size_t i; (i = next++) < jobs.size();) fn(jobs[i]);
+  for (auto& t : pool) t.join();
+}
+
+// JSON text that never throws: strings from pages may hold invalid UTF-8.
+std::string JsonText(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// One build of the site. Every file goes through an OutputTree (main tree, archive tree);
+// a problem with one article or file is recorded, naming it, and the build goes on.
+class SiteBuilder {
+ public:
+  SiteBuilder(const config::Config& cfg, store::Store& store, Env& env, fetch::HttpClient* http)
+      : cfg_(cfg),
+        store_(store),
+        env_(env),
+        out_(env, cfg.output_dir),
+        images_(out_, cfg.site.rehost_images ? http : nullptr, cfg.site.max_image_bytes),
+        http_(http),
+        ext_(cfg.site.theme == config::Theme::kHtml ? ".html" : ".md"),
+        html_site_(cfg.site.theme == config::Theme::kHtml) {}
+
+  BuildReport Run();
+
+ private:
+  bool Write(OutputTree& tree, const std::string& relative, std::string_view contents,
+             const std::string& about = "");
+  void PlanArchive();
+  void LoadManifest();
+  bool UpToDate(int64_t id, int64_t revision, const std::string& relative);
+  void RenderPages();
+  void Flush();
+  void Prepare(Job& j) const;
+  void Render(Job& j) const;
+  void WritePage(Job& j);
+  void WriteChannel(const config::ChannelConfig& ch, std::vector<store::IndexEntry>* all);
+  void WriteHtmlHome(std::vector<store::IndexEntry> all);
+  std::string TargetOf(const store::IndexEntry& e) const;
+
+  const config::Config& cfg_;
+  store::Store& store_;
+  Env& env_;
+  BuildReport report_;
+  OutputTree out_;
+  std::unique_ptr<OutputTree> archive_out_;
+  ImageStore images_;
+  fetch::HttpClient* http_;
+  const std::string ext_;
+  const bool html_site_;
+  config::SiteConfig page_site_;
+  std::string stamp_, settings_, archive_root_;
+  std::unordered_set<int64_t> archived_;
+  // Canonical URL -> the link to its mirror page from a page in pages/<channel>/.
+  std::unordered_map<std::string, std::string> mirror_path_;
+  std::unordered_map<int64_t, ManifestEntry> pages_;
+  std::vector<std::string> sitemap_paths_;
+  std::vector<Job> batch_;
+};
+
+// Writes through the tree, counting; a failure is recorded (with `about`, the article URL,
+// when given) and the file's earlier version, if any, is kept rather than swept as stale.
+bool SiteBuilder::Write(OutputTree& tree, const std::string& relative, std::string_view contents,
+                        const std::string& about) {
+  std::string error;
+  switch (tree.Put(relative, contents, &error)) {
+    case OutputTree::PutResult::kWritten:
+      ++report_.files_written;
+      return true;
+    case OutputTree::PutResult::kUnchanged:
+      ++report_.files_unchanged;
+      return true;
+    case OutputTree::PutResult::kFailed:
+      break;
+  }
+  report_.errors.push_back(about.empty() ? error : "article " + about + ": " + error);
+  if (tree.CheckPath(relative).empty()) tree.Keep(relative);
+  return false;
+}
+
+// Repository size control: the oldest articles beyond the limit live in the archive tree;
+// the main tree's pages and indexes link to them through the archive's prefix.
+void SiteBuilder::PlanArchive() {
+  const publish::ArchiveConfig& archive = cfg_.publish.archive;
+  std::vector<store::Store::ArticlePath> paths = store_.ArticlePaths();
+  if (archive.enabled() && static_cast<int64_t>(paths.size()) > archive.max_articles)
+    for (size_t i = 0; i < paths.size() - static_cast<size_t>(archive.max_articles); ++i)
+      archived_.insert(paths[i].id);
+  // From a page or index two levels below a tree root to the archive's root.
+  archive_root_ = archive.link_prefix.find("://") != std::string::npos
+                      ? archive.link_prefix
+                      : "../../" + archive.link_prefix;
+  if (archive.enabled()) archive_out_ = std::make_unique<OutputTree>(env_, archive.output);
+  for (const auto& p : paths) {
+    if (p.home_channel.empty()) continue;
+    std::string rel = p.home_channel + "/" + p.article_id + ext_;
+    mirror_path_[p.canonical_url] =
+        archived_.count(p.id) ? archive_root_ + "pages/" + rel : "../" + rel;
+  }
+}
+
+// The manifest: the page settings, then per article the revision and path it was last
+// rendered with. Tab-separated: read and written in a few milliseconds at 100,000 pages.
+void SiteBuilder::LoadManifest() {
+  settings_ = PageSettingsKey(cfg_.site);
+  std::string text;
+  if (out_.Read(".samizdat/build-manifest.tsv", &text)) pages_ = ParseManifest(text, settings_);
+}
+
+std::string SiteBuilder::TargetOf(const store::IndexEntry& e) const {
+  std::string rel = "pages/" + e.home_channel + "/" + e.article_id + ext_;
+  return (archived_.count(e.article) ? archive_root_ : std::string("../../")) + rel;
+}
+
+// A page is rendered again only when its revision, path or the page settings changed (or
+// its file went missing).
+bool SiteBuilder::UpToDate(int64_t id, int64_t revision, const std::string& relative) {
+  auto it = pages_.find(id);
+  bool in_archive = archived_.count(id) > 0;
+  return it != pages_.end() && it->second.revision == revision &&
+         it->second.relative == (in_archive ? "archive:" : "") + relative &&
+         (in_archive ? archive_out_->Exists(relative) : out_.Exists(relative));
+}
+
+// Pure: parses, cleans and points links between mirrored articles at their mirror pages.
+void SiteBuilder::Prepare(Job& j) const {
+  const store::CurrentArticle& c = j.c;
+  extract::Article& a = j.a;
+  a.url = c.canonical_url;
+  a.title = c.title;
+  if (!c.byline.empty()) a.byline = c.byline;
+  if (!c.published.empty()) a.published = c.published;
+  a.id = c.article_id;
+  if (!c.lead_image_json.empty()) {
+    json li = json::parse(c.lead_image_json, nullptr, false);
+    if (li.is_object())
+      a.lead_image =
+          extract::LeadImage{li.value("src", ""), li.value("alt", ""), li.value("caption", "")};
+  }
+  a.doc = html::ParseHtml("<body>" + c.html + "</body>");
+  a.body = a.doc->body();
+  a.base_url = c.canonical_url;
+  clean::CleanOptions co;
+  co.links = cfg_.site.link_policy;
+  co.heading_shift = cfg_.site.heading_shift;
+  clean::CleanBody(*a.doc, a.body, a.base_url, co);
+  for (html::Node* n = a.body->first_child; n; n = html::NextInTree(n, a.body)) {
+    if (n->Is(html::Tag::k_img)) {
+      j.imgs.push_back(n);
+      j.urls.emplace_back(n->Attr("src"));
+      continue;
+    }
+    if (!(n->Is(html::Tag::k_a) || n->name == "ok")) continue;
+    std::string href(n->Attr("href"));
+    auto it = mirror_path_.find(href.substr(0, href.find('#')));
+    if (it == mirror_path_.end()) continue;
+    a.doc->Rename(n, "a");
+    a.doc->SetAttr(n, "href", it->second);
+  }
+  if (a.lead_image) j.urls.push_back(a.lead_image->src);
+}
+
+// Pure: points images at their re-hosted copies and renders the page.
+void SiteBuilder::Render(Job& j) const {
+  const std::string up = "../../";  // from pages/<channel>/ to the tree root
+  for (html::Node* img : j.imgs)
+    if (std::string local = images_.LocalPath(std::string(img->Attr("src"))); !local.empty())
+      j.a.doc->SetAttr(img, "src", up + local);
+  if (j.a.lead_image)
+    if (std::string local = images_.LocalPath(j.a.lead_image->src); !local.empty())
+      j.a.lead_image->src = up + local;
+  j.page = render::RenderPage(j.a, page_site_, cfg_.site.theme);
+}
+
+void SiteBuilder::WritePage(Job& j) {
+  if (j.archived) {
+    // Archived pages go to the archive tree, with the images they show.
+    if (!Write(*archive_out_, j.relative, j.page, j.c.canonical_url)) return;
+    for (const auto& u : j.urls) {
+      std::string local = images_.LocalPath(u), bytes;
+      if (local.empty() || archive_out_->Exists(local) || !out_.Read(local, &bytes)) continue;
+      Write(*archive_out_, local, bytes, j.c.canonical_url);
+    }
+    out_.Remove(j.relative);  // moved out of the main tree
+  } else if (!Write(out_, j.relative, j.page, j.c.canonical_url)) {
+    pages_.erase(j.c.id);
+    return;
+  }
+  ++report_.pages_rendered;
+  // A page still pointing at an original image is rendered again next time.
+  bool complete = true;
+  for (const auto& u : j.urls)
+    complete &= !images_.LocalPath(u).empty() || !cfg_.site.rehost_images || !http_;
+  if (complete)
+    pages_[j.c.id] = ManifestEntry{j.c.revision_id, (j.archived ? "archive:" : "") + j.relative};
+  else
+    pages_.erase(j.c.id);
+}
+
+// Parsing, cleaning and rendering (pure) run on every core; the store, image downloads and
+// file writes stay on this thread.
+void SiteBuilder::Flush() {
+  if (batch_.empty()) return;
+  ParallelFor(batch_, [this](Job& j) { Prepare(j); });
+  std::vector<std::string> urls;
+  for (const auto& j : batch_) urls.insert(urls.end(), j.urls.begin(), j.urls.end());
+  images_.Fetch(urls);  // re-host: each image downloaded once, by content
+  ParallelFor(batch_, [this](Job& j) { Render(j); });
+  for (auto& j : batch_) WritePage(j);
+  batch_.clear();
+}
+
+void SiteBuilder::RenderPages() {
+  auto relative_of = [&](const store::CurrentArticle& c) {
+    return "pages/" + c.home_channel + "/" + c.article_id + ext_;
+  };
+  store_.ForEachCurrentArticle(
+      [&](const store::CurrentArticle& c) {
+        if (c.home_channel.empty()) return;
+        ++report_.articles;
+        std::string relative = relative_of(c);
+        if (html_site_) sitemap_paths_.push_back(relative);
+        if (!c.content_loaded) {  // the `want` below found its page up to date
+          ++report_.files_unchanged;
+          if (!archived_.count(c.id)) out_.Keep(relative);
+          return;
+        }
+        batch_.push_back(Job{c, relative, archived_.count(c.id) > 0, {}, {}, {}, {}});
+        if (batch_.size() >= 256) Flush();
+      },
+      [&](const store::CurrentArticle& light) {
+        return !UpToDate(light.id, light.revision_id, relative_of(light));
+      });
+  Flush();
+}
+
+void SiteBuilder::WriteChannel(const config::ChannelConfig& ch,
+                               std::vector<store::IndexEntry>* all) {
+  std::vector<store::IndexEntry> entries = store_.ChannelIndex(ch.id);
+  std::string jsonl;
+  for (const auto& e : entries)
+    jsonl += JsonText({{"id", e.article_id},
+                       {"title", e.title},
+                       {"page", "pages/" + e.home_channel + "/" + e.article_id + ext_},
+                       {"archived", archived_.count(e.article) > 0}}) +
+             "\n";
+  Write(out_, "indexes/" + ch.id + ".jsonl", jsonl);
+  size_t size = static_cast<size_t>(cfg_.site.index_page_size);
+  size_t npages = std::max<size_t>(1, (entries.size() + size - 1) / size);
+  auto target_of = [this](const store::IndexEntry& e) { return TargetOf(e); };
+  const std::string dir = "indexes/" + ch.id + "/";
+  if (html_site_) {
+    for (size_t n = 1; n <= npages; ++n) {
+      std::string rel = dir + std::to_string(n) + ".html";
+      Write(out_, rel, HtmlIndexPage(cfg_, ch, entries, n, npages, target_of));
+      sitemap_paths_.push_back(rel);
+    }
+    Write(out_, dir + "index.html", HtmlIndexPage(cfg_, ch, entries, npages, npages, target_of));
+    Write(out_, "feeds/" + ch.id + ".xml",
+          AtomFeed(cfg_, ch.name + " · " + cfg_.site.title, "feeds/" + ch.id + ".xml", entries));
+    for (auto& e : entries) all->push_back(std::move(e));
+    return;
+  }
+  for (size_t n = 1; n <= npages; ++n)
+    Write(out_, dir + std::to_string(n) + ".md",
+          IndexPage(cfg_.site, ch.name, entries, n, npages, stamp_, false, target_of));
+  Write(out_, dir + "README.md",
+        IndexPage(cfg_.site, ch.name, entries, npages, npages, stamp_, true, target_of));
+}
+
+// The html theme's home page, site feed (each article once, newest first) and sitemap.
+void SiteBuilder::WriteHtmlHome(std::vector<store::IndexEntry> all) {
+  std::set<int64_t> seen;
+  std::vector<store::IndexEntry> unique;
+  std::stable_sort(
+      all.begin(), all.end(),
+      [](const store::IndexEntry& a, const store::IndexEntry& b) { return a.article < b.article; });
+  for (auto& e : all)
+    if (seen.insert(e.article).second) unique.push_back(std::move(e));
+  Write(out_, "index.html", HtmlHome(cfg_));
+  Write(out_, "feed.xml", AtomFeed(cfg_, cfg_.site.title, "feed.xml", unique));
+  std::sort(sitemap_paths_.begin(), sitemap_paths_.end());
+  std::string sitemap =
+      "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+      "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
+  sitemap += "<url><loc>" + Esc(cfg_.site.base_url + "index.html") + "</loc></url>\n";
+  for (const auto& p : sitemap_paths_)
+    sitemap += "<url><loc>" + Esc(cfg_.site.base_url + p) + "</loc></url>\n";
+  sitemap += "</urlset>\n";
+  Write(out_, "sitemap.xml", sitemap);
+}
+
+BuildReport SiteBuilder::Run() {
+  stamp_ = cfg_.site.index_stamps ? Stamp(store_.LatestUpdate()) : "";
+  PlanArchive();
+  LoadManifest();
+  page_site_ = cfg_.site;
+  if (html_site_) {
+    page_site_.stylesheet = "../../style.css";
+    page_site_.home_href = "../../index.html";
+    Write(out_, "style.css", std::string(render::Stylesheet()) + "\n");
+  }
+  RenderPages();
+  std::vector<store::IndexEntry> all_entries;
+  for (const auto& ch : cfg_.channels) WriteChannel(ch, &all_entries);
+  if (html_site_)
+    WriteHtmlHome(std::move(all_entries));
+  else
+    Write(out_, "README.md", HomePage(cfg_, stamp_));
+  Write(out_, ".samizdat/build-manifest.tsv", FormatManifest(pages_, settings_));
+  std::string err;
+  if (!images_.Save(&err)) report_.errors.push_back(err);
+  report_.images_downloaded = images_.downloaded();
+  report_.images_failed = images_.failed();
+  // Whatever this build did not produce (a switched theme, a removed channel) goes, and so
+  // do temporary files a killed build left behind.
+  out_.Finish(/*remove_stale=*/true, &report_.errors);
+  if (archive_out_) archive_out_->Finish(/*remove_stale=*/false, &report_.errors);
+  for (size_t i = 0; i < report_.errors.size(); ++i) {
+    if (i == 20) {
+      report_.error += "\n  … and " + std::to_string(report_.errors.size() - i) + " more";
+      break;
+    }
+    report_.error += (i ? "\n  " : "") + report_.errors[i];
+  }
+  return report_;
+}
+
 }  // namespace
 
 std::string Stamp(int64_t unix_seconds) { return FormatUnixUtc(unix_seconds, "%m%d%H%M"); }
 
 BuildReport BuildSite(const config::Config& cfg, store::Store& store, Env& env,
                       fetch::HttpClient* http) {
-  BuildReport report;
-  ImageStore images(env, cfg.site.rehost_images ? http : nullptr, cfg.output_dir,
-                    cfg.site.max_image_bytes);
-  TreeWriter out(env, cfg.output_dir, report);
-  std::string stamp = cfg.site.index_stamps ? Stamp(store.LatestUpdate()) : "";
-  std::string ext = cfg.site.theme == config::Theme::kHtml ? ".html" : ".md";
-
-  // Repository size control: the oldest articles beyond the limit live in the archive
-  // tree; the main tree's pages and indexes link to them through the archive's prefix.
-  const publish::ArchiveConfig& archive = cfg.publish.archive;
-  std::vector<store::Store::ArticlePath> paths = store.ArticlePaths();
-  std::unordered_set<int64_t> archived;
-  if (archive.enabled() && static_cast<int64_t>(paths.size()) > archive.max_articles)
-    for (size_t i = 0; i < paths.size() - static_cast<size_t>(archive.max_articles); ++i)
-      archived.insert(paths[i].id);
-  // From a page or index two levels below a tree root to the archive's root.
-  const std::string archive_root = archive.link_prefix.find("://") != std::string::npos
-                                       ? archive.link_prefix
-                                       : "../../" + archive.link_prefix;
-  std::unique_ptr<TreeWriter> archive_out;
-  if (archive.enabled()) archive_out = std::make_unique<TreeWriter>(env, archive.output, report);
-
-  // Where every stored article lives in the mirror, for rewriting links between them:
-  // canonical URL -> the link from a page in pages/<channel>/.
-  std::unordered_map<std::string, std::string> mirror_path;
-  for (const auto& p : paths) {
-    if (p.home_channel.empty()) continue;
-    std::string rel = p.home_channel + "/" + p.article_id + ext;
-    mirror_path[p.canonical_url] =
-        archived.count(p.id) ? archive_root + "pages/" + rel : "../" + rel;
-  }
-  auto target_of = [&](const store::IndexEntry& e) {
-    std::string rel = "pages/" + e.home_channel + "/" + e.article_id + ext;
-    return (archived.count(e.article) ? archive_root : std::string("../../")) + rel;
-  };
-
-  // Manifest: the page settings, then per article the revision and path it was last
-  // rendered with. Tab-separated: read and written in a few milliseconds at 100,000 pages.
-  const std::string manifest_path = cfg.output_dir + "/.samizdat/build-manifest.tsv";
-  const std::string settings = PageSettingsKey(cfg.site);
-  std::unordered_map<int64_t, ManifestEntry> pages;
-  {
-    std::string text, err;
-    if (std::filesystem::exists(manifest_path) && env.ReadFile(manifest_path, &text, &err))
-      pages = ParseManifest(text, settings);
-  }
-
-  const bool html_site = cfg.site.theme == config::Theme::kHtml;
-  config::SiteConfig page_site = cfg.site;
-  if (html_site) {
-    page_site.stylesheet = "../../style.css";
-    page_site.home_href = "../../index.html";
-    if (!out.Put("style.css", std::string(render::Stylesheet()) + "\n")) return report;
-  }
-  std::vector<std::string> sitemap_paths;
-  // A page is rendered again only when its revision, path or the page settings changed
-  // (or its file went missing); the others are not even read from the store.
-  auto up_to_date = [&](int64_t id, int64_t revision, const std::string& relative) {
-    auto it = pages.find(id);
-    bool in_archive = archived.count(id) > 0;
-    return it != pages.end() && it->second.revision == revision &&
-           it->second.relative == (in_archive ? "archive:" : "") + relative &&
-           std::filesystem::exists((in_archive ? archive.output : cfg.output_dir) + "/" + relative);
-  };
-  // Pages are rendered in batches: parsing, cleaning and rendering (pure) run on every
-  // core; the store, image downloads and file writes stay on this thread.
-  struct Job {
-    store::CurrentArticle c;
-    std::string relative;
-    bool archived = false;
-    extract::Article a;
-    std::vector<html::Node*> imgs;
-    std::vector<std::string> urls;
-    std::string page;
-  };
-  const unsigned workers = std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
-  auto parallel = [&](std::vector<Job>& jobs, const std::function<void(Job&)>& fn) {
-    std::atomic<size_t> next{0};
-    std::vector<std::thread> pool;
-    for (unsigned w = 1; w < workers; ++w)
-      pool.emplace_back([&] {
-        for (size_t i; (i = next++) < jobs.size();) fn(jobs[i]);
-      });
-    for (size_t i; (i = next++) < jobs.size();) fn(jobs[i]);
-    for (auto& t : pool) t.join();
-  };
-  auto prepare = [&](Job& j) {
-    const store::CurrentArticle& c = j.c;
-    extract::Article& a = j.a;
-    a.url = c.canonical_url;
-    a.title = c.title;
-    if (!c.byline.empty()) a.byline = c.byline;
-    if (!c.published.empty()) a.published = c.published;
-    a.id = c.article_id;
-    if (!c.lead_image_json.empty()) {
-      json li = json::parse(c.lead_image_json, nullptr, false);
-      if (li.is_object())
-        a.lead_image =
-            extract::LeadImage{li.value("src", ""), li.value("alt", ""), li.value("caption", "")};
-    }
-    a.doc = html::ParseHtml("<body>" + c.html + "</body>");
-    a.body = a.doc->body();
-    a.base_url = c.canonical_url;
-    clean::CleanOptions co;
-    co.links = cfg.site.link_policy;
-    co.heading_shift = cfg.site.heading_shift;
-    clean::CleanBody(*a.doc, a.body, a.base_url, co);
-    // Links to other mirrored articles point at their mirror pages, whatever the policy.
-    for (html::Node* n = a.body->first_child; n; n = html::NextInTree(n, a.body)) {
-      if (n->Is(html::Tag::k_img)) {
-        j.imgs.push_back(n);
-        j.urls.emplace_back(n->Attr("src"));
-        continue;
-      }
-      if (!(n->Is(html::Tag::k_a) || n->name == "ok")) continue;
-      std::string href(n->Attr("href"));
-      auto it = mirror_path.find(href.substr(0, href.find('#')));
-      if (it == mirror_path.end()) continue;
-      a.doc->Rename(n, "a");
-      a.doc->SetAttr(n, "href", it->second);
-    }
-    if (a.lead_image) j.urls.push_back(a.lead_image->src);
-  };
-  auto render_page = [&](Job& j) {
-    const std::string up = "../../";  // from pages/<channel>/ to the tree root
-    for (html::Node* img : j.imgs)
-      if (std::string local = images.LocalPath(std::string(img->Attr("src"))); !local.empty())
-        j.a.doc->SetAttr(img, "src", up + local);
-    if (j.a.lead_image)
-      if (std::string local = images.LocalPath(j.a.lead_image->src); !local.empty())
-        j.a.lead_image->src = up + local;
-    j.page = render::RenderPage(j.a, page_site, cfg.site.theme);
-  };
-  std::vector<Job> batch;
-  auto flush = [&] {
-    if (batch.empty() || !report.error.empty()) return;
-    parallel(batch, prepare);
-    std::vector<std::string> urls;
-    for (const auto& j : batch) urls.insert(urls.end(), j.urls.begin(), j.urls.end());
-    images.Fetch(urls);  // re-host: each image downloaded once, by content
-    parallel(batch, render_page);
-    for (auto& j : batch) {
-      if (j.archived) {
-        // Archived pages go to the archive tree, with the images they show.
-        if (!archive_out->Put(j.relative, j.page)) return;
-        for (const auto& u : j.urls) {
-          std::string local = images.LocalPath(u);
-          if (local.empty() || std::filesystem::exists(archive.output + "/" + local)) continue;
-          std::string bytes, err;
-          if (env.ReadFile(cfg.output_dir + "/" + local, &bytes, &err))
-            archive_out->Put(local, bytes);
-        }
-        std::error_code ec;
-        std::filesystem::remove(cfg.output_dir + "/" + j.relative,
-                                ec);  // moved out of the main tree
-      } else if (!out.Put(j.relative, j.page)) {
-        return;
-      }
-      ++report.pages_rendered;
-      // A page still pointing at an original image is rendered again next time.
-      bool complete = true;
-      for (const auto& u : j.urls)
-        complete &= !images.LocalPath(u).empty() || !cfg.site.rehost_images || !http;
-      if (complete)
-        pages[j.c.id] = ManifestEntry{j.c.revision_id, (j.archived ? "archive:" : "") + j.relative};
-      else
-        pages.erase(j.c.id);
-    }
-    batch.clear();
-  };
-  store.ForEachCurrentArticle(
-      [&](const store::CurrentArticle& c) {
-        if (!report.error.empty() || c.home_channel.empty()) return;
-        ++report.articles;
-        std::string relative = "pages/" + c.home_channel + "/" + c.article_id + ext;
-        if (html_site) sitemap_paths.push_back(relative);
-        if (!c.content_loaded) {  // `want` below found its page up to date
-          ++report.files_unchanged;
-          return;
-        }
-        batch.push_back(Job{c, relative, archived.count(c.id) > 0, {}, {}, {}, {}});
-        if (batch.size() >= 256) flush();
-      },
-      [&](const store::CurrentArticle& light) {
-        return !up_to_date(light.id, light.revision_id,
-                           "pages/" + light.home_channel + "/" + light.article_id + ext);
-      });
-  flush();
-  if (!report.error.empty()) return report;
-
-  std::vector<store::IndexEntry> all_entries;
-  for (const auto& ch : cfg.channels) {
-    std::vector<store::IndexEntry> entries = store.ChannelIndex(ch.id);
-    std::string jsonl;
-    for (const auto& e : entries)
-      jsonl += json{{"id", e.article_id},
-                    {"title", e.title},
-                    {"page", "pages/" + e.home_channel + "/" + e.article_id + ext},
-                    {"archived", archived.count(e.article) > 0}}
-                   .dump() +
-               "\n";
-    if (!out.Put("indexes/" + ch.id + ".jsonl", jsonl)) return report;
-    size_t size = static_cast<size_t>(cfg.site.index_page_size);
-    size_t npages = std::max<size_t>(1, (entries.size() + size - 1) / size);
-    if (html_site) {
-      for (size_t n = 1; n <= npages; ++n) {
-        std::string rel = "indexes/" + ch.id + "/" + std::to_string(n) + ".html";
-        if (!out.Put(rel, HtmlIndexPage(cfg, ch, entries, n, npages, target_of))) return report;
-        sitemap_paths.push_back(rel);
-      }
-      if (!out.Put("indexes/" + ch.id + "/index.html",
-                   HtmlIndexPage(cfg, ch, entries, npages, npages, target_of)))
-        return report;
-      if (!out.Put("feeds/" + ch.id + ".xml", AtomFeed(cfg, ch.name + " · " + cfg.site.title,
-                                                       "feeds/" + ch.id + ".xml", entries)))
-        return report;
-      for (auto& e : entries) all_entries.push_back(std::move(e));
-      continue;
-    }
-    for (size_t n = 1; n <= npages; ++n)
-      if (!out.Put("indexes/" + ch.id + "/" + std::to_string(n) + ".md",
-                   IndexPage(cfg.site, ch.name, entries, n, npages, stamp, false, target_of)))
-        return report;
-    if (!out.Put("indexes/" + ch.id + "/README.md",
-                 IndexPage(cfg.site, ch.name, entries, npages, npages, stamp, true, target_of)))
-      return report;
-  }
-  if (html_site) {
-    // The site feed: each article once, newest first.
-    std::set<int64_t> seen;
-    std::vector<store::IndexEntry> unique;
-    std::stable_sort(all_entries.begin(), all_entries.end(),
-                     [](const store::IndexEntry& a, const store::IndexEntry& b) {
-                       return a.article < b.article;
-                     });
-    for (auto& e : all_entries)
-      if (seen.insert(e.article).second) unique.push_back(std::move(e));
-    if (!out.Put("index.html", HtmlHome(cfg)) ||
-        !out.Put("feed.xml", AtomFeed(cfg, cfg.site.title, "feed.xml", unique)))
-      return report;
-    std::sort(sitemap_paths.begin(), sitemap_paths.end());
-    std::string sitemap =
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-        "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
-    sitemap += "<url><loc>" + Esc(cfg.site.base_url + "index.html") + "</loc></url>\n";
-    for (const auto& p : sitemap_paths)
-      sitemap += "<url><loc>" + Esc(cfg.site.base_url + p) + "</loc></url>\n";
-    sitemap += "</urlset>\n";
-    if (!out.Put("sitemap.xml", sitemap)) return report;
-  } else if (!out.Put("README.md", HomePage(cfg, stamp))) {
-    return report;
-  }
-  out.Put(".samizdat/build-manifest.tsv", FormatManifest(pages, settings));
-  std::string err;
-  if (!images.Save(&err)) report.error = err;
-  report.images_downloaded = images.downloaded();
-  report.images_failed = images.failed();
-  return report;
+  return SiteBuilder(cfg, store, env, http).Run();
 }
 
 }  // namespace samizdat::publish

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "config/config.h"
 #include "fetch/fetcher.h"
@@ -28,7 +29,9 @@ struct BuildReport {
   int64_t files_unchanged = 0;
   int images_downloaded = 0;
   int images_failed = 0;  // pages keep the original URL for these
-  std::string error;      // non-empty when the build failed
+  // Each problem, naming the article URL or the file; the build goes on past them.
+  std::vector<std::string> errors;
+  std::string error;  // non-empty when the build failed: the problems, one per line
 };
 
 // `http` downloads images for re-hosting; nullptr (or site.rehost_images = false) keeps

@@ -3,11 +3,15 @@
 
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
+#include <cstdio>
 #include <filesystem>
 #include <regex>
+#include <set>
 
 #include "render/gfm_check.h"
 #include "test_util.h"
+#include "util/ids.h"
 
 namespace samizdat::publish {
 namespace {
@@ -35,6 +39,7 @@ group = "新闻"
     // Small pages make the pager and page stability visible with a few articles.
     text = std::regex_replace(text, std::regex("\\[site\\]"),
                               "[site]\nindex_page_size = 2\noutput = \"site\"");
+    config_text_ = text;
     auto cfg = config::ParseConfig(text, "samizdat.toml", dir_.path(), &err);
     EXPECT_TRUE(cfg) << err;
     cfg_ = *cfg;
@@ -75,6 +80,7 @@ group = "新闻"
   TempDir dir_;
   std::unique_ptr<store::Store> store_;
   config::Config cfg_;
+  std::string config_text_;
 };
 
 TEST_F(BuildTest, EveryPageRendersAsIntendedAndEveryLinkResolves) {
@@ -230,6 +236,173 @@ TEST_F(BuildTest, OlderPagesMoveToTheArchiveAndLinksFollow) {
   PublishReport m2 = Publish(out, pc, 1790000600);
   EXPECT_EQ(a2.added, 2);    // n1004, n1005 arrive in the archive
   EXPECT_EQ(m2.deleted, 2);  // and leave the main tree, whose history keeps them
+}
+
+}  // namespace
+}  // namespace samizdat::publish
+
+namespace samizdat::publish {
+namespace {
+
+// Every regular file under `root` (symlinks not followed), relative.
+std::set<std::string> FilesUnder(const std::string& root) {
+  std::set<std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(root))
+    if (e.is_regular_file()) out.insert(fs::relative(e.path(), root).string());
+  return out;
+}
+
+void SetArticleId(store::Store& store, int n, const std::string& id) {
+  sqlite3_stmt* s = nullptr;
+  sqlite3_prepare_v2(store.db(), "UPDATE articles SET article_id=? WHERE canonical_url=?", -1, &s,
+                     nullptr);
+  std::string url = "https://www.epochtimes.com/gb/26/9/20/n" + std::to_string(1000 + n) + ".htm";
+  sqlite3_bind_text(s, 1, id.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 2, url.c_str(), -1, SQLITE_TRANSIENT);
+  EXPECT_EQ(sqlite3_step(s), SQLITE_DONE);
+  sqlite3_finalize(s);
+}
+
+TEST_F(BuildTest, HostileIdsNeverWriteOutsideTheOutputDir) {
+  // Through the store, as sync hands them over: a traversal from a profile's id_pattern, an
+  // absolute id.
+  const std::string abs_target = dir_.File("abs/evil");
+  Add(1, {"ch1"}, 1001);
+  store::ArticleInput in;
+  for (const std::string& id : {std::string("../../../escape1"), abs_target}) {
+    in.canonical_url = "https://e.com/" + std::to_string(id.size());
+    in.article_id = id;
+    in.channels = {"ch1"};
+    in.title = "t";
+    in.html = "<p>x</p>";
+    std::string err;
+    ASSERT_TRUE(store_->SaveArticle(in, 1002, &err)) << err;
+  }
+  std::string out = dir_.File("out/site");
+  BuildReport clean = Build(out);
+  EXPECT_TRUE(clean.error.empty()) << clean.error;
+  EXPECT_EQ(clean.articles, 3);
+  // Written around the store's checks, straight into its SQLite file: the builder's own
+  // guard refuses them, names the article, and builds the rest.
+  Add(2, {"ch1"}, 1003);
+  Add(3, {"ch1"}, 1004);
+  SetArticleId(*store_, 2, "../../../escape2");
+  SetArticleId(*store_, 3, dir_.File("abs2/evil"));
+  BuildReport r = Build(out);
+  EXPECT_NE(r.error.find("n1002.htm"), std::string::npos) << r.error;
+  EXPECT_NE(r.error.find("n1003.htm"), std::string::npos) << r.error;
+  EXPECT_NE(r.error.find("refused to write"), std::string::npos) << r.error;
+  // Nothing outside out/site; no directories named after the absolute id inside it.
+  std::set<std::string> outside = FilesUnder(dir_.path());
+  for (const auto& f : outside)
+    EXPECT_TRUE(f.rfind("out/site/", 0) == 0 || f.rfind("store.db", 0) == 0) << f;
+  EXPECT_FALSE(fs::exists(abs_target + ".md"));
+  EXPECT_FALSE(fs::exists(dir_.File("abs2/evil.md")));
+  for (const auto& f : FilesUnder(out))
+    EXPECT_EQ(f.find(dir_.path().substr(1)), std::string::npos) << f;
+  EXPECT_TRUE(fs::exists(out + "/pages/ch1/n1001.md"));
+  EXPECT_TRUE(fs::exists(out + "/indexes/ch1/README.md"));
+}
+
+TEST_F(BuildTest, ALongIdNeverAbortsTheBuildAndTheNextBuildWorks) {
+  Add(1, {"ch1"}, 1001);
+  Add(2, {"ch1"}, 1002);
+  SetArticleId(*store_, 2, std::string(300, 'x'));
+  std::string config = dir_.File("samizdat.toml");
+  // `store` is a top-level key, so it goes before the tables.
+  testing::WriteFile(config, "store = \"store.db\"\n" + config_text_);
+  for (int run = 0; run < 2; ++run) {
+    auto r = testing::RunSamizdat("build --config '" + config + "'");
+    EXPECT_EQ(r.status, 1) << "run " << run << ": " << r.err;  // not 134 (abort)
+    EXPECT_NE(r.err.find("n1002.htm"), std::string::npos) << r.err;
+    EXPECT_TRUE(fs::exists(dir_.File("site/pages/ch1/n1001.md")));
+  }
+  // Through the store, a 300-character id becomes a safe one and the site builds clean.
+  store::ArticleInput in;
+  in.canonical_url = "https://e.com/long";
+  in.article_id = std::string(300, 'y');
+  in.channels = {"ch1"};
+  in.title = "t";
+  std::string err;
+  ASSERT_TRUE(store_->SaveArticle(in, 1003, &err)) << err;
+  SetArticleId(*store_, 2, "n1002");
+  auto r = testing::RunSamizdat("build --config '" + config + "'");
+  EXPECT_EQ(r.status, 0) << r.err;
+}
+
+TEST_F(BuildTest, TwoUrlsWithOneStemMakeTwoPagesAndTheFirstKeepsItsId) {
+  store::ArticleInput in;
+  in.channels = {"ch1"};
+  std::string err;
+  auto save = [&](const std::string& url, const std::string& title, int64_t now) {
+    in.canonical_url = url;
+    in.article_id = "story";  // both URLs' file stem
+    in.title = title;
+    in.html = "<p>" + title + "</p>";
+    ASSERT_TRUE(store_->SaveArticle(in, now, &err)) << err;
+  };
+  save("https://e.com/a/story.html", "first", 1);
+  save("https://e.com/b/story.html", "second", 2);
+  std::string out = dir_.File("site");
+  ASSERT_TRUE(Build(out).error.empty());
+  const std::string second =
+      "pages/ch1/story-" + ShortUrlHash("https://e.com/b/story.html") + ".md";
+  EXPECT_NE(ReadFile(out + "/pages/ch1/story.md").find("first"), std::string::npos);
+  EXPECT_NE(ReadFile(out + "/" + second).find("second"), std::string::npos);
+  // Re-synced (new revisions, in the other order) and rebuilt: nothing moves.
+  save("https://e.com/b/story.html", "second, revised", 3);
+  save("https://e.com/a/story.html", "first, revised", 4);
+  ASSERT_TRUE(Build(out).error.empty());
+  EXPECT_NE(ReadFile(out + "/pages/ch1/story.md").find("first, revised"), std::string::npos);
+  EXPECT_NE(ReadFile(out + "/" + second).find("second, revised"), std::string::npos);
+}
+
+TEST_F(BuildTest, StaleOutputsAndTempFilesAreRemovedAndNeverPublished) {
+  Add(1, {"ch1"}, 1001);
+  Add(2, {"ch2"}, 1002);
+  std::string out = dir_.File("site");
+  ASSERT_TRUE(Build(out).error.empty());
+  ASSERT_TRUE(fs::exists(out + "/indexes/ch2/README.md"));
+  ASSERT_TRUE(fs::exists(out + "/pages/ch2/n1002.md"));
+  // A build killed mid-write left a temp file; an operator's own file is no output.
+  testing::WriteFile(out + "/pages/ch1/x.md.tmp.123", "half");
+  testing::WriteFile(out + "/CNAME", "mirror.example\n");
+  PublishConfig pc;
+  ASSERT_TRUE(Publish(out, pc, 1790000000).error.empty());
+  // Channel ch2 removed from the configuration.
+  cfg_.channels.erase(cfg_.channels.end() - 1);
+  BuildReport r = Build(out);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_FALSE(fs::exists(out + "/pages/ch1/x.md.tmp.123"));
+  EXPECT_FALSE(fs::exists(out + "/indexes/ch2/README.md"));
+  EXPECT_FALSE(fs::exists(out + "/indexes/ch2.jsonl"));
+  EXPECT_TRUE(fs::exists(out + "/CNAME"));
+  EXPECT_TRUE(fs::exists(out + "/indexes/ch1/README.md"));
+  // A theme switch: the old theme's files go, the new theme's come.
+  cfg_.site.theme = config::Theme::kHtml;
+  r = Build(out);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  std::set<std::string> files = FilesUnder(out);
+  for (const auto& f : files) {
+    if (f.rfind(".git/", 0) == 0 || f.rfind(".samizdat/", 0) == 0 || f == "CNAME") continue;
+    EXPECT_TRUE(f.size() > 5 &&
+                (f.substr(f.size() - 5) == ".html" || f.substr(f.size() - 4) == ".xml" ||
+                 f.substr(f.size() - 6) == ".jsonl" || f == "style.css"))
+        << f;
+  }
+  EXPECT_TRUE(files.count("pages/ch1/n1001.html"));
+  // A temp file planted after the build is never committed.
+  testing::WriteFile(out + "/pages/ch1/y.html.tmp.77", "half");
+  PublishReport p = Publish(out, pc, 1790000600);
+  ASSERT_TRUE(p.error.empty()) << p.error;
+  std::string tracked;
+  FILE* ls = popen(("git -C '" + out + "' ls-files").c_str(), "r");
+  ASSERT_TRUE(ls);
+  for (char buf[4096]; size_t n = fread(buf, 1, sizeof buf, ls);) tracked.append(buf, n);
+  pclose(ls);
+  EXPECT_NE(tracked.find("pages/ch1/n1001.html"), std::string::npos) << tracked;
+  EXPECT_EQ(tracked.find(".tmp."), std::string::npos) << tracked;
+  EXPECT_EQ(tracked.find(".md"), std::string::npos) << tracked;  // the old theme's, deleted
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 
+#include "publish/output_tree.h"
 #include "util/strings.h"
 
 namespace samizdat::publish {
@@ -35,8 +36,20 @@ std::string LastError(const std::string& what) {
 }
 
 int SkipInternal(const char* path, const char*, void*) {
-  // Returning > 0 skips the path: the build's own bookkeeping stays out of the mirror.
-  return std::string_view(path).rfind(".samizdat", 0) == 0 ? 1 : 0;
+  // Returning > 0 skips the path: the build's own bookkeeping and the temporary files of a
+  // killed write stay out of the mirror.
+  return std::string_view(path).rfind(".samizdat", 0) == 0 || IsTempFileName(path) ? 1 : 0;
+}
+
+// Drops temporary files from the index even when an older publish committed them.
+bool DropTempFiles(git_index* index) {
+  for (size_t i = git_index_entrycount(index); i-- > 0;) {
+    const git_index_entry* e = git_index_get_byindex(index, i);
+    if (e && IsTempFileName(e->path) &&
+        git_index_remove(index, std::string(e->path).c_str(), 0) != 0)
+      return false;
+  }
+  return true;
 }
 
 struct PushState {
@@ -142,7 +155,7 @@ PublishReport Publish(const std::string& tree_dir, const PublishConfig& cfg, int
   git_strarray all = {paths, 1};
   if (git_index_add_all(index.get(), &all, GIT_INDEX_ADD_DEFAULT, SkipInternal, nullptr) != 0 ||
       git_index_update_all(index.get(), &all, SkipInternal, nullptr) != 0 ||
-      git_index_write(index.get()) != 0) {
+      !DropTempFiles(index.get()) || git_index_write(index.get()) != 0) {
     report.error = LastError("cannot stage " + tree_dir);
     return report;
   }

@@ -2,7 +2,6 @@
 
 #include <sodium.h>
 
-#include <filesystem>
 #include <nlohmann/json.hpp>
 
 namespace samizdat::publish {
@@ -19,16 +18,17 @@ std::string ImageType(std::string_view b) {
   return {};
 }
 
-ImageStore::ImageStore(Env& env, fetch::HttpClient* http, std::string root, int64_t max_bytes)
-    : env_(env), http_(http), root_(std::move(root)), max_bytes_(max_bytes) {
-  std::string text, error;
-  std::string path = root_ + "/.samizdat/images.json";
-  if (std::filesystem::exists(path) && env_.ReadFile(path, &text, &error)) {
-    nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
-    if (j.is_object())
-      for (const auto& [url, local] : j.items())
-        if (local.is_string()) cache_[url] = local.get<std::string>();
-  }
+ImageStore::ImageStore(OutputTree& tree, fetch::HttpClient* http, int64_t max_bytes)
+    : tree_(tree), http_(http), max_bytes_(max_bytes) {
+  std::string text;
+  if (!tree_.Read(".samizdat/images.json", &text)) return;
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object()) return;
+  // Only paths this store would write are believed: a page links to them, the archive copies.
+  for (const auto& [url, local] : j.items())
+    if (local.is_string() && local.get<std::string>().rfind("images/", 0) == 0 &&
+        tree_.CheckPath(local.get<std::string>()).empty())
+      cache_[url] = local.get<std::string>();
 }
 
 void ImageStore::Fetch(const std::vector<std::string>& urls) {
@@ -54,13 +54,12 @@ void ImageStore::Fetch(const std::vector<std::string>& urls) {
     sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
     std::string relative = std::string("images/") + hex[0] + hex[1] + "/" + hex + "." + type;
     std::string error;
-    if (!std::filesystem::exists(root_ + "/" + relative) &&
-        !env_.WriteFileAtomic(root_ + "/" + relative, resp.body, &error)) {
+    if (!tree_.Exists(relative) &&
+        tree_.Put(relative, resp.body, &error) == OutputTree::PutResult::kFailed) {
       ++failed_;
       continue;
     }
     cache_[resp.url] = relative;
-    dirty_ = true;
     ++downloaded_;
   }
 }
@@ -71,9 +70,11 @@ std::string ImageStore::LocalPath(const std::string& url) const {
 }
 
 bool ImageStore::Save(std::string* error) {
-  if (!dirty_) return true;
+  for (const auto& [url, local] : cache_) tree_.Keep(local);
   nlohmann::json j(cache_);
-  return env_.WriteFileAtomic(root_ + "/.samizdat/images.json", j.dump(1) + "\n", error);
+  // URLs come from pages: invalid UTF-8 is replaced rather than thrown on.
+  std::string text = j.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  return tree_.Put(".samizdat/images.json", text, error) != OutputTree::PutResult::kFailed;
 }
 
 }  // namespace samizdat::publish

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "fetch/fetcher.h"
-#include "util/env.h"
+#include "publish/output_tree.h"
 
 namespace samizdat::publish {
 
@@ -18,27 +18,26 @@ std::string ImageType(std::string_view bytes);
 
 class ImageStore {
  public:
-  // `root`: the output directory; images go to root/images/xx/<hash>.<ext>; the URL cache
-  // lives in root/.samizdat/images.json.
-  ImageStore(Env& env, fetch::HttpClient* http, std::string root, int64_t max_bytes);
+  // Images go to images/xx/<hash>.<ext> of `tree`; the URL cache lives in
+  // .samizdat/images.json there. Every write goes through `tree`.
+  ImageStore(OutputTree& tree, fetch::HttpClient* http, int64_t max_bytes);
 
   // Downloads what is not cached yet (one batch, concurrently).
   void Fetch(const std::vector<std::string>& urls);
   // The tree-relative path ("images/ab/abcd.jpg") of a downloaded image, or "".
   std::string LocalPath(const std::string& url) const;
-  // Saves the URL cache.
+  // Saves the URL cache, and marks every cached image produced by this build (pages that
+  // were not rendered again still show them).
   bool Save(std::string* error);
 
   int downloaded() const { return downloaded_; }
   int failed() const { return failed_; }
 
  private:
-  Env& env_;
+  OutputTree& tree_;
   fetch::HttpClient* http_;
-  std::string root_;
   int64_t max_bytes_;
   std::map<std::string, std::string> cache_;  // URL -> tree-relative path
-  bool dirty_ = false;
   int downloaded_ = 0;
   int failed_ = 0;
 };

@@ -6,6 +6,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
+
+#include "util/ids.h"
 
 namespace samizdat::store {
 namespace {
@@ -151,8 +154,95 @@ UPDATE articles SET title = COALESCE((SELECT title FROM revisions r WHERE r.id =
 DROP INDEX memberships_channel;
 CREATE INDEX memberships_channel ON memberships(channel, added_at, article);
 )SQL",
+    // 3: a page path names one article. RepairArticleIds (run first, in the same
+    // transaction) made every id safe and every (home channel, id) unique; ids compare
+    // case-insensitively because case-insensitive file systems (and git checkouts on them)
+    // would make Story.md and story.md one file.
+    R"SQL(
+DROP INDEX articles_article_id;
+CREATE INDEX articles_article_id ON articles(article_id COLLATE NOCASE);
+CREATE UNIQUE INDEX articles_page ON articles(home_channel, article_id COLLATE NOCASE);
+)SQL",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == Store::kSchemaVersion);
+
+std::string AsciiLower(std::string s) {
+  for (char& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return s;
+}
+
+// Ids already kept while RepairArticleIds walks the articles: lower-cased id -> the home
+// channels of the articles holding it.
+using KeptIds = std::map<std::string, std::vector<std::string>>;
+
+// Whether an article homed in `home` may not take `id`: an earlier article in the same
+// home has it, or either has no home yet (it may get any home later).
+bool PageTaken(const KeptIds& kept, const std::string& id, const std::string& home) {
+  auto it = kept.find(AsciiLower(id));
+  if (it == kept.end()) return false;
+  for (const auto& h : it->second)
+    if (h == home || h.empty() || home.empty()) return true;
+  return false;
+}
+
+// Before migration 3: gives every article a safe id, and every later article whose page
+// would collide with an earlier one's (same home channel, same id ignoring case) the
+// hash-suffixed id. Articles are visited in the order they were stored, so the first one
+// keeps its id and its published link. An unsafe id never made a page inside the site, so
+// it is replaced by the id it would be given today.
+bool RepairArticleIds(sqlite3* db, std::string* error) {
+  struct Row {
+    int64_t id;
+    std::string url, article_id, home;
+  };
+  std::vector<Row> rows;
+  Stmt s(db, "SELECT id, canonical_url, article_id, home_channel FROM articles ORDER BY id");
+  while (s.Step() == SQLITE_ROW) rows.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3)});
+  KeptIds kept;
+  Stmt up(db, "UPDATE articles SET article_id=? WHERE id=?");
+  for (const Row& r : rows) {
+    const std::string base =
+        IsSafeId(r.article_id) ? r.article_id : SafeArticleId(r.article_id, r.url);
+    std::string id = base;
+    for (int attempt = 0; PageTaken(kept, id, r.home); ++attempt)
+      id = CollisionArticleId(base, r.url, attempt);
+    kept[AsciiLower(id)].push_back(r.home);
+    if (id == r.article_id) continue;
+    sqlite3_reset(up.get());
+    up.Bind(1, id).Bind(2, r.id);
+    if (!up.Done()) {
+      *error = "cannot renumber article " + r.url + ": " + sqlite3_errmsg(db);
+      return false;
+    }
+  }
+  return true;
+}
+
+// Code a migration needs before its SQL runs (in the same transaction).
+bool PrepareMigration(sqlite3* db, int from_version, std::string* error) {
+  return from_version != 2 || RepairArticleIds(db, error);
+}
+
+bool ArticleIdTaken(sqlite3* db, const std::string& id) {
+  Stmt s(db, "SELECT 1 FROM articles WHERE article_id=? COLLATE NOCASE LIMIT 1");
+  s.Bind(1, id);
+  return s.Step() == SQLITE_ROW;
+}
+
+// The id a new article gets: the one asked for (made safe), or, when another article
+// already has it anywhere in the store, "<id>-<hash of the URL>". Unique across the store,
+// so the page never collides whatever home channel the article has or gets.
+std::optional<std::string> AllocateArticleId(sqlite3* db, std::string_view wanted,
+                                             std::string_view canonical_url) {
+  std::string id = IsSafeId(wanted) ? std::string(wanted) : SafeArticleId(wanted, canonical_url);
+  if (!ArticleIdTaken(db, id)) return id;
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    std::string other = CollisionArticleId(id, canonical_url, attempt);
+    if (!ArticleIdTaken(db, other)) return other;
+  }
+  return std::nullopt;
+}
 
 std::string Compress(std::string_view data) {
   uLongf size = compressBound(static_cast<uLong>(data.size()));
@@ -222,7 +312,8 @@ bool Store::Migrate(std::string* error) {
   }
   while (version < kSchemaVersion) {
     Transaction tx(db_);
-    if (!tx.ok() || !Exec(kMigrations[version], error)) return false;
+    if (!tx.ok() || !PrepareMigration(db_, version, error) || !Exec(kMigrations[version], error))
+      return false;
     std::string set = "PRAGMA user_version=" + std::to_string(version + 1);
     if (!Exec(set.c_str(), error) || !tx.Commit()) return false;
     ++version;
@@ -312,10 +403,12 @@ std::optional<SaveOutcome> Store::SaveArticle(const ArticleInput& in, int64_t no
     std::string home = in.channels.empty()
                            ? std::string()
                            : *std::min_element(in.channels.begin(), in.channels.end());
+    std::optional<std::string> id = AllocateArticleId(db_, in.article_id, in.canonical_url);
+    if (!id) return fail("no free article id");
     Stmt s(db_,
            "INSERT INTO articles(canonical_url, article_id, first_seen_at, updated_at, "
            "feed_published, feed_updated, home_channel) VALUES(?,?,?,?,?,?,?)");
-    s.Bind(1, in.canonical_url).Bind(2, in.article_id).Bind(3, now).Bind(4, now);
+    s.Bind(1, in.canonical_url).Bind(2, *id).Bind(3, now).Bind(4, now);
     s.Bind(5, in.feed_published).Bind(6, in.feed_updated).Bind(7, home);
     if (!s.Done()) return fail("cannot insert article");
     article = sqlite3_last_insert_rowid(db_);

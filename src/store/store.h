@@ -36,7 +36,9 @@ struct FetchLogEntry {
 // What sync hands the store for one fetched and extracted article.
 struct ArticleInput {
   std::string canonical_url;
-  std::string article_id;  // the mirror's page name (n13199494)
+  // The page name wanted (n13199494). The store makes it safe (util/ids.h) and unique: an
+  // id another article has gets "-<hash of the URL>"; an article keeps its id forever.
+  std::string article_id;
   std::string source_id;
   std::vector<std::string> channels;
   std::string feed_published;  // RFC 3339 from the feed, or ""
@@ -101,7 +103,7 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
   int schema_version() const;
 
   std::optional<Validators> GetValidators(std::string_view url);

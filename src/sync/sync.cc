@@ -13,6 +13,7 @@
 #include "html/serialize.h"
 #include "render/markdown.h"
 #include "util/dates.h"
+#include "util/ids.h"
 #include "util/strings.h"
 
 namespace samizdat::sync {
@@ -309,7 +310,7 @@ SyncReport RunSync(const config::Config& config, store::Store& store, fetch::Htt
     }
     store::ArticleInput in;
     in.canonical_url = c.url;
-    in.article_id = a.id.empty() ? extract::DefaultArticleId(c.url) : a.id;
+    in.article_id = a.id.empty() ? extract::DefaultArticleId(c.url) : SafeArticleId(a.id, c.url);
     in.source_id = c.source->id;
     in.channels = c.channels;
     in.feed_published = c.published;

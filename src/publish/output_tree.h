@@ -1,0 +1,65 @@
+// The one way the site builder writes files: every file of a built tree goes through an
+// OutputTree. It refuses any path that would land outside the tree's root, writes a file
+// only when its bytes change, and remembers what this build produced, so that the files an
+// earlier build wrote and this one no longer produces (a switched theme, a removed channel),
+// and the temporary files of a killed build, are removed at the end. No exception escapes:
+// every file-system call uses the error_code overloads, and failures come back as messages
+// naming the file.
+#pragma once
+
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/env.h"
+
+namespace samizdat::publish {
+
+// Whether `path` names a temporary file of Env::WriteFileAtomic ("<name>.tmp.<digits>"),
+// which never belongs in a site.
+bool IsTempFileName(std::string_view path);
+
+class OutputTree {
+ public:
+  // `root`: the tree's directory (created on the first write).
+  OutputTree(Env& env, std::string root);
+
+  const std::string& root() const { return root_; }
+
+  // "" when `relative` may be written: a relative path of '/'-separated components, none
+  // empty, ".", ".." or holding a backslash or control character, and no existing
+  // directory on the way a symbolic link out of the root. Else why not, naming the path.
+  std::string CheckPath(const std::string& relative);
+
+  enum class PutResult { kWritten, kUnchanged, kFailed };
+  // Writes `contents` to root/relative (atomically, through Env) unless the file already
+  // holds these bytes, and marks it produced. kFailed sets *error naming the path.
+  PutResult Put(const std::string& relative, std::string_view contents, std::string* error);
+  // Reads root/relative; false when it is missing, unreadable or outside the root.
+  bool Read(const std::string& relative, std::string* contents);
+  bool Exists(const std::string& relative);
+  // Removes root/relative (no error when it is missing); it is no longer produced.
+  void Remove(const std::string& relative);
+  // Marks a file produced that this build left as it was (an up-to-date page).
+  void Keep(const std::string& relative) { produced_.insert(relative); }
+
+  // Ends the build of this tree. Removes every temporary file in the tree. With
+  // `remove_stale`, also removes what the previous build listed in .samizdat/outputs.txt
+  // and this one did not produce, then lists what this one produced; a failed build
+  // (`remove_stale` false) adds to the list, so nothing written is ever forgotten.
+  // Problems are appended to *errors.
+  void Finish(bool remove_stale, std::vector<std::string>* errors);
+
+ private:
+  std::set<std::string> PreviousOutputs();
+  void RemoveTempFiles(std::vector<std::string>* errors);
+
+  Env& env_;
+  std::string root_;
+  std::string canonical_root_;       // resolved once, on the first write
+  std::set<std::string> safe_dirs_;  // parent directories already checked
+  std::set<std::string> produced_;
+};
+
+}  // namespace samizdat::publish
