@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Extraction quality gate: scores `samizdat extract` on a gold dataset with the shared
-# scorer and fails below the threshold. Skips (exit 0 with a note) when ../shared is absent.
+# scorer and fails below the threshold. Skips (exit 0 with a note) when ../shared is absent,
+# except under CI (CI=true), where the datasets are provided and their absence is a failure.
 # usage: quality.sh SAMIZDAT_BINARY SHARED_DIR DATASET MIN_SHINGLE_F1
 set -euo pipefail
 bin=$1 shared=$2 dataset=$3 min=$4
 if [[ ! -d "$shared/datasets/extraction/$dataset" ]]; then
+  if [[ "${CI:-}" == "true" ]]; then
+    echo "FAIL: $shared/datasets/extraction/$dataset absent (CI=true requires it)"
+    exit 1
+  fi
   echo "skipped: $shared/datasets/extraction/$dataset absent"
   exit 0
 fi

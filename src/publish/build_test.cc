@@ -22,10 +22,10 @@ namespace fs = std::filesystem;
 
 class BuildTest : public ::testing::Test {
  protected:
-  BuildTest() {
+  void SetUp() override {
     std::string err;
     store_ = store::Store::Open(dir_.File("store.db"), &err);
-    EXPECT_TRUE(store_) << err;
+    ASSERT_TRUE(store_) << err;
     std::string text = ReadFile(std::string(SAMIZDAT_SOURCE_DIR) + "/demo/samizdat.toml") + R"(
 [[channels]]
 id = "ch1"
@@ -41,7 +41,7 @@ group = "新闻"
                               "[site]\nindex_page_size = 2\noutput = \"site\"");
     config_text_ = text;
     auto cfg = config::ParseConfig(text, "samizdat.toml", dir_.path(), &err);
-    EXPECT_TRUE(cfg) << err;
+    ASSERT_TRUE(cfg) << err;
     cfg_ = *cfg;
   }
 

@@ -120,7 +120,10 @@ url = ")" +
   EXPECT_EQ(image_files, 2);
   // The index lists both, newest first.
   std::string index = ReadFile(out + "/indexes/news/README.md");
-  EXPECT_LT(index.find("[文章2]"), index.find("[文章1]"));
+  size_t newer = index.find("[文章2]"), older = index.find("[文章1]");
+  ASSERT_NE(newer, std::string::npos) << index;
+  ASSERT_NE(older, std::string::npos) << index;
+  EXPECT_LT(newer, older) << index;
 
   git_libgit2_init();
   git_repository* bare = nullptr;

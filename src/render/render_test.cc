@@ -129,21 +129,25 @@ std::vector<std::string> Skeleton(const std::string& page) {
 
 class ClassicPage : public ::testing::Test {
  protected:
+  void SetUp() override {
+    std::string err;
+    cfg_ = config::ParseConfig(ReadFile(std::string(SAMIZDAT_SOURCE_DIR) + "/demo/samizdat.toml"),
+                               "demo/samizdat.toml", "", &err);
+    ASSERT_TRUE(cfg_) << err;
+  }
+
   std::string Convert() {
     extract::ExtractOptions eo;
     eo.url = "https://www.epochtimes.com/gb/26/9/20/n99000001.htm";
     extract::Article a = extract::Extract(ReadFixture("epochtimes_article.html"), eo);
-    std::string err;
-    auto cfg =
-        config::ParseConfig(ReadFile(std::string(SAMIZDAT_SOURCE_DIR) + "/demo/samizdat.toml"),
-                            "demo/samizdat.toml", "", &err);
-    EXPECT_TRUE(cfg) << err;
     clean::CleanOptions co;
-    co.links = cfg->site.link_policy;
-    co.heading_shift = cfg->site.heading_shift;
+    co.links = cfg_->site.link_policy;
+    co.heading_shift = cfg_->site.heading_shift;
     clean::CleanArticle(a, co);
-    return RenderPage(a, cfg->site, config::Theme::kClassic);
+    return RenderPage(a, cfg_->site, config::Theme::kClassic);
   }
+
+  std::optional<config::Config> cfg_;
 };
 
 TEST_F(ClassicPage, HasTheReferenceStructure) {

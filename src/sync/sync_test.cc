@@ -5,6 +5,10 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <atomic>
+#include <map>
+#include <optional>
+
 #include "http_server.h"
 #include "test_util.h"
 
@@ -112,29 +116,31 @@ channels = ["ch4"]
               "application/rss+xml");
   }
 
-  SyncReport Sync(store::Store& store) {
+  // The configuration and the store every test of the fixture needs; a test stops here
+  // when either cannot be made.
+  void SetUp() override {
     std::string err;
-    auto cfg = config::ParseConfig(config_text_, "samizdat.toml", dir_.path(), &err);
-    EXPECT_TRUE(cfg) << err;
-    auto http = fetch::NewCurlHttpClient(cfg->fetch);
-    return RunSync(*cfg, store, *http, extract::ProfileSet::BuiltIn(), {});
+    cfg_ = config::ParseConfig(config_text_, "samizdat.toml", dir_.path(), &err);
+    ASSERT_TRUE(cfg_) << err;
+    store_ = store::Store::Open(dir_.File("store.db"), &err);
+    ASSERT_TRUE(store_) << err;
   }
 
-  std::unique_ptr<store::Store> OpenStore() {
-    std::string err;
-    auto s = store::Store::Open(dir_.File("store.db"), &err);
-    EXPECT_TRUE(s) << err;
-    return s;
+  SyncReport Sync(store::Store& store, const SyncOptions& options = {}) {
+    auto http = fetch::NewCurlHttpClient(cfg_->fetch);
+    return RunSync(*cfg_, store, *http, extract::ProfileSet::BuiltIn(), options);
   }
 
   StaticSite site_;
   HttpServer server_;
   TempDir dir_;
   std::string config_text_;
+  std::optional<config::Config> cfg_;
+  std::unique_ptr<store::Store> store_;
 };
 
 TEST_F(SyncEndToEnd, StoresOnceSkipsUnchangedAndKeepsRevisions) {
-  auto store = OpenStore();
+  auto& store = store_;
   SyncReport first = Sync(*store);
   EXPECT_FALSE(first.AnyFailed());
   for (const auto& s : first.sources) {
@@ -193,14 +199,11 @@ TEST_F(SyncEndToEnd, StoresOnceSkipsUnchangedAndKeepsRevisions) {
 }
 
 TEST_F(SyncEndToEnd, DryRunWritesNothing) {
-  auto store = OpenStore();
-  std::string err;
-  auto cfg = config::ParseConfig(config_text_, "samizdat.toml", dir_.path(), &err);
-  auto http = fetch::NewCurlHttpClient(cfg->fetch);
+  auto& store = store_;
   SyncOptions o;
   o.dry_run = true;
   int before = sqlite3_total_changes(store->db());
-  SyncReport r = RunSync(*cfg, *store, *http, extract::ProfileSet::BuiltIn(), o);
+  SyncReport r = Sync(*store, o);
   int fresh = 0;
   for (const auto& s : r.sources) fresh += s.new_articles;
   EXPECT_EQ(fresh, 5);
@@ -213,6 +216,7 @@ TEST(SyncFaults, EveryFaultIsReportedAndTheRunGoesOn) {
   std::string good_article = ArticlePage("好文章", "这篇文章没有问题");
   std::string mislabelled = ArticlePage("标错字符集的文章", "服务器说这是西欧字符集");
   HttpServer* self = nullptr;
+  std::atomic<int> requests_for_429{0};  // this test's own count, fresh each run
   HttpServer server([&](const HttpRequest& req) {
     HttpResponse r;
     std::string u = self->Url("");
@@ -223,8 +227,7 @@ TEST(SyncFaults, EveryFaultIsReportedAndTheRunGoesOn) {
     if (req.path == "/500.xml")
       r.status = 500;
     else if (req.path == "/429.xml") {
-      static std::atomic<int> n{0};
-      if (++n == 1) {
+      if (++requests_for_429 == 1) {
         r.status = 429;
         r.headers = {{"Retry-After", "1"}};
       } else {
@@ -285,13 +288,16 @@ id = "c"
   auto cfg = config::ParseConfig(cfg_text, "faults.toml", dir.path(), &err);
   ASSERT_TRUE(cfg) << err;
   auto store = store::Store::Open(dir.File("s.db"), &err);
+  ASSERT_TRUE(store) << err;
   auto http = fetch::NewCurlHttpClient(cfg->fetch);
   SyncReport r = RunSync(*cfg, *store, *http, extract::ProfileSet::BuiltIn(), {});
   EXPECT_TRUE(r.AnyFailed());
   std::map<std::string, SourceReport> by_id;
   for (const auto& s : r.sources) by_id[s.id] = s;
+  // Every source is reported: a missing one must not read as a default, healthy report.
+  ASSERT_EQ(by_id.size(), 12u);
   auto failed_with = [&](const std::string& id, const std::string& reason) {
-    const SourceReport& s = by_id[id];
+    const SourceReport& s = by_id.at(id);
     EXPECT_TRUE(s.source_failed) << id;
     EXPECT_FALSE(s.healthy) << id;
     ASSERT_FALSE(s.failures.empty()) << id;
@@ -305,12 +311,14 @@ id = "c"
   failed_with("loop", "redirects");
   failed_with("html", "HTML page");
   failed_with("dns", "resolve");
-  EXPECT_TRUE(by_id["truncated"].source_failed);
-  // Recovered or correct despite the fault: 429 retried after Retry-After; the wrong
-  // charset label does not garble the article.
-  EXPECT_FALSE(by_id["429"].source_failed);
-  EXPECT_FALSE(by_id["mislabelled"].source_failed);
-  EXPECT_EQ(by_id["mislabelled"].new_articles, 1);
+  EXPECT_TRUE(by_id.at("truncated").source_failed);
+  // Recovered or correct despite the fault: the 429 was answered and the feed fetched
+  // again, and read; the wrong charset label does not garble the article.
+  EXPECT_EQ(requests_for_429.load(), 2);
+  EXPECT_FALSE(by_id.at("429").source_failed);
+  EXPECT_TRUE(by_id.at("429").failures.empty());
+  EXPECT_FALSE(by_id.at("mislabelled").source_failed);
+  EXPECT_EQ(by_id.at("mislabelled").new_articles, 1);
   auto mis = store->FindArticle(server.Url("/mislabelled.htm"));
   ASSERT_TRUE(mis);
   EXPECT_EQ(mis->title, "标错字符集的文章");
@@ -384,6 +392,7 @@ channels = ["c"]
                                  "samizdat.toml", dir.path(), &err);
   ASSERT_TRUE(cfg) << err;
   auto store = store::Store::Open(dir.File("s.db"), &err);
+  ASSERT_TRUE(store) << err;
   auto http = fetch::NewCurlHttpClient(cfg->fetch);
   SyncReport first = RunSync(*cfg, *store, *http, extract::ProfileSet::BuiltIn(), {});
   for (const auto& s : first.sources)
@@ -401,11 +410,16 @@ channels = ["c"]
     proxied += r.path.rfind("http://feeds.example.invalid/", 0) == 0;
   EXPECT_EQ(proxied, 2);  // the feed and its article, both through the proxy
 
-  // Backfill happens once: the next sync reads only the first page.
+  // Backfill happens once: the next sync reads the first page again, and only it.
   server.ClearRequests();
-  RunSync(*cfg, *store, *http, extract::ProfileSet::BuiltIn(), {});
-  for (const auto& r : server.requests())
+  SyncReport second = RunSync(*cfg, *store, *http, extract::ProfileSet::BuiltIn(), {});
+  EXPECT_FALSE(second.AnyFailed());
+  int first_page = 0;
+  for (const auto& r : server.requests()) {
+    first_page += r.path == "/gb/ch.htm";
     EXPECT_EQ(r.path.find("/gb/ch_"), std::string::npos) << r.path;
+  }
+  EXPECT_EQ(first_page, 1);
 }
 
 }  // namespace
