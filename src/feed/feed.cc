@@ -819,6 +819,7 @@ Feed ParseListing(std::string_view bytes, std::string_view link_selector,
   f.encoding = decoded.decision.charset;
   f.warnings = decoded.warnings;
   auto doc = html::ParseHtml(decoded.utf8);
+  for (const auto& w : doc->parse_warnings()) f.warnings.push_back(w);
   std::string base = options.url;
   if (html::Node* head = doc->head()) {
     for (html::Node* n = head->first_child; n; n = n->next_sibling)
