@@ -24,3 +24,4 @@ run() {
 }
 run fuzz_extract tests/fixtures/*.html demo/pages/*.html
 run fuzz_feed demo/site/feed.xml demo/site/china.html
+run fuzz_markdown tests/fixtures/*.html demo/pages/*.html

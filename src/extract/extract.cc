@@ -135,6 +135,7 @@ Article Run(std::string utf8, const ExtractOptions& options, Article a) {
   }
   a.doc = html::ParseHtml(utf8);
   Document& doc = *a.doc;
+  for (const auto& w : doc.parse_warnings()) a.warnings.push_back(w);
 
   Metadata probe = ExtractMetadata(doc, options.url, 0);
   std::string page_url = options.url;

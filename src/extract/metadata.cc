@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "util/dates.h"
+#include "util/json_depth.h"
 #include "util/strings.h"
 #include "util/url.h"
 
@@ -213,7 +214,8 @@ Metadata ExtractMetadata(const html::Document& doc, std::string_view page_url,
         std::string type = AsciiLowerCopy(TrimAscii(n->Attr("type")));
         if (type == "application/ld+json") {
           std::string text = html::TextContent(n);
-          json parsed = json::parse(text, nullptr, false);
+          bool capped = false;  // a deeper value is no metadata anyone writes
+          json parsed = ParseJsonWithDepthCap(text, &capped);
           if (!parsed.is_discarded()) CollectJsonLd(parsed, ld, 0);
         }
         break;

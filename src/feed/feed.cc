@@ -1,6 +1,7 @@
 #include "feed/feed.h"
 
 #include "feed/entities.h"
+#include "feed/xml_depth.h"
 
 #include <zlib.h>
 
@@ -14,6 +15,7 @@
 #include "html/parser.h"
 #include "html/selector.h"
 #include "util/dates.h"
+#include "util/json_depth.h"
 #include "util/strings.h"
 #include "util/url.h"
 
@@ -76,14 +78,20 @@ std::string Local(const pugi::xml_node& n) {
   return colon == std::string::npos ? q : q.substr(colon + 1);
 }
 
-// All character data below `n` (text and CDATA), in order.
+// The next node after `c` in document order within `scope`'s subtree, or an empty node.
+pugi::xml_node NextInSubtree(pugi::xml_node c, const pugi::xml_node& scope) {
+  if (c.first_child()) return c.first_child();
+  for (; c && c != scope; c = c.parent())
+    if (c.next_sibling()) return c.next_sibling();
+  return {};
+}
+
+// All character data below `n` (text and CDATA), in order. Iterative: the walk's cost
+// must not depend on the stack.
 std::string NodeText(const pugi::xml_node& n) {
   std::string out;
-  for (pugi::xml_node c = n.first_child(); c; c = c.next_sibling()) {
-    if (c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata)
-      out += c.value();
-    else if (c.type() == pugi::node_element)
-      out += NodeText(c);
+  for (pugi::xml_node c = n.first_child(); c; c = NextInSubtree(c, n)) {
+    if (c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata) out += c.value();
   }
   return out;
 }
@@ -459,8 +467,24 @@ std::string JsonStr(const nlohmann::json& j, const char* key) {
   return it->get<std::string>();
 }
 
+// Message for a document whose nesting passed kMaxXmlDepth.
+std::string TooDeepMessage(std::string_view what) {
+  return std::string(what) + " nested deeper than " + std::to_string(kMaxXmlDepth) +
+         " levels; the deeper content was dropped";
+}
+
+// Records that part of the document was dropped for depth: a warning, and the bozo
+// reason unless an earlier one stands.
+void NoteTooDeep(std::string_view what, Feed& f) {
+  f.warnings.push_back(TooDeepMessage(what));
+  f.bozo = true;
+  if (f.bozo_exception.empty()) f.bozo_exception = f.warnings.back();
+}
+
 void ParseJsonFeed(std::string_view text, const ParseOptions& options, Feed& f) {
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  bool capped = false;
+  nlohmann::json j = ParseJsonWithDepthCap(text, &capped);
+  if (capped && !j.is_discarded()) NoteTooDeep("JSON", f);
   ParseOptions o = options;
   if (!o.default_offset_minutes && j.is_object())
     o.default_offset_minutes = OffsetForLanguage(JsonStr(j, "language"));
@@ -724,11 +748,17 @@ Feed ParseFeed(std::string_view bytes, const ParseOptions& options) {
   }
   pugi::xml_document doc;
   text = FixEntities(text);
+  if (std::string capped; CapXmlDepth(text, kMaxXmlDepth, &capped)) {
+    text = std::move(capped);
+    NoteTooDeep("XML", f);
+  }
   pugi::xml_parse_result res = doc.load_buffer(
       text.data(), text.size(), pugi::parse_default | pugi::parse_declaration, pugi::encoding_utf8);
   if (!res) {
     f.bozo = true;
-    f.bozo_exception = std::string(res.description()) + " at offset " + std::to_string(res.offset);
+    if (f.bozo_exception.empty())
+      f.bozo_exception =
+          std::string(res.description()) + " at offset " + std::to_string(res.offset);
   }
   pugi::xml_node root = doc.document_element();
   if (root) {
@@ -789,6 +819,7 @@ Feed ParseListing(std::string_view bytes, std::string_view link_selector,
   f.encoding = decoded.decision.charset;
   f.warnings = decoded.warnings;
   auto doc = html::ParseHtml(decoded.utf8);
+  for (const auto& w : doc->parse_warnings()) f.warnings.push_back(w);
   std::string base = options.url;
   if (html::Node* head = doc->head()) {
     for (html::Node* n = head->first_child; n; n = n->next_sibling)

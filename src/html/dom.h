@@ -8,6 +8,7 @@
 #include <memory_resource>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace samizdat::html {
 
@@ -131,12 +132,18 @@ class Document {
 
   size_t arena_bytes() const { return bytes_; }
 
+  // What the parser changed in the input to stay within its limits (e.g. flattened
+  // nesting), for the caller to pass on as warnings.
+  const std::vector<std::string>& parse_warnings() const { return parse_warnings_; }
+  void AddParseWarning(std::string warning) { parse_warnings_.push_back(std::move(warning)); }
+
  private:
   void* Allocate(size_t size, size_t align);
 
   std::pmr::monotonic_buffer_resource arena_;
   Node* root_;
   size_t bytes_ = 0;
+  std::vector<std::string> parse_warnings_;
 };
 
 // Finds the first element with the given tag in pre-order, or nullptr.

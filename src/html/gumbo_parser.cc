@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "html/nesting_cap.h"
 #include "html/parser.h"
 #include "util/strings.h"
 
@@ -89,10 +90,18 @@ struct ParseJob {
 };
 
 void RunParse(ParseJob* job) {
+  job->doc = std::make_unique<Document>();
+  // Gumbo's tree builder is quadratic in nesting depth; it never sees more than the cap.
+  std::string flattened;
+  std::string_view html = job->html;
+  if (FlattenDeepNesting(html, kMaxTreeDepth, &flattened)) {
+    html = flattened;
+    job->doc->AddParseWarning("nesting deeper than " + std::to_string(kMaxTreeDepth) +
+                              " levels flattened");
+  }
   GumboOptions options = kGumboDefaultOptions;
   options.max_errors = 0;  // error records are never used; collecting them costs time
-  GumboOutput* out = gumbo_parse_with_options(&options, job->html.data(), job->html.size());
-  job->doc = std::make_unique<Document>();
+  GumboOutput* out = gumbo_parse_with_options(&options, html.data(), html.size());
   if (out) {
     ConvertTree(out->document, *job->doc);
     gumbo_destroy_output(&options, out);
