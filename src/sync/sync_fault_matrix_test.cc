@@ -207,6 +207,46 @@ void ExpectNoArticleCounts(const SourceReport& s) {
   EXPECT_EQ(s.failed, 0) << s.id;
 }
 
+// --- The fake itself ------------------------------------------------------------------------
+
+TEST(FakeHttpClient, ServesScriptsInOrderHonoursValidatorsAndRecordsEveryBatch) {
+  FakeHttpClient http;
+  http.Script("https://x.example/a",
+              {HttpError(500), Ok("body", "text/html; charset=GBK", "\"e\"")});
+  http.SetHandler([](const fetch::Request& r) { return Ok("handled " + r.url); });
+  fetch::Request a{"https://x.example/a", "", "", "socks5h://127.0.0.1:1080", "src"};
+  auto first = http.FetchAll({a, {"https://x.example/other", "", "", "", "t"}});
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_FALSE(first[0].ok);
+  EXPECT_EQ(first[0].status, 500);
+  EXPECT_EQ(first[0].error, "https://x.example/a: HTTP 500");
+  EXPECT_EQ(first[0].tag, "src");
+  EXPECT_EQ(first[1].body, "handled https://x.example/other");
+  EXPECT_EQ(http.unscripted(), std::vector<std::string>{"https://x.example/other"});
+  // The last response of a script repeats; matching validators turn it into a 304.
+  auto second = http.FetchAll({a});
+  EXPECT_TRUE(second[0].ok);
+  EXPECT_EQ(second[0].body, "body");
+  EXPECT_EQ(second[0].charset, "gbk");
+  a.etag = "\"e\"";
+  auto third = http.FetchAll({a, a});
+  EXPECT_TRUE(third[0].not_modified);
+  EXPECT_EQ(third[0].status, 304);
+  EXPECT_TRUE(third[0].body.empty());
+  http.HonourValidators(false);
+  EXPECT_FALSE(http.FetchAll({a})[0].not_modified);
+  ASSERT_EQ(http.batches().size(), 4u);
+  EXPECT_EQ(http.batches()[2].size(), 2u);
+  auto seen = http.RequestsFor("https://x.example/a");
+  ASSERT_EQ(seen.size(), 5u);
+  EXPECT_EQ(seen[0].proxy, "socks5h://127.0.0.1:1080");
+  EXPECT_EQ(seen[0].etag, "");
+  EXPECT_EQ(seen[2].etag, "\"e\"");
+  // Unscripted without a handler: 404.
+  FakeHttpClient bare;
+  EXPECT_EQ(bare.FetchAll({{"https://y.example/", "", "", "", ""}})[0].status, 404);
+}
+
 // --- The source's own fetch -----------------------------------------------------------------
 
 TEST_F(SyncFaultMatrix, FeedFetchFaultsFailOnlyTheirSource) {
