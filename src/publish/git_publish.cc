@@ -126,28 +126,50 @@ bool PublishReport::AnyRemoteFailed() const {
   return false;
 }
 
-PublishReport Publish(const std::string& tree_dir, const PublishConfig& cfg, int64_t now) {
-  static std::once_flag once;
-  std::call_once(once, [] { git_libgit2_init(); });
-  PublishReport report;
-  git_repository* raw_repo = nullptr;
-  if (git_repository_open_ext(&raw_repo, tree_dir.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH,
-                              nullptr) != 0) {
-    git_repository_init_options io = GIT_REPOSITORY_INIT_OPTIONS_INIT;
-    io.flags = GIT_REPOSITORY_INIT_MKPATH;
-    std::string head = "refs/heads/" + cfg.branch;
-    io.initial_head = head.c_str();
-    if (git_repository_init_ext(&raw_repo, tree_dir.c_str(), &io) != 0) {
-      report.error = LastError("cannot create repository in " + tree_dir);
-      return report;
-    }
-  }
-  Repo repo(raw_repo);
+namespace {
 
+// Opens the repository of `tree_dir`, creating it (on `branch`) when it is not one.
+git_repository* OpenOrCreateRepo(const std::string& tree_dir, const std::string& branch,
+                                 std::string* error) {
+  git_repository* repo = nullptr;
+  if (git_repository_open_ext(&repo, tree_dir.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) == 0)
+    return repo;
+  git_repository_init_options io = GIT_REPOSITORY_INIT_OPTIONS_INIT;
+  io.flags = GIT_REPOSITORY_INIT_MKPATH;
+  std::string head = "refs/heads/" + branch;
+  io.initial_head = head.c_str();
+  if (git_repository_init_ext(&repo, tree_dir.c_str(), &io) != 0) {
+    *error = LastError("cannot create repository in " + tree_dir);
+    return nullptr;
+  }
+  return repo;
+}
+
+// Removes the lock files a killed publish leaves in the repository (index.lock, HEAD.lock,
+// refs/heads/<branch>.lock, ...): git refuses to work while they exist, so without this one
+// crash would stop every later publish. Safe because the repository is samizdat's own and
+// the CLI holds the run lock (doc/store.md), so no other samizdat process is in it.
+bool RemoveStaleLocks(git_repository* repo, std::string* error) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path git_dir = git_repository_path(repo);
+  for (auto it = fs::recursive_directory_iterator(git_dir, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    const fs::path& p = it->path();
+    if (p.extension() != ".lock" || !it->is_regular_file(ec)) continue;
+    if (!fs::remove(p, ec) && ec) break;
+  }
+  if (ec) *error = "cannot clear stale lock files in " + git_dir.string() + ": " + ec.message();
+  return !ec;
+}
+
+// Stages the whole tree (never .samizdat/ or temporary files) and writes its tree object.
+bool StageTree(git_repository* repo, const std::string& tree_dir, git_oid* tree_id,
+               std::string* error) {
   git_index* raw_index = nullptr;
-  if (git_repository_index(&raw_index, repo.get()) != 0) {
-    report.error = LastError("cannot read the index of " + tree_dir);
-    return report;
+  if (git_repository_index(&raw_index, repo) != 0) {
+    *error = LastError("cannot read the index of " + tree_dir);
+    return false;
   }
   Index index(raw_index);
   char star[] = "*";
@@ -156,88 +178,115 @@ PublishReport Publish(const std::string& tree_dir, const PublishConfig& cfg, int
   if (git_index_add_all(index.get(), &all, GIT_INDEX_ADD_DEFAULT, SkipInternal, nullptr) != 0 ||
       git_index_update_all(index.get(), &all, SkipInternal, nullptr) != 0 ||
       !DropTempFiles(index.get()) || git_index_write(index.get()) != 0) {
-    report.error = LastError("cannot stage " + tree_dir);
-    return report;
+    *error = LastError("cannot stage " + tree_dir);
+    return false;
   }
-  git_oid tree_id;
-  if (git_index_write_tree(&tree_id, index.get()) != 0) {
-    report.error = LastError("cannot write tree");
-    return report;
+  if (git_index_write_tree(tree_id, index.get()) != 0) {
+    *error = LastError("cannot write tree");
+    return false;
   }
-  git_tree* raw_tree = nullptr;
-  git_tree_lookup(&raw_tree, repo.get(), &tree_id);
-  Tree tree(raw_tree);
+  return true;
+}
 
+// Counts what changed between the parent's tree (null: none) and `tree`.
+void CountChanges(git_repository* repo, git_tree* parent_tree, git_tree* tree,
+                  PublishReport* report) {
+  git_diff* raw_diff = nullptr;
+  if (git_diff_tree_to_tree(&raw_diff, repo, parent_tree, tree, nullptr) != 0) return;
+  Diff diff(raw_diff);
+  for (size_t i = 0, n = git_diff_num_deltas(diff.get()); i < n; ++i) {
+    switch (git_diff_get_delta(diff.get(), i)->status) {
+      case GIT_DELTA_ADDED:
+        ++report->added;
+        break;
+      case GIT_DELTA_DELETED:
+        ++report->deleted;
+        break;
+      default:
+        ++report->modified;
+        break;
+    }
+  }
+}
+
+std::string CommitMessage(const PublishConfig& cfg, const PublishReport& r) {
+  std::string message = cfg.message;
+  message = ReplaceAll(message, "{added}", std::to_string(r.added));
+  message = ReplaceAll(message, "{modified}", std::to_string(r.modified));
+  message = ReplaceAll(message, "{deleted}", std::to_string(r.deleted));
+  return ReplaceAll(message, "{files}", std::to_string(r.added + r.modified + r.deleted));
+}
+
+// Commits `tree` on the branch `ref` on top of `parent` (null: a root commit).
+bool CommitTree(git_repository* repo, const PublishConfig& cfg, const std::string& ref,
+                git_tree* tree, git_commit* parent, int64_t now, const std::string& message,
+                git_oid* commit_id, std::string* error) {
+  git_signature *author_raw = nullptr, *committer_raw = nullptr;
+  const std::string& committer_name =
+      cfg.committer_name.empty() ? cfg.author_name : cfg.committer_name;
+  const std::string& committer_email =
+      cfg.committer_email.empty() ? cfg.author_email : cfg.committer_email;
+  if (git_signature_new(&author_raw, cfg.author_name.c_str(), cfg.author_email.c_str(), now, 0) !=
+          0 ||
+      git_signature_new(&committer_raw, committer_name.c_str(), committer_email.c_str(), now, 0) !=
+          0) {
+    *error = LastError("bad author or committer");
+    git_signature_free(author_raw);
+    return false;
+  }
+  Sig author(author_raw), committer(committer_raw);
+  const git_commit* parents[] = {parent};
+  if (git_commit_create(commit_id, repo, ref.c_str(), author.get(), committer.get(), "UTF-8",
+                        message.c_str(), tree, parent ? 1 : 0, parents) != 0) {
+    *error = LastError("cannot commit");
+    return false;
+  }
+  // A new repository's HEAD may still name the default branch.
+  if (git_repository_set_head(repo, ref.c_str()) != 0) {
+    *error = LastError("cannot point HEAD at " + ref);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+PublishReport Publish(const std::string& tree_dir, const PublishConfig& cfg, int64_t now) {
+  static std::once_flag once;
+  std::call_once(once, [] { git_libgit2_init(); });
+  PublishReport report;
+  Repo repo(OpenOrCreateRepo(tree_dir, cfg.branch, &report.error));
+  git_oid tree_id;
+  if (!repo || !RemoveStaleLocks(repo.get(), &report.error) ||
+      !StageTree(repo.get(), tree_dir, &tree_id, &report.error))
+    return report;
+  git_tree* raw_tree = nullptr;
+  if (git_tree_lookup(&raw_tree, repo.get(), &tree_id) != 0) {
+    report.error = LastError("cannot read the tree just written");
+    return report;
+  }
+  Tree tree(raw_tree);
   // The parent, if the branch has one.
   std::string ref = "refs/heads/" + cfg.branch;
-  git_oid parent_id;
+  git_oid head_id;
   Commit parent;
   Tree parent_tree;
-  if (git_reference_name_to_id(&parent_id, repo.get(), ref.c_str()) == 0) {
-    git_commit* pc = nullptr;
-    if (git_commit_lookup(&pc, repo.get(), &parent_id) == 0) {
-      parent.reset(pc);
-      git_tree* pt = nullptr;
-      git_commit_tree(&pt, pc);
-      parent_tree.reset(pt);
-    }
+  git_commit* pc = nullptr;
+  git_tree* pt = nullptr;
+  if (git_reference_name_to_id(&head_id, repo.get(), ref.c_str()) == 0 &&
+      git_commit_lookup(&pc, repo.get(), &head_id) == 0) {
+    parent.reset(pc);
+    if (git_commit_tree(&pt, pc) == 0) parent_tree.reset(pt);
   }
-  bool changed = !parent || !git_oid_equal(git_tree_id(parent_tree.get()), &tree_id);
-  if (changed) {
-    git_diff* raw_diff = nullptr;
-    if (git_diff_tree_to_tree(&raw_diff, repo.get(), parent_tree.get(), tree.get(), nullptr) == 0) {
-      Diff diff(raw_diff);
-      size_t n = git_diff_num_deltas(diff.get());
-      for (size_t i = 0; i < n; ++i) {
-        switch (git_diff_get_delta(diff.get(), i)->status) {
-          case GIT_DELTA_ADDED:
-            ++report.added;
-            break;
-          case GIT_DELTA_DELETED:
-            ++report.deleted;
-            break;
-          default:
-            ++report.modified;
-            break;
-        }
-      }
-    }
-    std::string message = cfg.message;
-    message = ReplaceAll(message, "{added}", std::to_string(report.added));
-    message = ReplaceAll(message, "{modified}", std::to_string(report.modified));
-    message = ReplaceAll(message, "{deleted}", std::to_string(report.deleted));
-    message = ReplaceAll(message, "{files}",
-                         std::to_string(report.added + report.modified + report.deleted));
-    git_signature *author_raw = nullptr, *committer_raw = nullptr;
-    if (git_signature_new(&author_raw, cfg.author_name.c_str(), cfg.author_email.c_str(), now, 0) !=
-            0 ||
-        git_signature_new(
-            &committer_raw,
-            (cfg.committer_name.empty() ? cfg.author_name : cfg.committer_name).c_str(),
-            (cfg.committer_email.empty() ? cfg.author_email : cfg.committer_email).c_str(), now,
-            0) != 0) {
-      report.error = LastError("bad author or committer");
-      git_signature_free(author_raw);
+  if (!parent || !parent_tree || !git_oid_equal(git_tree_id(parent_tree.get()), &tree_id)) {
+    CountChanges(repo.get(), parent_tree.get(), tree.get(), &report);
+    if (!CommitTree(repo.get(), cfg, ref, tree.get(), parent.get(), now, CommitMessage(cfg, report),
+                    &head_id, &report.error))
       return report;
-    }
-    Sig author(author_raw), committer(committer_raw);
-    const git_commit* parents[] = {parent.get()};
-    git_oid commit_id;
-    if (git_commit_create(&commit_id, repo.get(), ref.c_str(), author.get(), committer.get(),
-                          "UTF-8", message.c_str(), tree.get(), parent ? 1 : 0, parents) != 0) {
-      report.error = LastError("cannot commit");
-      return report;
-    }
-    // A new repository's HEAD may still name the default branch.
-    git_repository_set_head(repo.get(), ref.c_str());
     report.committed = true;
-    parent_id = commit_id;
-  } else if (!parent) {
-    report.error = "nothing to publish in " + tree_dir;
-    return report;
   }
   char hex[GIT_OID_HEXSZ + 1];
-  git_oid_tostr(hex, sizeof hex, &parent_id);
+  git_oid_tostr(hex, sizeof hex, &head_id);
   report.commit = hex;
   for (const auto& remote : cfg.remotes)
     report.remotes.push_back(PushTo(repo.get(), remote, cfg.branch));
