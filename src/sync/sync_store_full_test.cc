@@ -49,7 +49,8 @@ TEST(SyncStoreFull, StopsAtTheFirstFailedSaveAndFetchesNoMore) {
   testing::TempDir dir;
   std::string error;
   auto cfg = config::ParseConfig(
-      "store = \"store.db\"\n[fetch]\nallow_loopback = true\nconcurrency = 2\nper_host_delay_ms = 0\n"
+      "store = \"store.db\"\n[fetch]\nallow_loopback = true\nconcurrency = 2\nper_host_delay_ms = "
+      "0\n"
       "[[channels]]\nid = \"news\"\n[[sources]]\nid = \"feed\"\nkind = \"rss\"\nurl = \"" +
           server.Url("/feed.xml") + "\"\nchannels = [\"news\"]\n",
       "samizdat.toml", dir.path(), &error);
