@@ -247,9 +247,9 @@ namespace {
 
 constexpr int kExitSomeFailed = 1, kExitUsage = 2, kExitStoreLocked = 75;
 
-std::string ArticleHtml(int n) {
+std::string ArticleHtml(int n, int paragraphs = 4) {
   std::string paras;
-  for (int i = 0; i < 4; ++i)
+  for (int i = 0; i < paragraphs; ++i)
     paras += "<p>Paragraph " + std::to_string(i) + " of article " + std::to_string(n) +
              ", with commas, clauses, and enough words to be taken as the body.</p>";
   return "<html><head><meta charset=\"utf-8\"><title>Article " + std::to_string(n) +
@@ -260,12 +260,12 @@ std::string ArticleHtml(int n) {
 // A loopback site with an RSS feed of `articles` pages, and a config syncing it.
 class Mirror {
  public:
-  explicit Mirror(int articles)
+  explicit Mirror(int articles, int paragraphs = 4)
       : server_([this](const testing::HttpRequest& r) { return site_.Handle(r); }) {
     std::string items;
     for (int i = 0; i < articles; ++i) {
       std::string path = "/a/" + std::to_string(i) + ".html";
-      site_.Put(path, ArticleHtml(i));
+      site_.Put(path, ArticleHtml(i, paragraphs));
       items += "<item><title>Article " + std::to_string(i) + "</title><link>" + server_.Url(path) +
                "</link></item>";
     }
@@ -275,7 +275,7 @@ class Mirror {
     config_ = tmp_.File("samizdat.toml");
     testing::WriteFile(config_,
                        "store = \"store.db\"\n[site]\noutput = \"site\"\n[fetch]\n"
-                       "allow_loopback = true\n[[channels]]\nid = \"news\"\n"
+                       "allow_loopback = true\nper_host_delay_ms = 0\n[[channels]]\nid = \"news\"\n"
                        "[[sources]]\nid = \"feed\"\nkind = \"rss\"\nurl = \"" +
                            server_.Url("/feed.xml") + "\"\nchannels = [\"news\"]\n");
   }
@@ -283,6 +283,11 @@ class Mirror {
   std::string store() const { return tmp_.File("store.db"); }
   std::string File(const std::string& name) const { return tmp_.File(name); }
   testing::StaticSite& site() { return site_; }
+  int ArticleRequests() {
+    int n = 0;
+    for (const auto& r : server_.requests()) n += r.path.rfind("/a/", 0) == 0;
+    return n;
+  }
 
  private:
   testing::TempDir tmp_;
@@ -402,6 +407,31 @@ TEST(ExitStatus, PartialFailureIsOne) {
   EXPECT_EQ(extract.status, kExitSomeFailed);
   auto build = testing::RunSamizdat("build --config '" + mirror.File("none.toml") + "'");
   EXPECT_EQ(build.status, kExitUsage);
+}
+
+TEST(ExitStatus, AStoreThatCannotBeWrittenStopsSyncWithSeventyFour) {
+  constexpr int kArticles = 60;
+  Mirror mirror(kArticles, 40);
+  ASSERT_EQ(testing::RunSamizdat("sync --dry-run --config '" + mirror.config() + "'").status, 0);
+  int fetched_by_dry_run = mirror.ArticleRequests();
+  // A file-size limit makes the store's WAL unable to grow: writes fail as on a full disk.
+  std::string cmd = "sh -c \"trap '' XFSZ; ulimit -f 200; exec '" + std::string(SAMIZDAT_BINARY) +
+                    "' sync --config '" + mirror.config() + "' 2>&1\"";
+  FILE* p = popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string out;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  int raw = pclose(p);
+  ASSERT_TRUE(WIFEXITED(raw)) << out;
+  EXPECT_EQ(WEXITSTATUS(raw), 74) << out;
+  EXPECT_NE(out.find("sync stopped: the store"), std::string::npos) << out;
+  EXPECT_LT(mirror.ArticleRequests() - fetched_by_dry_run, kArticles) << "it went on fetching";
+  std::string error;
+  auto store = store::Store::Open(mirror.store(), &error);
+  ASSERT_TRUE(store) << error;
+  EXPECT_EQ(store->IntegrityCheck(), "ok");
+  EXPECT_LT(store->CountArticles(), kArticles);
 }
 
 TEST(TerminalOutput, FeedTitlesCannotSendEscapeSequences) {
