@@ -4,10 +4,14 @@
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "http_server.h"
+#include "store/store.h"
+#include "store/store_lock.h"
 #include "test_util.h"
 
 extern char** environ;
@@ -269,6 +273,221 @@ TEST(FeedCommand, ParsesAUrlOrAFileAndRefusesLoopbackUnlessAllowed) {
   auto html = testing::RunSamizdat("feed '" + tmp.File("page.html") + "'");
   EXPECT_EQ(html.status, 1);
   EXPECT_NE(html.err.find("HTML page"), std::string::npos) << html.err;
+}
+
+}  // namespace
+}  // namespace samizdat
+
+// Exit statuses (README.md "Exit status"), concurrent runs, and what reaches the terminal.
+namespace samizdat {
+namespace {
+
+constexpr int kExitSomeFailed = 1, kExitUsage = 2, kExitStoreLocked = 75;
+
+std::string ArticleHtml(int n, int paragraphs = 4) {
+  std::string paras;
+  for (int i = 0; i < paragraphs; ++i)
+    paras += "<p>Paragraph " + std::to_string(i) + " of article " + std::to_string(n) +
+             ", with commas, clauses, and enough words to be taken as the body.</p>";
+  return "<html><head><meta charset=\"utf-8\"><title>Article " + std::to_string(n) +
+         "</title></head><body><article><h1>Article " + std::to_string(n) + "</h1>" + paras +
+         "</article></body></html>";
+}
+
+// A loopback site with an RSS feed of `articles` pages, and a config syncing it.
+class Mirror {
+ public:
+  explicit Mirror(int articles, int paragraphs = 4)
+      : server_([this](const testing::HttpRequest& r) { return site_.Handle(r); }) {
+    std::string items;
+    for (int i = 0; i < articles; ++i) {
+      std::string path = "/a/" + std::to_string(i) + ".html";
+      site_.Put(path, ArticleHtml(i, paragraphs));
+      items += "<item><title>Article " + std::to_string(i) + "</title><link>" + server_.Url(path) +
+               "</link></item>";
+    }
+    site_.Put("/feed.xml",
+              "<rss version=\"2.0\"><channel><title>Feed</title>" + items + "</channel></rss>",
+              "application/rss+xml");
+    config_ = tmp_.File("samizdat.toml");
+    testing::WriteFile(config_,
+                       "store = \"store.db\"\n[site]\noutput = \"site\"\n[fetch]\n"
+                       "allow_loopback = true\nper_host_delay_ms = 0\n[[channels]]\nid = \"news\"\n"
+                       "[[sources]]\nid = \"feed\"\nkind = \"rss\"\nurl = \"" +
+                           server_.Url("/feed.xml") + "\"\nchannels = [\"news\"]\n");
+  }
+  const std::string& config() const { return config_; }
+  std::string store() const { return tmp_.File("store.db"); }
+  std::string File(const std::string& name) const { return tmp_.File(name); }
+  testing::StaticSite& site() { return site_; }
+  int ArticleRequests() {
+    int n = 0;
+    for (const auto& r : server_.requests()) n += r.path.rfind("/a/", 0) == 0;
+    return n;
+  }
+
+ private:
+  testing::TempDir tmp_;
+  testing::StaticSite site_;
+  testing::HttpServer server_;
+  std::string config_;
+};
+
+TEST(ConcurrentRuns, SyncsStartedTogetherOnAFreshStoreSucceedOrSayWhoHoldsIt) {
+  constexpr int kArticles = 12, kRuns = 6;
+  Mirror mirror(kArticles);
+  std::vector<int> pids;
+  for (int i = 0; i < kRuns; ++i)
+    pids.push_back(testing::SpawnChild({"/bin/sh", "-c",
+                                        "exec '" + std::string(SAMIZDAT_BINARY) +
+                                            "' sync --config '" + mirror.config() + "' 2> '" +
+                                            mirror.File("err" + std::to_string(i)) + "'"}));
+  std::vector<int> statuses;
+  for (int pid : pids) {
+    ASSERT_GT(pid, 0);
+    int raw = 0;
+    waitpid(pid, &raw, 0);
+    ASSERT_TRUE(WIFEXITED(raw));
+    statuses.push_back(WEXITSTATUS(raw));
+  }
+  int succeeded = 0;
+  for (int i = 0; i < kRuns; ++i) {
+    std::string err = testing::ReadFile(mirror.File("err" + std::to_string(i)));
+    if (statuses[i] == 0) {
+      ++succeeded;
+      continue;
+    }
+    ASSERT_EQ(statuses[i], kExitStoreLocked) << err;
+    EXPECT_NE(err.find("in use by another samizdat run"), std::string::npos) << err;
+    size_t at = err.find("(pid ");
+    ASSERT_NE(at, std::string::npos) << err;
+    int holder = std::atoi(err.c_str() + at + 5);
+    EXPECT_NE(std::find(pids.begin(), pids.end(), holder), pids.end()) << err;
+  }
+  EXPECT_GE(succeeded, 1);
+  std::string error;
+  auto store = store::Store::Open(mirror.store(), &error);
+  ASSERT_TRUE(store) << error;
+  EXPECT_EQ(store->IntegrityCheck(), "ok");
+  EXPECT_EQ(store->CountArticles(), kArticles);
+}
+
+TEST(ExitStatus, UsageErrorsAreTwoForEveryCommand) {
+  for (const char* args :
+       {"", "frobnicate", "--no-such-flag", "extract", "extract --no-such-flag x",
+        "extract --format yaml x", "convert x", "convert --url https://x.org/a", "feed",
+        "feed --no-such-flag x", "sync --no-such-flag", "sync --config", "build --no-such-flag",
+        "publish --no-such-flag", "serve --port 70000", "serve --no-such-flag", "init a b"}) {
+    auto r = testing::RunSamizdat(args);
+    EXPECT_EQ(r.status, kExitUsage) << "samizdat " << args << "\n" << r.err;
+  }
+  EXPECT_EQ(testing::RunSamizdat("--help").status, 0);
+  EXPECT_EQ(testing::RunSamizdat("sync --help").status, 0);
+  EXPECT_EQ(testing::RunSamizdat("--version").status, 0);
+}
+
+TEST(ExitStatus, BadConfigIsTwoForEveryCommandThatReadsOne) {
+  testing::TempDir tmp;
+  testing::WriteFile(tmp.File("bad.toml"), "[site]\nno_such_key = 1\n");
+  for (std::string cmd : {"sync", "build", "publish", "serve"}) {
+    for (const std::string& config :
+         {tmp.File("bad.toml"), tmp.File("missing.toml"), std::string("/dev/zero"), tmp.path()}) {
+      auto r = testing::RunSamizdat(cmd + " --config '" + config + "'");
+      EXPECT_EQ(r.status, kExitUsage) << cmd << " --config " << config << "\n" << r.err;
+      EXPECT_NE(r.err.find(config), std::string::npos) << r.err;
+    }
+  }
+  auto convert = testing::RunSamizdat("convert '" + FixturePath("generic_article.html") +
+                                      "' --url https://x.org/a --config /dev/zero");
+  EXPECT_EQ(convert.status, kExitUsage);
+}
+
+TEST(ExitStatus, ConfigMustBeASmallRegularFile) {
+  testing::TempDir tmp;
+  auto dev = testing::RunSamizdat("sync --config /dev/zero");
+  EXPECT_EQ(dev.status, kExitUsage);
+  EXPECT_NE(dev.err.find("/dev/zero: not a regular file"), std::string::npos) << dev.err;
+  std::string big = "# padding\n";
+  while (big.size() <= (1u << 20)) big += big;
+  testing::WriteFile(tmp.File("big.toml"), big);
+  auto r = testing::RunSamizdat("sync --config '" + tmp.File("big.toml") + "'");
+  EXPECT_EQ(r.status, kExitUsage);
+  EXPECT_NE(r.err.find("at most 1048576 bytes"), std::string::npos) << r.err;
+}
+
+TEST(ExitStatus, LockedStoreIsSeventyFiveForSyncBuildAndPublish) {
+  Mirror mirror(1);
+  ASSERT_EQ(testing::RunSamizdat("sync --config '" + mirror.config() + "'").status, 0);
+  ASSERT_EQ(testing::RunSamizdat("build --config '" + mirror.config() + "'").status, 0);
+  std::unique_ptr<store::StoreLock> lock;
+  std::string error;
+  ASSERT_EQ(store::StoreLock::TryAcquire(mirror.store(), &lock, &error),
+            store::StoreLock::Outcome::kAcquired)
+      << error;
+  for (std::string cmd : {"sync", "build", "publish"}) {
+    auto r = testing::RunSamizdat(cmd + " --config '" + mirror.config() + "'");
+    EXPECT_EQ(r.status, kExitStoreLocked) << cmd << "\n" << r.err;
+    EXPECT_NE(r.err.find("(pid " + std::to_string(getpid()) + ","), std::string::npos) << r.err;
+  }
+  lock.reset();
+  EXPECT_EQ(testing::RunSamizdat("sync --config '" + mirror.config() + "'").status, 0);
+}
+
+TEST(ExitStatus, PartialFailureIsOne) {
+  Mirror mirror(2);
+  mirror.site().Put("/a/1.html", "<html><body><nav>no article here</nav></body></html>");
+  auto sync = testing::RunSamizdat("sync --config '" + mirror.config() + "'");
+  EXPECT_EQ(sync.status, kExitSomeFailed) << sync.out << sync.err;
+  EXPECT_NE(sync.out.find("1 new"), std::string::npos) << sync.out;
+  auto extract = testing::RunSamizdat("extract /nonexistent.html '" +
+                                      FixturePath("generic_article.html") + "'");
+  EXPECT_EQ(extract.status, kExitSomeFailed);
+  auto build = testing::RunSamizdat("build --config '" + mirror.File("none.toml") + "'");
+  EXPECT_EQ(build.status, kExitUsage);
+}
+
+TEST(ExitStatus, AStoreThatCannotBeWrittenStopsSyncWithSeventyFour) {
+  constexpr int kArticles = 60;
+  Mirror mirror(kArticles, 40);
+  ASSERT_EQ(testing::RunSamizdat("sync --dry-run --config '" + mirror.config() + "'").status, 0);
+  int fetched_by_dry_run = mirror.ArticleRequests();
+  // A file-size limit makes the store's WAL unable to grow: writes fail as on a full disk.
+  std::string cmd = "sh -c \"trap '' XFSZ; ulimit -f 200; exec '" + std::string(SAMIZDAT_BINARY) +
+                    "' sync --config '" + mirror.config() + "' 2>&1\"";
+  FILE* p = popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string out;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  int raw = pclose(p);
+  ASSERT_TRUE(WIFEXITED(raw)) << out;
+  EXPECT_EQ(WEXITSTATUS(raw), 74) << out;
+  EXPECT_NE(out.find("sync stopped: the store"), std::string::npos) << out;
+  EXPECT_LT(mirror.ArticleRequests() - fetched_by_dry_run, kArticles) << "it went on fetching";
+  std::string error;
+  auto store = store::Store::Open(mirror.store(), &error);
+  ASSERT_TRUE(store) << error;
+  EXPECT_EQ(store->IntegrityCheck(), "ok");
+  EXPECT_LT(store->CountArticles(), kArticles);
+}
+
+TEST(TerminalOutput, FeedTitlesCannotSendEscapeSequences) {
+  testing::TempDir tmp;
+  // OSC (retitle the window), CSI (colour, clear), BEL, CR, and the 8-bit CSI U+009B.
+  testing::WriteFile(tmp.File("f.xml"),
+                     "<rss version=\"2.0\"><channel><title>Chan\x1b]0;owned\x07nel</title><item>"
+                     "<title>Red\x1b[31m\x1b[2J title\r\xc2\x9b"
+                     "1m end</title>"
+                     "<link>https://example.org/a\x1b[0m</link></item></channel></rss>");
+  auto r = testing::RunSamizdat("feed '" + tmp.File("f.xml") + "'");
+  ASSERT_EQ(r.status, 0) << r.err;
+  for (const std::string& out : {r.out, r.err}) {
+    EXPECT_EQ(out.find('\x1b'), std::string::npos) << out;
+    EXPECT_EQ(out.find('\x07'), std::string::npos) << out;
+    EXPECT_EQ(out.find('\r'), std::string::npos) << out;
+    EXPECT_EQ(out.find("\xc2\x9b"), std::string::npos) << out;
+  }
+  EXPECT_NE(r.out.find("Red[31m[2J title"), std::string::npos) << r.out;
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // samizdat: the command-line front end. Commands parse their options, read inputs through
 // Env, run the pure stages, and write outputs atomically.
+#include <fmt/format.h>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -19,6 +20,7 @@
 #include "publish/build.h"
 #include "publish/serve.h"
 #include "store/store.h"
+#include "store/store_lock.h"
 #include "sync/sync.h"
 
 #include <unistd.h>
@@ -29,11 +31,43 @@
 #include "render/page.h"
 #include "util/env.h"
 #include "util/url.h"
+#include "util/strings.h"
 
 namespace samizdat {
 namespace {
 
 using nlohmann::json;
+
+// Exit statuses (README.md, doc/extract.md): sysexits-like, one meaning each.
+enum ExitStatus : int {
+  kExitOk = 0,
+  kExitSomeFailed = 1,   // some sources, articles, files or remotes failed; the rest ran
+  kExitUsage = 2,        // bad command line or configuration
+  kExitNoArticle = 3,    // convert: the page holds no article, so no page was written
+  kExitStoreIo = 74,     // EX_IOERR: the store cannot be written (disk full, I/O error)
+  kExitStoreLocked = 75  // EX_TEMPFAIL: another run holds the store; try again later
+};
+
+// Everything printed from input data (titles, URLs, server messages, warnings) goes out
+// through these: a terminal obeys escape sequences hidden in such text.
+void PrintLine(std::FILE* to, std::string_view line) {
+  std::string safe = TerminalSafe(line);
+  safe.push_back('\n');
+  std::fwrite(safe.data(), 1, safe.size(), to);
+}
+
+void Complain(std::string_view message) { PrintLine(stderr, fmt::format("samizdat: {}", message)); }
+
+// Machine-readable output (JSON, extracted text): passed through untouched to a pipe or a
+// file, made terminal-safe when standard output is a terminal.
+void PrintData(std::string_view data) {
+  if (isatty(STDOUT_FILENO)) {
+    std::string safe = TerminalSafe(data);
+    std::fwrite(safe.data(), 1, safe.size(), stdout);
+  } else {
+    std::fwrite(data.data(), 1, data.size(), stdout);
+  }
+}
 
 json OptionalString(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
 
@@ -65,13 +99,39 @@ json ArticleJson(const extract::Article& a) {
   return j;
 }
 
+// Configuration and profile files are small text files the operator wrote. Anything else
+// (a device such as /dev/zero, a FIFO, a directory, a huge file) is refused before reading.
+constexpr std::uintmax_t kMaxConfigBytes = 1 << 20;
+
+bool ReadConfigFile(const std::string& path, std::string* text, std::string* error) {
+  std::error_code ec;
+  auto status = std::filesystem::status(path, ec);
+  if (ec) {
+    *error = path + ": " + ec.message();
+    return false;
+  }
+  if (!std::filesystem::is_regular_file(status)) {
+    *error = path + ": not a regular file; a configuration must be a file";
+    return false;
+  }
+  auto size = std::filesystem::file_size(path, ec);
+  if (ec || size > kMaxConfigBytes) {
+    *error = path + ": " +
+             (ec ? ec.message()
+                 : fmt::format("{} bytes; a configuration file may hold at most {} bytes", size,
+                               kMaxConfigBytes));
+    return false;
+  }
+  return Env::Default()->ReadFile(path, text, error);
+}
+
 // Built-in profiles plus those named by the configuration.
 bool LoadProfiles(const config::Config* cfg, extract::ProfileSet* out, std::string* error) {
   *out = extract::ProfileSet::BuiltIn();
   if (!cfg) return true;
   for (const auto& path : cfg->profile_paths) {
     std::string text;
-    if (!Env::Default()->ReadFile(path, &text, error)) return false;
+    if (!ReadConfigFile(path, &text, error)) return false;
     auto p = extract::ParseProfile(text, path, error);
     if (!p) return false;
     out->Add(std::move(*p));
@@ -81,7 +141,7 @@ bool LoadProfiles(const config::Config* cfg, extract::ProfileSet* out, std::stri
 
 bool LoadConfig(const std::string& path, config::Config* cfg, std::string* error) {
   std::string text;
-  if (!Env::Default()->ReadFile(path, &text, error)) return false;
+  if (!ReadConfigFile(path, &text, error)) return false;
   std::string dir = std::filesystem::path(path).parent_path().string();
   auto parsed = config::ParseConfig(text, path, dir, error);
   if (!parsed) return false;
@@ -89,29 +149,45 @@ bool LoadConfig(const std::string& path, config::Config* cfg, std::string* error
   return true;
 }
 
-// LoadConfig, with any error printed for the user (commands then exit with status 2).
+// LoadConfig, with any error printed for the user (commands then exit with kExitUsage).
 bool LoadConfigOrReport(const std::string& path, config::Config* cfg) {
   std::string error;
   if (LoadConfig(path, cfg, &error)) return true;
-  std::fprintf(stderr, "samizdat: %s\n", error.c_str());
+  Complain(error);
   return false;
 }
 
+// Takes the mirror lock for a command that writes the store or the site (doc/store.md).
+// Returns kExitOk with *lock held, or the exit status after printing why not.
+int LockStoreOrReport(const std::string& store_path, std::unique_ptr<store::StoreLock>* lock) {
+  std::string error;
+  switch (store::StoreLock::TryAcquire(store_path, lock, &error)) {
+    case store::StoreLock::Outcome::kAcquired:
+      return kExitOk;
+    case store::StoreLock::Outcome::kHeld:
+      Complain(error);
+      return kExitStoreLocked;
+    case store::StoreLock::Outcome::kError:
+      break;
+  }
+  Complain(error);
+  return kExitUsage;
+}
+
 void PrintWarnings(const std::string& file, const extract::Article& a) {
-  for (const auto& w : a.warnings)
-    std::fprintf(stderr, "samizdat: %s: %s\n", file.c_str(), w.c_str());
+  for (const auto& w : a.warnings) Complain(fmt::format("{}: {}", file, w));
 }
 
 int RunExtract(const std::vector<std::string>& files, const std::string& url,
                const std::string& profile, const std::string& format, bool raw) {
   extract::ProfileSet profiles = extract::ProfileSet::BuiltIn();
-  int status = 0;
+  int status = kExitOk;
   bool first = true;
   for (const auto& file : files) {
     std::string bytes, error;
     if (!Env::Default()->ReadFile(file, &bytes, &error)) {
-      std::fprintf(stderr, "samizdat: %s\n", error.c_str());
-      status = 1;
+      Complain(error);
+      status = kExitSomeFailed;
       continue;
     }
     extract::ExtractOptions eo;
@@ -121,11 +197,9 @@ int RunExtract(const std::vector<std::string>& files, const std::string& url,
     extract::Article a = extract::Extract(bytes, eo);
     if (!raw) clean::CleanArticle(a, clean::CleanOptions{});
     if (format == "json") {
-      std::string line = ArticleJson(a).dump(-1, ' ', false, json::error_handler_t::replace);
-      std::fwrite(line.data(), 1, line.size(), stdout);
-      std::fputc('\n', stdout);
+      PrintData(ArticleJson(a).dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
     } else {
-      if (!first) std::fputs("\n", stdout);
+      if (!first) PrintData("\n");
       std::string out;
       if (format == "text")
         out = render::ToText(a.body);
@@ -136,8 +210,8 @@ int RunExtract(const std::vector<std::string>& files, const std::string& url,
         so.xhtml_void = false;
         out = a.body ? html::InnerHtml(a.body, so) : std::string();
       }
-      std::fwrite(out.data(), 1, out.size(), stdout);
-      if (!out.empty() && out.back() != '\n') std::fputc('\n', stdout);
+      if (!out.empty() && out.back() != '\n') out.push_back('\n');
+      PrintData(out);
       PrintWarnings(file, a);
     }
     first = false;
@@ -149,23 +223,22 @@ int RunExtract(const std::vector<std::string>& files, const std::string& url,
 int RunConvert(const std::string& file, const std::string& url, const std::string& config_path,
                const std::string& theme_name, const std::string& out_path) {
   config::Config cfg;
-  if (!config_path.empty() && !LoadConfigOrReport(config_path, &cfg)) return 2;
+  if (!config_path.empty() && !LoadConfigOrReport(config_path, &cfg)) return kExitUsage;
   std::string error;
   extract::ProfileSet profiles;
   if (!LoadProfiles(config_path.empty() ? nullptr : &cfg, &profiles, &error)) {
-    std::fprintf(stderr, "samizdat: %s\n", error.c_str());
-    return 2;
+    Complain(error);
+    return kExitUsage;
   }
   config::Theme theme = cfg.site.theme;
   if (!theme_name.empty() && !config::ParseTheme(theme_name, &theme)) {
-    std::fprintf(stderr, "samizdat: unknown theme \"%s\" (classic, markdown, html)\n",
-                 theme_name.c_str());
-    return 2;
+    Complain(fmt::format("unknown theme \"{}\" (classic, markdown, html)", theme_name));
+    return kExitUsage;
   }
   std::string bytes;
   if (!Env::Default()->ReadFile(file, &bytes, &error)) {
-    std::fprintf(stderr, "samizdat: %s\n", error.c_str());
-    return 1;
+    Complain(error);
+    return kExitSomeFailed;
   }
   extract::ExtractOptions eo;
   eo.url = url;
@@ -177,19 +250,19 @@ int RunConvert(const std::string& file, const std::string& url, const std::strin
   clean::CleanArticle(a, co);
   PrintWarnings(file, a);
   if (!a.body) {
-    std::fprintf(stderr, "samizdat: %s: no article found; no page written\n", file.c_str());
-    return 3;
+    Complain(fmt::format("{}: no article found; no page written", file));
+    return kExitNoArticle;
   }
   std::string page = render::RenderPage(a, cfg.site, theme);
   if (out_path.empty() || out_path == "-") {
-    std::fwrite(page.data(), 1, page.size(), stdout);
-    return 0;
+    PrintData(page);
+    return kExitOk;
   }
   if (!Env::Default()->WriteFileAtomic(out_path, page, &error)) {
-    std::fprintf(stderr, "samizdat: %s\n", error.c_str());
-    return 1;
+    Complain(error);
+    return kExitSomeFailed;
   }
-  return 0;
+  return kExitOk;
 }
 
 // Fetches the URL `samizdat feed` was given through the fetcher, with its rules: the
@@ -208,7 +281,7 @@ bool FetchFeedSource(const std::string& source, bool allow_private, std::string*
   }
   fetch::Response r = fetch::NewCurlHttpClient(fo)->FetchAll({request})[0];
   if (!r.ok) {
-    std::fprintf(stderr, "samizdat: %s\n", r.error.c_str());
+    Complain(r.error);
     return false;
   }
   *bytes = std::move(r.body);
@@ -221,11 +294,12 @@ int RunFeed(const std::string& source, bool as_json, const std::string& selector
             bool allow_private) {
   std::string bytes, error, url = source, http_charset;
   if (!UrlScheme(source).empty()) {
-    if (!FetchFeedSource(source, allow_private, &bytes, &url, &http_charset)) return 1;
+    if (!FetchFeedSource(source, allow_private, &bytes, &url, &http_charset))
+      return kExitSomeFailed;
   } else {
     if (!Env::Default()->ReadFile(source, &bytes, &error)) {
-      std::fprintf(stderr, "samizdat: %s\n", error.c_str());
-      return 1;
+      Complain(error);
+      return kExitSomeFailed;
     }
     if (source != "-") url = "file://" + std::filesystem::absolute(source).string();
   }
@@ -235,142 +309,173 @@ int RunFeed(const std::string& source, bool as_json, const std::string& selector
   feed::Feed f =
       selector.empty() ? feed::ParseFeed(bytes, po) : feed::ParseListing(bytes, selector, po);
   if (as_json) {
-    std::string out =
-        feed::FeedToJson(f).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
-    std::printf("%s\n", out.c_str());
+    PrintData(feed::FeedToJson(f).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+              "\n");
   } else {
-    std::printf("%s (%s, %s): %zu entries\n", f.feed.title.c_str(), f.version.c_str(),
-                f.encoding.c_str(), f.entries.size());
+    PrintLine(stdout, fmt::format("{} ({}, {}): {} entries", f.feed.title, f.version, f.encoding,
+                                  f.entries.size()));
     for (const auto& e : f.entries)
-      std::printf("%s  %s\n    %s\n", e.published.value_or("-").c_str(), e.title.c_str(),
-                  e.link.c_str());
+      PrintLine(stdout, fmt::format("{}  {}\n    {}", e.published.value_or("-"), e.title, e.link));
   }
-  for (const auto& w : f.warnings)
-    std::fprintf(stderr, "samizdat: %s: %s\n", source.c_str(), w.c_str());
+  for (const auto& w : f.warnings) Complain(fmt::format("{}: {}", source, w));
   if (f.bozo && !f.bozo_exception.empty())
-    std::fprintf(stderr, "samizdat: %s: %s\n", source.c_str(), f.bozo_exception.c_str());
-  return f.not_a_feed ? 1 : 0;
+    Complain(fmt::format("{}: {}", source, f.bozo_exception));
+  return f.not_a_feed ? kExitSomeFailed : kExitOk;
+}
+
+void PrintSyncJson(const config::Config& cfg, bool dry_run, const sync::SyncReport& report) {
+  nlohmann::json j;
+  j["store"] = cfg.store_path;
+  j["dry_run"] = dry_run;
+  j["requests"] = report.requests;
+  j["conditional_requests"] = report.conditional_requests;
+  j["ok"] = !report.AnyFailed();
+  j["sources"] = nlohmann::json::array();
+  for (const auto& s : report.sources)
+    j["sources"].push_back({{"id", s.id},
+                            {"due", s.due},
+                            {"not_modified", s.not_modified},
+                            {"entries", s.entries},
+                            {"new", s.new_articles},
+                            {"changed", s.changed},
+                            {"unchanged", s.unchanged},
+                            {"failed", s.failed},
+                            {"source_failed", s.source_failed},
+                            {"healthy", s.healthy},
+                            {"health_note", s.health_note},
+                            {"failures", s.failures}});
+  PrintData(j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+}
+
+void PrintSyncReport(const config::Config& cfg, bool dry_run, const sync::SyncReport& report,
+                     store::Store& store) {
+  for (const auto& s : report.sources) {
+    if (!s.due) {
+      PrintLine(stdout, fmt::format("{:<20} not due", s.id));
+      continue;
+    }
+    PrintLine(stdout, fmt::format("{:<20} {}{} new, {} changed, {} unchanged, {} failed{}", s.id,
+                                  s.not_modified ? "not modified; " : "", s.new_articles, s.changed,
+                                  s.unchanged, s.failed, s.healthy ? "" : "  [UNHEALTHY]"));
+    for (const auto& f : s.failures) PrintLine(stdout, fmt::format("    failed: {}", f));
+    if (!s.healthy && s.failures.empty())
+      PrintLine(stdout, fmt::format("    unhealthy: {}", s.health_note));
+  }
+  PrintLine(stdout, fmt::format("{}{} ({} articles, {} revisions)",
+                                dry_run ? "dry run; store unchanged: " : "store: ", cfg.store_path,
+                                store.CountArticles(), store.CountRevisions()));
+}
+
+// The progress line on a terminal: one line, rewritten in place.
+sync::Progress TerminalProgress() {
+  return [](const std::string& id, int done, int total) {
+    std::string line = fmt::format("\r\033[K{}: article {}/{}", TerminalSafe(id), done, total);
+    if (done == total) line.push_back('\n');
+    std::fwrite(line.data(), 1, line.size(), stderr);
+  };
 }
 
 int RunSync(const std::string& config_path, bool as_json, bool dry_run, const std::string& only) {
   config::Config cfg;
-  if (!LoadConfigOrReport(config_path, &cfg)) return 2;
+  if (!LoadConfigOrReport(config_path, &cfg)) return kExitUsage;
   std::string error;
   if (!only.empty()) {
     bool known = false;
     for (const auto& s : cfg.sources) known |= s.id == only;
     if (!known) {
-      std::fprintf(stderr, "samizdat: %s: no source with id '%s'\n", config_path.c_str(),
-                   only.c_str());
-      return 2;
+      Complain(fmt::format("{}: no source with id '{}'", config_path, only));
+      return kExitUsage;
     }
   }
   extract::ProfileSet profiles;
   if (!LoadProfiles(&cfg, &profiles, &error)) {
-    std::fprintf(stderr, "samizdat: %s\n", error.c_str());
-    return 2;
+    Complain(error);
+    return kExitUsage;
   }
+  std::unique_ptr<store::StoreLock> lock;
+  if (int status = LockStoreOrReport(cfg.store_path, &lock); status != kExitOk) return status;
   auto store = store::Store::Open(cfg.store_path, &error);
   if (!store) {
-    std::fprintf(stderr, "samizdat: %s\n", error.c_str());
-    return 2;
+    Complain(error);
+    return kExitUsage;
   }
   auto http = fetch::NewCurlHttpClient(cfg.fetch);
   sync::SyncOptions so;
   so.dry_run = dry_run;
   so.only_source = only;
-  bool tty = isatty(STDERR_FILENO) && !as_json;
   sync::Progress progress;
-  if (tty)
-    progress = [](const std::string& id, int done, int total) {
-      std::fprintf(stderr, "\r\033[K%s: article %d/%d", id.c_str(), done, total);
-      if (done == total) std::fputc('\n', stderr);
-    };
+  if (isatty(STDERR_FILENO) && !as_json) progress = TerminalProgress();
   sync::SyncReport report = sync::RunSync(cfg, *store, *http, profiles, so, progress);
-  if (as_json) {
-    nlohmann::json j;
-    j["store"] = cfg.store_path;
-    j["dry_run"] = dry_run;
-    j["requests"] = report.requests;
-    j["conditional_requests"] = report.conditional_requests;
-    j["ok"] = !report.AnyFailed();
-    j["sources"] = nlohmann::json::array();
-    for (const auto& s : report.sources)
-      j["sources"].push_back({{"id", s.id},
-                              {"due", s.due},
-                              {"not_modified", s.not_modified},
-                              {"entries", s.entries},
-                              {"new", s.new_articles},
-                              {"changed", s.changed},
-                              {"unchanged", s.unchanged},
-                              {"failed", s.failed},
-                              {"source_failed", s.source_failed},
-                              {"healthy", s.healthy},
-                              {"health_note", s.health_note},
-                              {"failures", s.failures}});
-    std::printf("%s\n", j.dump(2).c_str());
-  } else {
-    for (const auto& s : report.sources) {
-      if (!s.due) {
-        std::printf("%-20s not due\n", s.id.c_str());
-        continue;
-      }
-      std::printf("%-20s %s%d new, %d changed, %d unchanged, %d failed%s\n", s.id.c_str(),
-                  s.not_modified ? "not modified; " : "", s.new_articles, s.changed, s.unchanged,
-                  s.failed, s.healthy ? "" : "  [UNHEALTHY]");
-      for (const auto& f : s.failures) std::printf("    failed: %s\n", f.c_str());
-      if (!s.healthy && s.failures.empty())
-        std::printf("    unhealthy: %s\n", s.health_note.c_str());
-    }
-    std::printf("%s%s (%lld articles, %lld revisions)\n",
-                dry_run ? "dry run; store unchanged: " : "store: ", cfg.store_path.c_str(),
-                static_cast<long long>(store->CountArticles()),
-                static_cast<long long>(store->CountRevisions()));
+  if (as_json)
+    PrintSyncJson(cfg, dry_run, report);
+  else
+    PrintSyncReport(cfg, dry_run, report, *store);
+  if (!store->fatal_error().empty()) {
+    Complain(fmt::format(
+        "sync stopped: the store {} cannot be written ({}); every article stored before this "
+        "is intact; free space (or fix the disk) and run sync again",
+        cfg.store_path, store->fatal_error()));
+    return kExitStoreIo;
   }
-  return report.AnyFailed() ? 1 : 0;
+  return report.AnyFailed() ? kExitSomeFailed : kExitOk;
 }
 
 int RunBuild(const std::string& config_path) {
   config::Config cfg;
-  if (!LoadConfigOrReport(config_path, &cfg)) return 2;
+  if (!LoadConfigOrReport(config_path, &cfg)) return kExitUsage;
   std::string error;
   if (!std::filesystem::exists(cfg.store_path)) {
-    std::fprintf(stderr, "samizdat: no store at %s; run `samizdat sync` first\n",
-                 cfg.store_path.c_str());
-    return 2;
+    Complain(fmt::format("no store at {}; run `samizdat sync` first", cfg.store_path));
+    return kExitUsage;
   }
+  std::unique_ptr<store::StoreLock> lock;
+  if (int status = LockStoreOrReport(cfg.store_path, &lock); status != kExitOk) return status;
   auto store = store::Store::Open(cfg.store_path, &error);
   if (!store) {
-    std::fprintf(stderr, "samizdat: %s\n", error.c_str());
-    return 2;
+    Complain(error);
+    return kExitUsage;
   }
   auto http = fetch::NewCurlHttpClient(cfg.fetch);
   publish::BuildReport r = publish::BuildSite(cfg, *store, *Env::Default(), http.get());
   if (!r.error.empty()) {
-    std::fprintf(stderr, "samizdat: build of %s failed: %s\n", cfg.output_dir.c_str(),
-                 r.error.c_str());
-    return 1;
+    Complain(fmt::format("build of {} failed: {}", cfg.output_dir, r.error));
+    return kExitSomeFailed;
   }
   if (r.images_failed)
-    std::fprintf(stderr,
-                 "samizdat: %d images could not be re-hosted; pages keep their original URLs\n",
-                 r.images_failed);
-  std::printf("%s: %lld articles, %lld pages rendered, %lld files written, %lld unchanged\n",
-              cfg.output_dir.c_str(), static_cast<long long>(r.articles),
-              static_cast<long long>(r.pages_rendered), static_cast<long long>(r.files_written),
-              static_cast<long long>(r.files_unchanged));
-  return 0;
+    Complain(fmt::format("{} images could not be re-hosted; pages keep their original URLs",
+                         r.images_failed));
+  PrintLine(stdout,
+            fmt::format("{}: {} articles, {} pages rendered, {} files written, {} unchanged",
+                        cfg.output_dir, r.articles, r.pages_rendered, r.files_written,
+                        r.files_unchanged));
+  return kExitOk;
+}
+
+void PrintPublishReport(const publish::PublishReport& r, bool archive) {
+  if (archive)
+    PrintLine(stdout, fmt::format("archive {}: {} added, {} changed, {} removed",
+                                  r.commit.substr(0, 12), r.added, r.modified, r.deleted));
+  else if (r.committed)
+    PrintLine(stdout, fmt::format("committed {}: {} added, {} changed, {} removed",
+                                  r.commit.substr(0, 12), r.added, r.modified, r.deleted));
+  else
+    PrintLine(stdout, fmt::format("nothing changed; branch at {}", r.commit.substr(0, 12)));
+  for (const auto& rr : r.remotes)
+    PrintLine(stdout, !rr.ok    ? fmt::format("FAILED {}", rr.error)
+                      : archive ? fmt::format("pushed archive to {}", rr.name)
+                                : fmt::format("pushed to {}", rr.name));
 }
 
 int RunPublish(const std::string& config_path) {
   config::Config cfg;
-  if (!LoadConfigOrReport(config_path, &cfg)) return 2;
-  std::string error;
+  if (!LoadConfigOrReport(config_path, &cfg)) return kExitUsage;
   if (!std::filesystem::is_directory(cfg.output_dir)) {
-    std::fprintf(stderr, "samizdat: no built site at %s; run `samizdat build` first\n",
-                 cfg.output_dir.c_str());
-    return 2;
+    Complain(fmt::format("no built site at {}; run `samizdat build` first", cfg.output_dir));
+    return kExitUsage;
   }
+  // The lock keeps a build from rewriting the site while it is committed.
+  std::unique_ptr<store::StoreLock> lock;
+  if (int status = LockStoreOrReport(cfg.store_path, &lock); status != kExitOk) return status;
   const int64_t now = static_cast<int64_t>(std::time(nullptr));
   bool archive_failed = false;
   // The archive first: pages are in it before the main repository lets them go.
@@ -380,64 +485,50 @@ int RunPublish(const std::string& config_path) {
     ac.archive = {};
     publish::PublishReport ar = publish::Publish(cfg.publish.archive.output, ac, now);
     if (!ar.error.empty()) {
-      std::fprintf(stderr, "samizdat: publishing the archive failed: %s\n", ar.error.c_str());
-      return 1;
+      Complain(fmt::format("publishing the archive failed: {}", ar.error));
+      return kExitSomeFailed;
     }
-    std::printf("archive %s: %d added, %d changed, %d removed\n", ar.commit.substr(0, 12).c_str(),
-                ar.added, ar.modified, ar.deleted);
-    for (const auto& rr : ar.remotes)
-      std::printf("%s %s\n", rr.ok ? "pushed archive to" : "FAILED",
-                  rr.ok ? rr.name.c_str() : rr.error.c_str());
+    PrintPublishReport(ar, /*archive=*/true);
     archive_failed = ar.AnyRemoteFailed();
   }
   publish::PublishReport r = publish::Publish(cfg.output_dir, cfg.publish, now);
   if (!r.error.empty()) {
-    std::fprintf(stderr, "samizdat: publish failed: %s\n", r.error.c_str());
-    return 1;
+    Complain(fmt::format("publish failed: {}", r.error));
+    return kExitSomeFailed;
   }
-  if (r.committed)
-    std::printf("committed %s: %d added, %d changed, %d removed\n", r.commit.substr(0, 12).c_str(),
-                r.added, r.modified, r.deleted);
-  else
-    std::printf("nothing changed; branch at %s\n", r.commit.substr(0, 12).c_str());
-  for (const auto& rr : r.remotes) {
-    if (rr.ok)
-      std::printf("pushed to %s\n", rr.name.c_str());
-    else
-      std::printf("FAILED %s\n", rr.error.c_str());
-  }
-  return r.AnyRemoteFailed() || archive_failed ? 1 : 0;
+  PrintPublishReport(r, /*archive=*/false);
+  return r.AnyRemoteFailed() || archive_failed ? kExitSomeFailed : kExitOk;
 }
 
 int RunServe(const std::string& config_path, int port) {
   config::Config cfg;
-  if (!LoadConfigOrReport(config_path, &cfg)) return 2;
+  if (!LoadConfigOrReport(config_path, &cfg)) return kExitUsage;
   std::string error;
   publish::SiteServer server;
   if (!server.Start(cfg.output_dir, port, &error)) {
-    std::fprintf(stderr, "samizdat: %s\n", error.c_str());
-    return 1;
+    Complain(error);
+    return kExitSomeFailed;
   }
-  std::printf("serving %s at http://127.0.0.1:%d/ (Ctrl-C to stop)\n", cfg.output_dir.c_str(),
-              server.port());
+  PrintLine(stdout, fmt::format("serving {} at http://127.0.0.1:{}/ (Ctrl-C to stop)",
+                                cfg.output_dir, server.port()));
   std::fflush(stdout);
   server.Wait();
-  return 0;
+  return kExitOk;
 }
 
 int RunInit(const std::string& dir) {
   std::string path = (dir.empty() ? std::string(".") : dir) + "/samizdat.toml";
   if (std::filesystem::exists(path)) {
-    std::fprintf(stderr, "samizdat: %s exists; not overwritten\n", path.c_str());
-    return 1;
+    Complain(fmt::format("{} exists; not overwritten", path));
+    return kExitSomeFailed;
   }
   std::string error;
   if (!Env::Default()->WriteFileAtomic(path, config::ScaffoldConfig(), &error)) {
-    std::fprintf(stderr, "samizdat: %s\n", error.c_str());
-    return 1;
+    Complain(error);
+    return kExitSomeFailed;
   }
-  std::printf("wrote %s\n", path.c_str());
-  return 0;
+  PrintLine(stdout, fmt::format("wrote {}", path));
+  return kExitOk;
 }
 
 }  // namespace
@@ -514,7 +605,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version exit 0; every other parse error is a usage error (status 2),
+    // whatever code CLI11 gives it.
+    return app.exit(e) == 0 ? samizdat::kExitOk : samizdat::kExitUsage;
   }
   if (*extract) return samizdat::RunExtract(files, url, profile, format, raw);
   if (*convert) return samizdat::RunConvert(file, url, config_path, theme, out);
@@ -525,5 +618,5 @@ int main(int argc, char** argv) {
   if (*serve_cmd) return samizdat::RunServe(serve_config, serve_port);
   if (*feed_cmd)
     return samizdat::RunFeed(feed_source, feed_json, listing_selector, feed_allow_private);
-  return 2;
+  return samizdat::kExitUsage;
 }

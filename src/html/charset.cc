@@ -203,17 +203,28 @@ std::string RepairUtf8(std::string_view s, size_t* errors) {
   return out;
 }
 
+// The label inside a declared charset value, without the quotes, backslashes or spaces
+// pages put around it ("gb2312\"", "\\\"utf-8\\\"", "gbk;"): leading junk skipped, then
+// label characters up to the first other one. Decoding and warnings both use this label;
+// a value with no label characters at all is kept as it is, to be reported as unknown.
+std::string CharsetLabel(std::string_view raw) {
+  auto is_label_char = [](char c) {
+    return isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == ':' || c == '.';
+  };
+  size_t start = 0;
+  while (start < raw.size() && (IsAsciiSpace(raw[start]) || raw[start] == '"' ||
+                                raw[start] == '\'' || raw[start] == '\\'))
+    ++start;
+  size_t end = start;
+  while (end < raw.size() && is_label_char(raw[end])) ++end;
+  if (end == start) return std::string(TrimAscii(raw));
+  return std::string(raw.substr(start, end - start));
+}
+
 }  // namespace
 
 std::string CanonicalCharset(std::string_view label) {
-  // Labels in the wild carry junk ("utf-8\"", "gb2312;"): keep the label characters only.
-  std::string l;
-  for (char c : TrimAscii(label)) {
-    if (isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == ':' || c == '.')
-      l.push_back(AsciiLower(c));
-    else
-      break;
-  }
+  std::string l = AsciiLowerCopy(CharsetLabel(label));
   for (const auto& a : kAliases)
     if (a.label == l) return std::string(a.canonical);
   return {};
@@ -339,10 +350,10 @@ DecodedHtml DecodeHtml(std::string_view bytes, std::string_view http_charset) {
 
   std::string declared;
   if (!http_charset.empty()) {
-    declared = std::string(TrimAscii(http_charset));
+    declared = CharsetLabel(http_charset);
     d.source = "http-header";
   } else {
-    declared = PrescanMetaCharset(body);
+    declared = CharsetLabel(PrescanMetaCharset(body));
     if (!declared.empty()) d.source = "meta";
   }
   d.declared = declared;

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -51,6 +52,19 @@ void Send(int fd, const std::string& data) {
   }
 }
 
+// The real path of `file` (every symlink resolved) when it lies under the real path of
+// `root`, else "": a symlink in the site must not serve a file from elsewhere.
+std::string InsideRoot(const std::string& root, const std::string& file) {
+  std::error_code ec;
+  std::filesystem::path real_root = std::filesystem::canonical(root, ec);
+  if (ec) return {};
+  std::filesystem::path real = std::filesystem::canonical(file, ec);
+  if (ec) return {};
+  auto [r, f] = std::mismatch(real_root.begin(), real_root.end(), real.begin(), real.end());
+  if (r != real_root.end() || f == real.end()) return {};
+  return std::filesystem::is_regular_file(real, ec) ? real.string() : std::string();
+}
+
 }  // namespace
 
 std::string ResolveRequestPath(const std::string& root, const std::string& target) {
@@ -81,11 +95,11 @@ std::string ResolveRequestPath(const std::string& root, const std::string& targe
   for (const auto& p : parts) full += "/" + p;
   std::error_code ec;
   if (std::filesystem::is_directory(full, ec)) {
-    if (std::filesystem::exists(full + "/index.html")) return full + "/index.html";
-    if (std::filesystem::exists(full + "/README.md")) return full + "/README.md";
+    for (const char* index : {"/index.html", "/README.md"})
+      if (std::filesystem::exists(full + index, ec)) return InsideRoot(root, full + index);
     return {};
   }
-  return std::filesystem::is_regular_file(full, ec) ? full : std::string();
+  return std::filesystem::is_regular_file(full, ec) ? InsideRoot(root, full) : std::string();
 }
 
 SiteServer::~SiteServer() { Stop(); }

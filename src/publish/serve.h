@@ -1,7 +1,8 @@
 // `samizdat serve`: the built site over HTTP on 127.0.0.1, for preview. GET and HEAD of
-// files under the root only: paths are percent-decoded and normalised, ".." and hidden
-// files (.samizdat/, .git/) are refused, directories serve their index.html (or
-// README.md), content types follow the extension.
+// files under the root only: paths are percent-decoded and normalised, ".." (also as
+// %2e%2e), NUL, backslashes and hidden files (.samizdat/, .git/) are refused, and a file
+// whose real path (symlinks resolved) is outside the root's real path is refused too.
+// Directories serve their index.html (or README.md), content types follow the extension.
 #pragma once
 
 #include <atomic>
@@ -35,7 +36,8 @@ class SiteServer {
   std::thread thread_;
 };
 
-// Maps a request target to a file under `root`, or "" when it must be refused.
+// Maps a request target to the real path of a file under `root`, or "" when it must be
+// refused.
 std::string ResolveRequestPath(const std::string& root, const std::string& target);
 
 }  // namespace samizdat::publish

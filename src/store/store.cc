@@ -270,15 +270,35 @@ std::unique_ptr<Store> Store::Open(const std::string& path, std::string* error) 
     return nullptr;
   }
   std::unique_ptr<Store> store(new Store(db));
-  sqlite3_busy_timeout(db, 10000);
+  // Another connection may be writing (or creating the schema): wait for it, up to this long.
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
   // WAL: readers never block the writer; FULL: a committed article survives power loss.
-  if (!store->Exec("PRAGMA journal_mode=WAL", error) ||
-      !store->Exec("PRAGMA synchronous=FULL", error) ||
+  if (!store->SetJournalModeWal(error) || !store->Exec("PRAGMA synchronous=FULL", error) ||
       !store->Exec("PRAGMA foreign_keys=ON", error) || !store->Migrate(error)) {
     *error = "store " + path + ": " + *error;
     return nullptr;
   }
   return store;
+}
+
+bool Store::SetJournalModeWal(std::string* error) {
+  // Switching a fresh file to WAL needs an exclusive lock. When two connections race for
+  // it, SQLite may answer SQLITE_BUSY at once instead of calling the busy handler (to break
+  // a deadlock), so this retries for as long as the busy timeout would have waited.
+  constexpr int kPauseMs = 5;
+  for (int waited = 0;; waited += kPauseMs) {
+    char* msg = nullptr;
+    int rc = sqlite3_exec(db_, "PRAGMA journal_mode=WAL", nullptr, nullptr, &msg);
+    if (rc == SQLITE_OK) return true;
+    bool busy = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
+    if (!busy || waited >= kBusyTimeoutMs) {
+      *error = msg ? msg : "cannot switch to WAL";
+      sqlite3_free(msg);
+      return false;
+    }
+    sqlite3_free(msg);
+    sqlite3_sleep(kPauseMs);
+  }
 }
 
 Store::~Store() { sqlite3_close(db_); }
@@ -293,6 +313,23 @@ bool Store::Exec(const char* sql, std::string* error) {
   return true;
 }
 
+void Store::NoteFatalError() {
+  if (!fatal_error_.empty()) return;
+  switch (sqlite3_extended_errcode(db_) & 0xff) {
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_NOMEM:
+      fatal_error_ = sqlite3_errmsg(db_);
+      break;
+    default:
+      break;
+  }
+}
+
 int Store::schema_version() const {
   sqlite3_stmt* s = nullptr;
   int v = -1;
@@ -303,20 +340,36 @@ int Store::schema_version() const {
   return v;
 }
 
+bool Store::CheckVersion(int version, std::string* error) const {
+  if (version <= kSchemaVersion) return true;
+  *error = "schema version " + std::to_string(version) + " is newer than this samizdat (" +
+           std::to_string(kSchemaVersion) + ")";
+  return false;
+}
+
 bool Store::Migrate(std::string* error) {
   int version = schema_version();
-  if (version > kSchemaVersion) {
-    *error = "schema version " + std::to_string(version) + " is newer than this samizdat (" +
-             std::to_string(kSchemaVersion) + ")";
+  if (!CheckVersion(version, error)) return false;
+  if (version == kSchemaVersion) return true;  // the common case: no write lock taken
+  // The version is read again inside one BEGIN IMMEDIATE transaction that applies every
+  // pending migration: a second process opening the same fresh store waits for the first
+  // (busy timeout), then finds the new version and has nothing to do. A failed migration
+  // leaves the store as it was.
+  Transaction tx(db_);
+  if (!tx.ok()) {
+    *error = std::string("cannot begin the schema transaction: ") + sqlite3_errmsg(db_);
     return false;
   }
-  while (version < kSchemaVersion) {
-    Transaction tx(db_);
-    if (!tx.ok() || !PrepareMigration(db_, version, error) || !Exec(kMigrations[version], error))
+  version = schema_version();
+  if (!CheckVersion(version, error)) return false;
+  for (; version < kSchemaVersion; ++version)
+    if (!PrepareMigration(db_, version, error) || !Exec(kMigrations[version], error))
       return false;
-    std::string set = "PRAGMA user_version=" + std::to_string(version + 1);
-    if (!Exec(set.c_str(), error) || !tx.Commit()) return false;
-    ++version;
+  std::string set = "PRAGMA user_version=" + std::to_string(kSchemaVersion);
+  if (!Exec(set.c_str(), error)) return false;
+  if (!tx.Commit()) {
+    *error = std::string("cannot commit the schema: ") + sqlite3_errmsg(db_);
+    return false;
   }
   return true;
 }
@@ -388,6 +441,7 @@ std::string Store::ContentHash(std::string_view title, std::string_view html) {
 std::optional<SaveOutcome> Store::SaveArticle(const ArticleInput& in, int64_t now,
                                               std::string* error) {
   auto fail = [&](const char* what) -> std::optional<SaveOutcome> {
+    NoteFatalError();
     *error = std::string(what) + " for " + in.canonical_url + ": " + sqlite3_errmsg(db_);
     return std::nullopt;
   };

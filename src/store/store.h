@@ -154,12 +154,23 @@ class Store {
 
   sqlite3* db() { return db_; }
 
+  // The first error after which no write can succeed (database or disk full, I/O error,
+  // read-only or corrupt file), or "" when there was none. A failed save leaves nothing
+  // half-written; sync stops at such an error instead of fetching on.
+  const std::string& fatal_error() const { return fatal_error_; }
+
  private:
   explicit Store(sqlite3* db) : db_(db) {}
+  static constexpr int kBusyTimeoutMs = 10000;
+  bool SetJournalModeWal(std::string* error);
+  bool CheckVersion(int version, std::string* error) const;
   bool Migrate(std::string* error);
   bool Exec(const char* sql, std::string* error = nullptr);
+  // Records the connection's last error in fatal_error_ when it is one of those kinds.
+  void NoteFatalError();
 
   sqlite3* db_;
+  std::string fatal_error_;
 };
 
 }  // namespace samizdat::store

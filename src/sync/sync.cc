@@ -37,6 +37,14 @@ bool HasMarker(const std::string& title, const std::vector<std::string>& markers
   return false;
 }
 
+// After a fatal store error (disk full, I/O error) no write can succeed: the run stops at
+// once, fetching nothing more and saving no validators or health, since a source's
+// validators must never be saved before all of its articles are.
+SyncReport StopAtFatalStoreError(SyncReport report, std::vector<SourceReport>& sources) {
+  for (auto& sr : sources) report.sources.push_back(std::move(sr));
+  return report;
+}
+
 }  // namespace
 
 bool SyncReport::AnyFailed() const {
@@ -347,6 +355,8 @@ SyncReport RunSync(const config::Config& config, store::Store& store, fetch::Htt
     if (!outcome) {
       ++sr.failed;
       sr.failures.push_back(error);
+      if (!store.fatal_error().empty())
+        return StopAtFatalStoreError(std::move(report), source_reports);
       continue;
     }
     if (!resp.etag.empty() || !resp.last_modified.empty())

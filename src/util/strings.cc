@@ -236,3 +236,26 @@ std::string ReplaceAll(std::string s, std::string_view from, std::string_view to
 }
 
 }  // namespace samizdat
+
+namespace samizdat {
+
+std::string TerminalSafe(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t start = i;
+    char32_t cp = DecodeUtf8(s, i);
+    bool invalid = cp == 0xFFFD && i == start + 1;
+    if (invalid) {
+      out += "\xEF\xBF\xBD";
+      continue;
+    }
+    bool c0 = cp < 0x20 && cp != '\n' && cp != '\t';
+    bool c1 = cp >= 0x7F && cp <= 0x9F;  // DEL, and C1 (0x9B is CSI, 0x9D OSC)
+    if (!c0 && !c1) out.append(s.substr(start, i - start));
+  }
+  return out;
+}
+
+}  // namespace samizdat

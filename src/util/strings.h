@@ -46,6 +46,12 @@ bool IsCjk(char32_t cp);
 // Counts commas of any script (",", "，", "、", "；") — readability's measure of prose.
 int CountCommas(std::string_view s);
 
+// `s` made safe to print on a terminal: C0 controls other than \n and \t (ESC, CR, BEL, …),
+// DEL and the C1 controls U+0080..U+009F are dropped, and invalid UTF-8 becomes U+FFFD. Text
+// taken from fetched data then cannot move the cursor, rewrite the line, retitle the window
+// or send commands to the terminal.
+std::string TerminalSafe(std::string_view s);
+
 std::string ReplaceAll(std::string s, std::string_view from, std::string_view to);
 
 }  // namespace samizdat
