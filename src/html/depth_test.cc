@@ -101,9 +101,9 @@ TEST(HtmlDepth, FlatteningKeepsTextAndLeavesNormalPagesAlone) {
   std::string normal =
       "<ul><li>a<li>b</ul><p>x<p>y<table><tr><td>1<td>2</table><script>if(a<b)</script>" +
       Repeat("<p>para <b>bold</b> <a href=x>link</a>", 5000) + Repeat("<li>item", 5000);
-  EXPECT_FALSE(FlattenDeepNesting(normal, kTreeDepthCap, &flat));
+  EXPECT_FALSE(CapNesting(normal, {}, &flat).changed());
   std::string deep = Repeat("<div>", 1000) + "deep text" + Repeat("</div>", 1000) + "after";
-  ASSERT_TRUE(FlattenDeepNesting(deep, kTreeDepthCap, &flat));
+  ASSERT_TRUE(CapNesting(deep, {}, &flat).depth_capped);
   EXPECT_NE(flat.find("deep text"), std::string::npos);
   EXPECT_NE(flat.find("after"), std::string::npos);
   auto doc = ParseHtml(deep);
