@@ -282,9 +282,9 @@ class NestingModel {
   std::vector<std::vector<int>> positions_;  // per id: its indices on the stack, ascending
   std::vector<int> dropped_open_;            // per id: dropped start tags not yet closed
   std::vector<int> stack_;
-  std::vector<int> boundaries_;  // indices of scope boundaries on the stack, ascending
-  std::vector<int> specials_;    // indices of special elements on the stack, ascending
-  std::vector<int> formatting_;  // active formatting elements: ids and kMarkerEntry
+  std::vector<int> boundaries_;    // indices of scope boundaries on the stack, ascending
+  std::vector<int> specials_;      // indices of special elements on the stack, ascending
+  std::vector<int> formatting_;    // active formatting elements: ids and kMarkerEntry
   int formatting_open_total_ = 0;  // ids in `formatting_`
   bool reconstruct_pending_ = false;
   int foreign_ = 0;
