@@ -2,7 +2,7 @@
 // nested formatting and table elements (the adoption agency and foster parenting paths),
 // and a million unclosed paragraphs. Each page is built to the given size (default 10 MB,
 // the extract stage's input cap is 16 MB).
-//   taskset -c 0 build/hostile_bench [MB]
+//   taskset -c 0 build/hostile_bench [MB] [unit]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>

@@ -4,6 +4,9 @@
 // fails the test instead of killing the test binary.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "clean/clean.h"
@@ -41,6 +44,33 @@ bool HasWarning(const std::vector<std::string>& warnings, std::string_view needl
   for (const auto& w : warnings)
     if (w.find(needle) != std::string::npos) return true;
   return false;
+}
+
+// The warning of whichever cap a hostile unit runs into first.
+bool HasCapWarning(const std::vector<std::string>& warnings) {
+  return HasWarning(warnings, "nesting deeper than 512 levels flattened") ||
+         HasWarning(warnings, "more than 32 open formatting elements dropped");
+}
+
+int64_t NodeCount(const Node* root) {
+  int64_t count = 0;
+  for (const Node* n = root; n; n = NextInTree(n, root)) count += n->type != NodeType::kText;
+  return count;
+}
+
+// The most formatting elements on one path from the root.
+int MaxFormattingOnPath(const Node* root) {
+  static constexpr std::string_view kFormatting[] = {"a",      "b",      "big",  "code", "em",
+                                                     "font",   "i",      "nobr", "s",    "small",
+                                                     "strike", "strong", "tt",   "u"};
+  int max_count = 0;
+  for (const Node* n = root; n; n = NextInTree(n, root)) {
+    int count = 0;
+    for (const Node* p = n; p; p = p->parent)
+      for (std::string_view f : kFormatting) count += p->IsElement() && p->name == f;
+    max_count = std::max(max_count, count);
+  }
+  return max_count;
 }
 
 // Every stage that walks the tree, on one page; returns the Markdown.
@@ -91,8 +121,7 @@ TEST(HtmlDepth, ParserNeverSeesMoreThanTheCapAndSaysSo) {
         "<span><div></span>", "<div><table></div>", "<body><div></body>", "<p><b a=1><b a=2>x"}) {
     auto doc = ParseHtml(Repeat(unit, kHostileDepth / 10) + "end");
     EXPECT_LE(TreeDepth(doc->root()), kTreeDepthCap) << unit;
-    EXPECT_TRUE(HasWarning(doc->parse_warnings(), "nesting deeper than 512 levels flattened"))
-        << unit;
+    EXPECT_TRUE(HasCapWarning(doc->parse_warnings())) << unit;
   }
 }
 
@@ -101,14 +130,63 @@ TEST(HtmlDepth, FlatteningKeepsTextAndLeavesNormalPagesAlone) {
   std::string normal =
       "<ul><li>a<li>b</ul><p>x<p>y<table><tr><td>1<td>2</table><script>if(a<b)</script>" +
       Repeat("<p>para <b>bold</b> <a href=x>link</a>", 5000) + Repeat("<li>item", 5000);
-  EXPECT_FALSE(FlattenDeepNesting(normal, kTreeDepthCap, &flat));
+  EXPECT_FALSE(CapNesting(normal, {}, &flat).changed());
   std::string deep = Repeat("<div>", 1000) + "deep text" + Repeat("</div>", 1000) + "after";
-  ASSERT_TRUE(FlattenDeepNesting(deep, kTreeDepthCap, &flat));
+  ASSERT_TRUE(CapNesting(deep, {}, &flat).depth_capped);
   EXPECT_NE(flat.find("deep text"), std::string::npos);
   EXPECT_NE(flat.find("after"), std::string::npos);
   auto doc = ParseHtml(deep);
   std::string text = TextContent(doc->root());
   EXPECT_EQ(text, "deep textafter");
+}
+
+// Formatting elements with different attributes escape the HTML5 limit on identical ones,
+// and the tree builder re-creates every one of them after each closed block.
+TEST(HtmlDepth, OpenFormattingElementsStayWithinTheCap) {
+  std::string page;
+  for (int i = 0; i < 2000; ++i) page += "<p><b a=" + std::to_string(i) + ">x";
+  std::string capped;
+  NestingReport report = CapNesting(page, {}, &capped);
+  EXPECT_TRUE(report.formatting_capped);
+  EXPECT_LE(report.max_open_formatting_seen, NestingLimits{}.max_open_formatting);
+  NestingReport again = CapNesting(capped, {}, &capped);
+  EXPECT_FALSE(again.changed());
+  auto doc = ParseHtml(page);
+  EXPECT_LE(MaxFormattingOnPath(doc->root()), NestingLimits{}.max_open_formatting);
+  EXPECT_TRUE(HasWarning(doc->parse_warnings(), "more than 32 open formatting elements dropped"));
+  EXPECT_EQ(TextContent(doc->root()), Repeat("x", 2000));
+}
+
+// Flat pages can be costly too: every element costs time in the parser and in each pass.
+TEST(HtmlDepth, NodeBudgetCutsThePageOffAndSaysSo) {
+  constexpr int64_t kBudget = NestingLimits{}.max_nodes;
+  for (std::string_view unit : {"<a href=x>y", "<p>x", "<br>", "<!---->", "<p><b a=1><b a=2>x"}) {
+    auto doc = ParseHtml(Repeat(unit, 300000));
+    EXPECT_LE(NodeCount(doc->root()), kBudget + 8) << unit;  // + document, html, head, body
+    EXPECT_TRUE(HasWarning(doc->parse_warnings(), "page cut off after 250000 nodes")) << unit;
+  }
+}
+
+std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The caps sit far above what real pages need, so no fixture or demo page is touched.
+TEST(HtmlDepth, CapsLeaveFixtureAndDemoPagesAlone) {
+  int pages = 0;
+  for (const char* dir : {"/tests/fixtures", "/demo/pages"}) {
+    for (const auto& entry :
+         std::filesystem::directory_iterator(std::string(SAMIZDAT_SOURCE_DIR) + dir)) {
+      if (entry.path().extension() != ".html") continue;
+      std::string capped;
+      EXPECT_FALSE(CapNesting(ReadFile(entry.path()), {}, &capped).changed()) << entry.path();
+      ++pages;
+    }
+  }
+  EXPECT_GT(pages, 3);
 }
 
 TEST(HtmlDepth, ExtractReportsTheFlattening) {

@@ -84,6 +84,24 @@ void ConvertTree(const GumboNode* groot, Document& doc) {
   }
 }
 
+// Gumbo's tree builder spends time per tag in proportion to the nesting depth and
+// re-creates open formatting elements on every text run; it never sees more than the caps,
+// and the page says what was cut. Returns the input to parse (`html` or `*capped`).
+std::string_view CapParserWork(std::string_view html, std::string* capped, Document& doc) {
+  NestingLimits limits;
+  limits.max_depth = kMaxTreeDepth;
+  NestingReport report = CapNesting(html, limits, capped);
+  if (report.depth_capped)
+    doc.AddParseWarning("nesting deeper than " + std::to_string(limits.max_depth) +
+                        " levels flattened");
+  if (report.formatting_capped)
+    doc.AddParseWarning("more than " + std::to_string(limits.max_open_formatting) +
+                        " open formatting elements dropped");
+  if (report.truncated)
+    doc.AddParseWarning("page cut off after " + std::to_string(limits.max_nodes) + " nodes");
+  return report.changed() ? std::string_view(*capped) : html;
+}
+
 struct ParseJob {
   std::string_view html;
   std::unique_ptr<Document> doc;
@@ -91,14 +109,8 @@ struct ParseJob {
 
 void RunParse(ParseJob* job) {
   job->doc = std::make_unique<Document>();
-  // Gumbo's tree builder is quadratic in nesting depth; it never sees more than the cap.
-  std::string flattened;
-  std::string_view html = job->html;
-  if (FlattenDeepNesting(html, kMaxTreeDepth, &flattened)) {
-    html = flattened;
-    job->doc->AddParseWarning("nesting deeper than " + std::to_string(kMaxTreeDepth) +
-                              " levels flattened");
-  }
+  std::string capped;
+  std::string_view html = CapParserWork(job->html, &capped, *job->doc);
   GumboOptions options = kGumboDefaultOptions;
   options.max_errors = 0;  // error records are never used; collecting them costs time
   GumboOutput* out = gumbo_parse_with_options(&options, html.data(), html.size());

@@ -19,6 +19,7 @@ enum NameFlag : uint16_t {
   kNotCounted = 64,    // html, head, body: one each, whatever the markup says
   kForeign = 128,      // svg, math: self-closing tags are honoured inside
   kHeading = 256,
+  kMarker = 512,  // scopes the list of active formatting elements (td, th, caption, ...)
 };
 
 struct KnownName {
@@ -31,7 +32,7 @@ constexpr KnownName kKnownNames[] = {
     {"a", kFormatting},
     {"address", kBlock},
     {"annotation-xml", kScopeBoundary},
-    {"applet", kSpecial | kScopeBoundary},
+    {"applet", kSpecial | kScopeBoundary | kMarker},
     {"area", kVoid},
     {"article", kBlock},
     {"aside", kBlock},
@@ -44,7 +45,7 @@ constexpr KnownName kKnownNames[] = {
     {"body", kNotCounted},
     {"br", kVoid},
     {"button", kSpecial},
-    {"caption", kSpecial | kScopeBoundary},
+    {"caption", kSpecial | kScopeBoundary | kMarker},
     {"center", kBlock},
     {"code", kFormatting},
     {"col", kVoid},
@@ -89,7 +90,7 @@ constexpr KnownName kKnownNames[] = {
     {"link", kVoid},
     {"listing", kBlock},
     {"main", kBlock},
-    {"marquee", kSpecial | kScopeBoundary},
+    {"marquee", kSpecial | kScopeBoundary | kMarker},
     {"math", kForeign},
     {"menu", kBlock},
     {"meta", kVoid},
@@ -102,7 +103,7 @@ constexpr KnownName kKnownNames[] = {
     {"nobr", kFormatting},
     {"noembed", kSpecial | kRawText},
     {"noframes", kSpecial | kRawText},
-    {"object", kSpecial | kScopeBoundary},
+    {"object", kSpecial | kScopeBoundary | kMarker},
     {"ol", kBlock},
     {"p", kBlock},
     {"param", kVoid},
@@ -121,11 +122,11 @@ constexpr KnownName kKnownNames[] = {
     {"svg", kForeign},
     {"table", kSpecial | kScopeBoundary},
     {"tbody", kSpecial},
-    {"td", kSpecial | kScopeBoundary},
-    {"template", kSpecial | kScopeBoundary},
+    {"td", kSpecial | kScopeBoundary | kMarker},
+    {"template", kSpecial | kScopeBoundary | kMarker},
     {"textarea", kSpecial | kRawText},
     {"tfoot", kSpecial},
-    {"th", kSpecial | kScopeBoundary},
+    {"th", kSpecial | kScopeBoundary | kMarker},
     {"thead", kSpecial},
     {"title", kSpecial | kRawText},
     {"tr", kSpecial},
@@ -144,7 +145,7 @@ char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32
 // ---- Tokens: just enough of the HTML5 tokenizer to find tags where gumbo finds them.
 
 struct TagToken {
-  bool is_end = false;
+  enum Kind { kStart, kEnd, kComment } kind = kStart;
   std::string_view name;  // as written
   size_t begin = 0;       // the '<'
   size_t end = 0;         // one past the '>'
@@ -187,15 +188,17 @@ size_t TagEnd(std::string_view html, size_t p) {
   return html.size();
 }
 
-// Finds the next start or end tag at or after `pos`, skipping text, comments, doctypes and
-// bogus comments. False at the end of the input.
+// Finds the next start tag, end tag or comment (doctypes and bogus comments count as
+// comments: each builds at most one node) at or after `pos`, skipping text. False at the
+// end of the input.
 bool NextTag(std::string_view html, size_t pos, TagToken* t) {
   for (size_t lt = html.find('<', pos); lt != std::string_view::npos; lt = html.find('<', pos)) {
     std::string_view rest = html.substr(lt);
     if (rest.size() >= 2 &&
         (IsAsciiAlpha(rest[1]) || (rest[1] == '/' && rest.size() >= 3 && IsAsciiAlpha(rest[2])))) {
-      t->is_end = rest[1] == '/';
-      size_t name_begin = lt + (t->is_end ? 2 : 1), name_end = name_begin;
+      bool is_end = rest[1] == '/';
+      t->kind = is_end ? TagToken::kEnd : TagToken::kStart;
+      size_t name_begin = lt + (is_end ? 2 : 1), name_end = name_begin;
       while (name_end < html.size() && !IsTagSpace(html[name_end]) && html[name_end] != '/' &&
              html[name_end] != '>')
         ++name_end;
@@ -204,12 +207,15 @@ bool NextTag(std::string_view html, size_t pos, TagToken* t) {
       t->end = TagEnd(html, name_end);
       return true;
     }
-    if (rest.substr(0, 4) == "<!--")
-      pos = CommentEnd(html, lt);
-    else if (rest.size() >= 2 && (rest[1] == '!' || rest[1] == '?' || rest[1] == '/'))
-      pos = PastGt(html, lt + 2);
-    else
-      pos = lt + 1;
+    bool comment = rest.substr(0, 4) == "<!--";
+    if (comment || (rest.size() >= 2 && (rest[1] == '!' || rest[1] == '?' || rest[1] == '/'))) {
+      t->kind = TagToken::kComment;
+      t->name = {};
+      t->begin = lt;
+      t->end = comment ? CommentEnd(html, lt) : PastGt(html, lt + 2);
+      return true;
+    }
+    pos = lt + 1;
   }
   return false;
 }
@@ -228,11 +234,12 @@ size_t RawTextEnd(std::string_view html, size_t from, std::string_view name) {
   return html.size();
 }
 
-// ---- The model of the tree builder's stack of open elements.
+// ---- The model of the tree builder's stack of open elements and of its list of active
+// formatting elements.
 
 class NestingModel {
  public:
-  explicit NestingModel(int max_depth);
+  explicit NestingModel(const NestingLimits& limits);
 
   // Name id of a tag name (lower-cased), and its flags.
   int Id(std::string_view name);
@@ -240,40 +247,52 @@ class NestingModel {
   const std::string& Name(int id) const { return names_[id]; }
   bool InForeignContent() const { return foreign_ > 0; }
 
-  // Applies a start tag; false when it would nest too deep and must be dropped. A
-  // self-closing slash is not honoured: HTML ignores it outside SVG and MathML, and the
-  // sanitiser drops those anyway, so counting such elements as open only errs high.
-  bool Start(int id);
+  // Applies a start tag; false when it would nest too deep or open too many formatting
+  // elements and must be dropped (`report` says which). A self-closing slash is not
+  // honoured: HTML ignores it outside SVG and MathML, and the sanitiser drops those anyway,
+  // so counting such elements as open only errs high.
+  bool Start(int id, NestingReport* report);
   // Applies an end tag; false when it closes a dropped element and must be dropped too.
   bool End(int id);
+  // Nodes the tree builder creates for a start tag or for a text run: the element itself,
+  // and the formatting elements it re-creates when a closed block left them off the stack.
+  int64_t NodesForStart(int id) const;
+  int64_t NodesForText() const { return reconstruct_pending_ ? formatting_open_total_ : 0; }
+  void Reconstructed() { reconstruct_pending_ = false; }
+  int Depth() const { return static_cast<int>(stack_.size()) + formatting_open_total_; }
+  int OpenFormatting() const { return formatting_open_total_; }
 
  private:
-  int Depth() const { return static_cast<int>(stack_.size()) + formatting_open_total_; }
+  static constexpr int kMarkerEntry = -1;
   int TopBelow(const std::vector<int>& positions, int limit) const;
   int TopOf(int id, int limit) const { return TopBelow(positions_[id], limit); }
   int ImpliedCloseTo(int id) const;
   int ListItemCloseTo(int id, int top) const;
+  int FormattingEntry(int id) const;
+  void RemoveFormattingEntry(int entry);
+  void ClearFormattingToMarker();
   void Push(int id);
   void PopTo(int size);
 
-  int max_depth_;
+  NestingLimits limits_;
   std::unordered_map<std::string, int> ids_;
   std::string key_;
   std::vector<std::string> names_;
   std::vector<uint16_t> flags_;
   std::vector<std::vector<int>> positions_;  // per id: its indices on the stack, ascending
-  std::vector<int> formatting_open_;         // per id: formatting elements still open
   std::vector<int> dropped_open_;            // per id: dropped start tags not yet closed
   std::vector<int> stack_;
-  std::vector<int> boundaries_;  // indices of scope boundaries on the stack, ascending
-  std::vector<int> specials_;    // indices of special elements on the stack, ascending
-  int formatting_open_total_ = 0;
+  std::vector<int> boundaries_;    // indices of scope boundaries on the stack, ascending
+  std::vector<int> specials_;      // indices of special elements on the stack, ascending
+  std::vector<int> formatting_;    // active formatting elements: ids and kMarkerEntry
+  int formatting_open_total_ = 0;  // ids in `formatting_`
+  bool reconstruct_pending_ = false;
   int foreign_ = 0;
   int a_, address_, button_, dd_, div_, dt_, form_, li_, nobr_, ol_, option_, optgroup_, p_, table_,
       td_, th_, tr_, ul_;
 };
 
-NestingModel::NestingModel(int max_depth) : max_depth_(max_depth) {
+NestingModel::NestingModel(const NestingLimits& limits) : limits_(limits) {
   a_ = Id("a"), address_ = Id("address"), button_ = Id("button"), dd_ = Id("dd");
   div_ = Id("div"), dt_ = Id("dt"), form_ = Id("form"), li_ = Id("li"), nobr_ = Id("nobr");
   ol_ = Id("ol"), option_ = Id("option"), optgroup_ = Id("optgroup"), p_ = Id("p");
@@ -292,7 +311,6 @@ int NestingModel::Id(std::string_view name) {
     names_.push_back(key_);
     flags_.push_back(is_known ? known->flags : 0);
     positions_.emplace_back();
-    formatting_open_.push_back(0);
     dropped_open_.push_back(0);
   }
   return it->second;
@@ -303,6 +321,31 @@ int NestingModel::TopBelow(const std::vector<int>& positions, int limit) const {
   return it == positions.begin() ? -1 : *(it - 1);
 }
 
+// The last entry for `id` after the last marker, or -1. The search is bounded by the cap on
+// open formatting elements.
+int NestingModel::FormattingEntry(int id) const {
+  for (int i = static_cast<int>(formatting_.size()) - 1; i >= 0; --i) {
+    if (formatting_[i] == kMarkerEntry) break;
+    if (formatting_[i] == id) return i;
+  }
+  return -1;
+}
+
+void NestingModel::RemoveFormattingEntry(int entry) {
+  formatting_.erase(formatting_.begin() + entry);
+  --formatting_open_total_;
+}
+
+// Leaving a td, th, caption, ...: the formatting elements opened inside it are gone.
+void NestingModel::ClearFormattingToMarker() {
+  while (!formatting_.empty()) {
+    int entry = formatting_.back();
+    formatting_.pop_back();
+    if (entry == kMarkerEntry) break;
+    --formatting_open_total_;
+  }
+}
+
 void NestingModel::Push(int id) {
   int index = static_cast<int>(stack_.size());
   stack_.push_back(id);
@@ -310,9 +353,13 @@ void NestingModel::Push(int id) {
   if (flags_[id] & kScopeBoundary) boundaries_.push_back(index);
   if (flags_[id] & kSpecial) specials_.push_back(index);
   if (flags_[id] & kForeign) ++foreign_;
+  if (flags_[id] & kMarker) formatting_.push_back(kMarkerEntry);
 }
 
 void NestingModel::PopTo(int size) {
+  // Formatting elements inside the popped ones leave the stack but stay on the list.
+  if (static_cast<int>(stack_.size()) > size && formatting_open_total_ > 0)
+    reconstruct_pending_ = true;
   while (static_cast<int>(stack_.size()) > size) {
     int id = stack_.back();
     int index = static_cast<int>(stack_.size()) - 1;
@@ -320,6 +367,7 @@ void NestingModel::PopTo(int size) {
     if (!boundaries_.empty() && boundaries_.back() == index) boundaries_.pop_back();
     if (!specials_.empty() && specials_.back() == index) specials_.pop_back();
     if (flags_[id] & kForeign) --foreign_;
+    if (flags_[id] & kMarker) ClearFormattingToMarker();
     stack_.pop_back();
   }
 }
@@ -359,24 +407,36 @@ int NestingModel::ImpliedCloseTo(int id) const {
   return top;
 }
 
-bool NestingModel::Start(int id) {
+int64_t NestingModel::NodesForStart(int id) const {
   uint16_t f = flags_[id];
-  if (f & (kVoid | kNotCounted)) return true;
+  if (f & kNotCounted) return 0;
+  // Block-level ("special") start tags do not re-create formatting elements; others do.
+  return 1 + (!(f & kSpecial) ? NodesForText() : 0);
+}
+
+bool NestingModel::Start(int id, NestingReport* report) {
+  uint16_t f = flags_[id];
+  if (f & kNotCounted) return true;
+  if (f & kVoid) return true;  // counting its re-created elements again later errs high
   int top = ImpliedCloseTo(id);
   // A new <a> or <nobr> closes the open one (through the adoption agency).
-  bool closes_same = (id == a_ || id == nobr_) && formatting_open_[id] > 0;
-  int depth = top + formatting_open_total_ - (closes_same ? 1 : 0) + 1;
-  if (depth > max_depth_) {
+  int same = (id == a_ || id == nobr_) ? FormattingEntry(id) : -1;
+  bool formatting = f & kFormatting;
+  int open_formatting = formatting_open_total_ - (same >= 0 ? 1 : 0) + (formatting ? 1 : 0);
+  int depth = top + open_formatting + (formatting ? 0 : 1);
+  bool too_deep = depth > limits_.max_depth;
+  bool too_many = formatting && open_formatting > limits_.max_open_formatting;
+  if (too_deep || too_many) {
+    report->depth_capped |= too_deep;
+    report->formatting_capped |= too_many && !too_deep;
     ++dropped_open_[id];
     return false;
   }
+  if (!(f & kSpecial)) reconstruct_pending_ = false;  // re-created before this element
   PopTo(top);
-  if (closes_same) {
-    --formatting_open_[id];
-    --formatting_open_total_;
-  }
-  if (f & kFormatting) {
-    ++formatting_open_[id];
+  if (same >= 0) RemoveFormattingEntry(same);
+  if (formatting) {
+    formatting_.push_back(id);
     ++formatting_open_total_;
   } else {
     Push(id);
@@ -392,10 +452,8 @@ bool NestingModel::End(int id) {
   uint16_t f = flags_[id];
   if (f & (kVoid | kNotCounted)) return true;
   if (f & kFormatting) {
-    if (formatting_open_[id] > 0) {
-      --formatting_open_[id];
-      --formatting_open_total_;
-    }
+    int entry = FormattingEntry(id);
+    if (entry >= 0) RemoveFormattingEntry(entry);
     return true;
   }
   int size = static_cast<int>(stack_.size());
@@ -413,32 +471,104 @@ bool NestingModel::End(int id) {
   return true;
 }
 
-}  // namespace
+bool HasNonSpace(std::string_view text) {
+  for (char c : text)
+    if (!IsTagSpace(c)) return true;
+  return false;
+}
 
-bool FlattenDeepNesting(std::string_view html, int max_depth, std::string* out) {
-  NestingModel model(max_depth);
-  bool removed = false;
-  size_t copied_to = 0;  // html[0, copied_to) is settled in `out`
+// One pass over the input: copies what is kept into `out` (lazily, from the first change).
+class Capper {
+ public:
+  Capper(std::string_view html, const NestingLimits& limits, std::string* out)
+      : html_(html), limits_(limits), model_(limits), out_(out) {}
+
+  NestingReport Run();
+
+ private:
+  // Counts the nodes of the text run before `t`; returns the nodes `t` builds if kept.
+  int64_t CountText(const TagToken& t, size_t text_begin);
+  bool Keep(const TagToken& t);
+  void Drop(const TagToken& t);
+  void CutAt(size_t pos);
+  void Note();
+
+  std::string_view html_;
+  NestingLimits limits_;
+  NestingModel model_;
+  std::string* out_;
+  NestingReport report_;
+  size_t copied_to_ = 0;  // html_[0, copied_to_) is settled in `out_`
+  bool writing_ = false;  // `out_` holds html_[0, copied_to_) minus what was dropped
+};
+
+int64_t Capper::CountText(const TagToken& t, size_t text_begin) {
+  if (t.begin > text_begin && HasNonSpace(html_.substr(text_begin, t.begin - text_begin))) {
+    report_.nodes += model_.NodesForText();
+    model_.Reconstructed();
+  }
+  if (t.kind == TagToken::kComment) return 1;
+  return t.kind == TagToken::kStart ? model_.NodesForStart(model_.Id(t.name)) : 0;
+}
+
+// Applies a tag to the model; false when it must be dropped.
+bool Capper::Keep(const TagToken& t) {
+  if (t.kind == TagToken::kComment) return true;
+  int id = model_.Id(t.name);
+  return t.kind == TagToken::kEnd ? model_.End(id) : model_.Start(id, &report_);
+}
+
+void Capper::Drop(const TagToken& t) {
+  if (!writing_) out_->clear();
+  writing_ = true;
+  out_->append(html_.substr(copied_to_, t.begin - copied_to_));
+  copied_to_ = t.end;
+}
+
+void Capper::CutAt(size_t pos) {
+  if (!writing_) out_->clear();
+  writing_ = true;
+  report_.truncated = true;
+  out_->append(html_.substr(copied_to_, pos - copied_to_));
+  copied_to_ = html_.size();
+}
+
+void Capper::Note() {
+  report_.max_depth_seen = std::max(report_.max_depth_seen, model_.Depth());
+  report_.max_open_formatting_seen =
+      std::max(report_.max_open_formatting_seen, model_.OpenFormatting());
+}
+
+NestingReport Capper::Run() {
   TagToken t;
-  for (size_t pos = 0; NextTag(html, pos, &t);) {
+  for (size_t pos = 0; NextTag(html_, pos, &t);) {
+    int64_t nodes = CountText(t, pos);
+    if (report_.nodes + nodes > limits_.max_nodes) {
+      CutAt(t.begin);
+      return report_;
+    }
     pos = t.end;
-    int id = model.Id(t.name);
-    bool keep = t.is_end ? model.End(id) : model.Start(id);
-    if (!keep) {
-      if (!removed) out->clear();
-      removed = true;
-      out->append(html.substr(copied_to, t.begin - copied_to));
-      copied_to = t.end;
+    if (!Keep(t)) {
+      Drop(t);
       continue;
     }
-    if (t.is_end) continue;
-    if (model.Name(id) == "plaintext") break;  // the rest is text
+    report_.nodes += nodes;
+    Note();
+    if (t.kind != TagToken::kStart) continue;
+    int id = model_.Id(t.name);
+    if (model_.Name(id) == "plaintext") break;  // the rest is text
     // A kept raw-text element's content is not markup (a dropped one's is, to the parser).
-    if ((model.Flags(id) & kRawText) && !model.InForeignContent())
-      pos = RawTextEnd(html, pos, model.Name(id));
+    if ((model_.Flags(id) & kRawText) && !model_.InForeignContent())
+      pos = RawTextEnd(html_, pos, model_.Name(id));
   }
-  if (removed) out->append(html.substr(copied_to));
-  return removed;
+  if (writing_) out_->append(html_.substr(copied_to_));
+  return report_;
+}
+
+}  // namespace
+
+NestingReport CapNesting(std::string_view html, const NestingLimits& limits, std::string* out) {
+  return Capper(html, limits, out).Run();
 }
 
 }  // namespace samizdat::html
