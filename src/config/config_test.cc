@@ -183,7 +183,9 @@ const BadCase kBadCases[] = {
      "samizdat.toml:2:21: key 'fetch.max_retry_after_s' must be an integer from 0 to 86400"},
     {"channels = 1\n", "samizdat.toml:1:12: 'channels' must be an array of tables ([[channels]])"},
     {"[[channels]]\nid = \"a/b\"\n",
-     "samizdat.toml:1:1: a channel needs an 'id' without '/', '\\', '.' or spaces"},
+     "samizdat.toml:2:6: key 'channels.id' contains '/': an id may use only ASCII letters, "
+     "digits, '_', '-' and '.' (not in a channel id), start with a letter, digit or '_', hold at "
+     "most 100 bytes and not be a Windows device name"},
     {"[[channels]]\nid = \"c\"\n[[channels]]\nid = \"c\"\n",
      "samizdat.toml:3:1: duplicate channel id 'c'"},
     {"[[channels]]\nid = \"c\"\ncolour = \"red\"\n",
