@@ -230,8 +230,13 @@ std::string FormatManifest(const std::unordered_map<int64_t, ManifestEntry>& pag
 }
 
 // The configuration that shapes article pages; a change re-renders every page.
+// Raised whenever the page renderers change what they write (escaping, layout), so pages
+// built by an older samizdat are rendered again.
+constexpr int kPageFormatVersion = 2;
+
 std::string PageSettingsKey(const config::SiteConfig& s) {
-  return json{{"menu", s.menu},
+  return json{{"format", kPageFormatVersion},
+              {"menu", s.menu},
               {"tag", s.menu_tag_links},
               {"footer", s.footer},
               {"links", std::string(clean::LinkPolicyName(s.link_policy))},
