@@ -725,7 +725,9 @@ std::string DecodeXml(std::string_view bytes, std::string_view http_charset, std
   return out;
 }
 
-Feed ParseFeed(std::string_view bytes, const ParseOptions& options) {
+namespace {
+
+Feed ParseFeedUncapped(std::string_view bytes, const ParseOptions& options) {
   Feed f;
   std::string inflated;
   if (bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0x1F &&
@@ -804,8 +806,8 @@ Feed ParseFeed(std::string_view bytes, const ParseOptions& options) {
   return f;
 }
 
-Feed ParseListing(std::string_view bytes, std::string_view link_selector,
-                  const ParseOptions& options) {
+Feed ParseListingUncapped(std::string_view bytes, std::string_view link_selector,
+                          const ParseOptions& options) {
   Feed f;
   f.version = "listing";
   std::string err;
@@ -847,6 +849,30 @@ Feed ParseListing(std::string_view bytes, std::string_view link_selector,
     f.bozo = true;
     f.bozo_exception = "no links matched \"" + std::string(link_selector) + "\"";
   }
+  return f;
+}
+
+// Keeps the first `max` entries (feeds list the newest first) and says so: a hostile or
+// broken feed cannot make one run fetch without bound.
+void CapEntries(size_t max, Feed& f) {
+  if (f.entries.size() <= max) return;
+  f.warnings.push_back(std::to_string(f.entries.size()) + " entries; only the first " +
+                       std::to_string(max) + " are kept");
+  f.entries.resize(max);
+}
+
+}  // namespace
+
+Feed ParseFeed(std::string_view bytes, const ParseOptions& options) {
+  Feed f = ParseFeedUncapped(bytes, options);
+  CapEntries(options.max_entries, f);
+  return f;
+}
+
+Feed ParseListing(std::string_view bytes, std::string_view link_selector,
+                  const ParseOptions& options) {
+  Feed f = ParseListingUncapped(bytes, link_selector, options);
+  CapEntries(options.max_entries, f);
   return f;
 }
 

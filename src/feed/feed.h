@@ -84,6 +84,9 @@ struct ParseOptions {
   // ko: their home zone, +08:00 or +09:00; see doc/feed.md), else UTC.
   std::optional<int> default_offset_minutes;
   size_t max_decompressed_bytes = 64u << 20;  // gzip sitemaps; guards against gzip bombs
+  // Entries kept per document, the first ones (newest first in feeds); the rest are dropped
+  // with a warning. 50,000 is the sitemap protocol's own limit per file.
+  size_t max_entries = 50000;
 };
 
 // Detects the format and parses. Never fails; see Feed::bozo and Feed::not_a_feed.

@@ -225,3 +225,33 @@ TEST(Feed, SyntheticCjkManifest) {
 
 }  // namespace
 }  // namespace samizdat::feed
+
+namespace samizdat::feed {
+namespace {
+
+// A feed cannot make one run fetch without bound: entries past the cap are dropped, the
+// newest (first) kept, with a warning.
+TEST(FeedCaps, EntriesPastTheCapAreDroppedWithAWarning) {
+  std::string items;
+  for (int i = 0; i < 120; ++i)
+    items += "<item><title>t" + std::to_string(i) + "</title><link>https://example.org/" +
+             std::to_string(i) + "</link></item>";
+  std::string rss = "<rss version=\"2.0\"><channel><title>f</title>" + items + "</channel></rss>";
+  ParseOptions o;
+  o.url = "https://example.org/feed.xml";
+  o.max_entries = 100;
+  Feed f = ParseFeed(rss, o);
+  ASSERT_EQ(f.entries.size(), 100u);
+  EXPECT_EQ(f.entries.front().link, "https://example.org/0");
+  EXPECT_EQ(f.entries.back().link, "https://example.org/99");
+  ASSERT_FALSE(f.warnings.empty());
+  EXPECT_NE(f.warnings.back().find("120 entries"), std::string::npos);
+  std::string html = "<ul>";
+  for (int i = 0; i < 120; ++i) html += "<li><a href=\"/a/" + std::to_string(i) + "\">x</a></li>";
+  Feed listing = ParseListing(html + "</ul>", "li a", o);
+  EXPECT_EQ(listing.entries.size(), 100u);
+  EXPECT_EQ(ParseFeed(rss, ParseOptions{}).entries.size(), 120u);
+}
+
+}  // namespace
+}  // namespace samizdat::feed

@@ -16,6 +16,7 @@
 #include "clean/clean.h"
 #include "html/parser.h"
 #include "publish/images.h"
+#include "render/escape.h"
 #include "render/page.h"
 #include "util/dates.h"
 #include "util/strings.h"
@@ -31,15 +32,8 @@ std::string Stamped(const std::string& target, const std::string& stamp) {
   return target + (target.find('?') == std::string::npos ? "?" : "&") + stamp;
 }
 
-// Markdown link text: brackets escaped so a title never breaks the link.
-std::string LinkText(const std::string& title) {
-  std::string out;
-  for (char c : CollapseWhitespace(title)) {
-    if (c == '[' || c == ']' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  return out;
-}
+// Markdown link text: shown as text, never as markup, and never breaks the link.
+std::string LinkText(const std::string& title) { return render::EscapeMarkdownText(title); }
 
 // Where an index page (two levels below the tree root) links for an entry.
 using EntryTarget = std::function<std::string(const store::IndexEntry&)>;
@@ -51,13 +45,13 @@ std::string IndexPage(const config::SiteConfig& site, const std::string& channel
   size_t begin = (page - 1) * size;
   size_t end = std::min(entries.size(), page * size);
   std::vector<std::string> lines;
-  lines.push_back("### " + channel_name);
+  lines.push_back("### " + render::EscapeMarkdownText(channel_name));
   lines.push_back("---");
   for (size_t i = end; i-- > begin;) {
     const auto& e = entries[i];
     std::string target = target_of(e);
-    lines.push_back("#### [" + LinkText(e.title) + "](" + Stamped(target, readme ? stamp : "") +
-                    ") ");
+    lines.push_back("#### [" + LinkText(e.title) + "](" +
+                    render::MarkdownLinkTarget(Stamped(target, readme ? stamp : "")) + ") ");
   }
   if (readme && !site.promo.empty()) {
     size_t at = std::min<size_t>(5, lines.size());
@@ -90,31 +84,38 @@ std::vector<std::string> ChannelGroups(const config::Config& cfg) {
 }
 
 std::string HomePage(const config::Config& cfg, const std::string& stamp) {
-  std::string out = "## " + cfg.site.title + "\n\n";
+  std::string out = "## " + render::EscapeMarkdownText(cfg.site.title) + "\n\n";
   std::vector<std::string> groups = ChannelGroups(cfg);
   for (const auto& g : groups) {
-    out += "#### " + (g.empty() ? std::string("频道") : g) + " &nbsp;>&nbsp; ";
+    out += "#### " + (g.empty() ? std::string("频道") : render::EscapeMarkdownText(g)) +
+           " &nbsp;>&nbsp; ";
     bool first = true;
     for (const auto& ch : cfg.channels) {
       if (ch.group != g) continue;
       if (!first) out += " &nbsp;| &nbsp; ";
       first = false;
-      out +=
-          "[" + LinkText(ch.name) + "](" + Stamped("indexes/" + ch.id + "/README.md", stamp) + ")";
+      out += "[" + LinkText(ch.name) + "](" +
+             render::MarkdownLinkTarget(Stamped("indexes/" + ch.id + "/README.md", stamp)) + ")";
     }
     out += "\n\n";
   }
   return out;
 }
 
-std::string Esc(std::string_view s) { return render::EscapeHtml(s); }
+// HTML text and attribute values; also well-formed XML (render::EscapeXml), so the
+// sitemap's <loc> values stay valid.
+std::string Esc(std::string_view s) { return render::EscapeXml(s); }
+
+// A link target in an HTML attribute: refused schemes become "" (a link to the page itself).
+std::string EscUrl(std::string_view url) { return Esc(render::SafeUrl(url)); }
 
 std::string HtmlHead(const std::string& title, const std::string& css) {
   return "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n"
          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
          "<meta name=\"referrer\" content=\"no-referrer\">\n"
          "<meta http-equiv=\"Content-Security-Policy\" content=\"script-src 'none'\">\n<title>" +
-         Esc(title) + "</title>\n<link rel=\"stylesheet\" href=\"" + css + "\">\n</head>\n<body>\n";
+         Esc(title) + "</title>\n<link rel=\"stylesheet\" href=\"" + EscUrl(css) +
+         "\">\n</head>\n<body>\n";
 }
 
 std::string HtmlIndexPage(const config::Config& cfg, const config::ChannelConfig& ch,
@@ -126,7 +127,7 @@ std::string HtmlIndexPage(const config::Config& cfg, const config::ChannelConfig
          Esc(ch.name) + "</h1>\n<ul class=\"index\">\n";
   for (size_t i = std::min(entries.size(), page * size); i-- > (page - 1) * size;) {
     const auto& e = entries[i];
-    out += "<li><a href=\"" + Esc(target_of(e)) + "\">" + Esc(CollapseWhitespace(e.title)) +
+    out += "<li><a href=\"" + EscUrl(target_of(e)) + "\">" + Esc(CollapseWhitespace(e.title)) +
            "</a></li>\n";
   }
   out += "</ul>\n<nav class=\"pager\">";
@@ -152,8 +153,8 @@ std::string HtmlHome(const config::Config& cfg) {
     out += "<ul class=\"channels\">\n";
     for (const auto& ch : cfg.channels)
       if (ch.group == g)
-        out +=
-            "<li><a href=\"indexes/" + Esc(ch.id) + "/index.html\">" + Esc(ch.name) + "</a></li>\n";
+        out += "<li><a href=\"" + EscUrl("indexes/" + ch.id + "/index.html") + "\">" +
+               Esc(ch.name) + "</a></li>\n";
     out += "</ul>\n";
   }
   out += "<p><a href=\"feed.xml\">Atom</a></p>\n</body>\n</html>\n";
@@ -173,14 +174,15 @@ std::string AtomFeed(const config::Config& cfg, const std::string& title, const 
       FormatUnixUtc(entries.empty() ? 0 : entries.front().added_at, "%Y-%m-%dT%H:%M:%SZ");
   std::string out =
       "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n";
-  out += "<title>" + Esc(title) + "</title>\n<id>" + Esc(base + self) +
-         "</id>\n<link rel=\"self\" href=\"" + Esc(base + self) + "\"/>\n<link href=\"" +
-         Esc(base.empty() ? "index.html" : base) + "\"/>\n<updated>" + updated + "</updated>\n";
+  out += "<title>" + render::EscapeXml(title) + "</title>\n<id>" + render::EscapeXml(base + self) +
+         "</id>\n<link rel=\"self\" href=\"" + EscUrl(base + self) + "\"/>\n<link href=\"" +
+         EscUrl(base.empty() ? "index.html" : base) + "\"/>\n<updated>" + updated + "</updated>\n";
   for (const auto& e : entries) {
     std::string href = base + "pages/" + e.home_channel + "/" + e.article_id + ".html";
-    out += "<entry><title>" + Esc(CollapseWhitespace(e.title)) + "</title><link href=\"" +
-           Esc(href) + "\"/><id>" + Esc(href) + "</id><updated>" +
-           FormatUnixUtc(e.added_at, "%Y-%m-%dT%H:%M:%SZ") + "</updated></entry>\n";
+    out += "<entry><title>" + render::EscapeXml(CollapseWhitespace(e.title)) +
+           "</title><link href=\"" + EscUrl(href) + "\"/><id>" + render::EscapeXml(href) +
+           "</id><updated>" + FormatUnixUtc(e.added_at, "%Y-%m-%dT%H:%M:%SZ") +
+           "</updated></entry>\n";
   }
   out += "</feed>\n";
   return out;
@@ -228,8 +230,13 @@ std::string FormatManifest(const std::unordered_map<int64_t, ManifestEntry>& pag
 }
 
 // The configuration that shapes article pages; a change re-renders every page.
+// Raised whenever the page renderers change what they write (escaping, layout), so pages
+// built by an older samizdat are rendered again.
+constexpr int kPageFormatVersion = 2;
+
 std::string PageSettingsKey(const config::SiteConfig& s) {
-  return json{{"menu", s.menu},
+  return json{{"format", kPageFormatVersion},
+              {"menu", s.menu},
               {"tag", s.menu_tag_links},
               {"footer", s.footer},
               {"links", std::string(clean::LinkPolicyName(s.link_policy))},

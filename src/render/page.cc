@@ -1,28 +1,34 @@
 #include "render/page.h"
 
 #include "html/serialize.h"
+#include "render/escape.h"
 #include "render/markdown.h"
 #include "util/strings.h"
 
 namespace samizdat::render {
 namespace {
 
-std::string Footer(const config::SiteConfig& site, std::string_view url) {
-  return ReplaceAll(site.footer, "{url}", url);
+// The footer with "{url}" replaced by the original URL as Markdown text (the footer
+// itself is the operator's Markdown and stays as written).
+std::string MarkdownFooter(const config::SiteConfig& site, std::string_view url) {
+  return ReplaceAll(site.footer, "{url}", MarkdownUrlText(url));
 }
 
+// "### title" and the raw HTML lead image block of the seed's format. The image block is
+// raw HTML inside Markdown, so every value in it is HTML-escaped (never a line break,
+// which would end the block); a lead image whose URL is refused is left out.
 std::string ClassicPage(const extract::Article& a, const config::SiteConfig& site) {
   std::string out;
-  std::string title = CollapseWhitespace(a.title.value_or(""));
-  out += "### " + title + "\n\n---\n\n";
+  out += "### " + EscapeMarkdownText(a.title.value_or("")) + "\n\n---\n\n";
   if (!site.menu.empty()) {
     out += site.menu_tag_links ? TagMenuLinks(site.menu, a.id) : site.menu;
     out += "\n";
   }
   out += "\n\n";
-  if (a.lead_image) {
+  std::string image_src = a.lead_image ? SafeUrl(a.lead_image->src) : "";
+  if (!image_src.empty()) {
     out += "<div><img alt=\"" + EscapeHtml(a.lead_image->alt) + "\" src=\"" +
-           EscapeHtml(a.lead_image->src) + "\"/>\n";
+           EscapeHtml(image_src) + "\"/>\n";
     if (!a.lead_image->caption.empty())
       out += "<div class=\"caption\">" + EscapeHtml(a.lead_image->caption) + "</div>";
     out += "</div><hr/>";
@@ -31,25 +37,28 @@ std::string ClassicPage(const extract::Article& a, const config::SiteConfig& sit
   std::string body = BodyHtmlBlock(a.body);
   if (!body.empty()) out += body + "\n";
   out += "</div>\n\n\n---\n\n";
-  out += Footer(site, a.url.value_or("")) + "\n";
+  out += MarkdownFooter(site, a.url.value_or("")) + "\n";
   return out;
 }
 
 std::string MarkdownPage(const extract::Article& a, const config::SiteConfig& site) {
-  std::string out = "# " + CollapseWhitespace(a.title.value_or("")) + "\n\n";
+  std::string out = "# " + EscapeMarkdownText(a.title.value_or("")) + "\n\n";
   std::string meta;
-  if (a.byline) meta += *a.byline;
-  if (a.published) meta += (meta.empty() ? "" : " · ") + a.published->substr(0, 10);
+  if (a.byline) meta += EscapeMarkdownText(*a.byline);
+  if (a.published)
+    meta += (meta.empty() ? "" : " · ") + EscapeMarkdownText(a.published->substr(0, 10));
   if (!meta.empty()) out += "*" + meta + "*\n\n";
   if (!site.menu.empty())
     out += (site.menu_tag_links ? TagMenuLinks(site.menu, a.id) : site.menu) + "\n\n";
-  if (a.lead_image) {
-    out += "![" + a.lead_image->alt + "](" + a.lead_image->src + ")\n\n";
-    if (!a.lead_image->caption.empty()) out += "*" + a.lead_image->caption + "*\n\n";
+  std::string image_target = a.lead_image ? MarkdownLinkTarget(a.lead_image->src) : "";
+  if (!image_target.empty()) {
+    out += "![" + EscapeMarkdownText(a.lead_image->alt) + "](" + image_target + ")\n\n";
+    if (!a.lead_image->caption.empty())
+      out += "*" + EscapeMarkdownText(a.lead_image->caption) + "*\n\n";
   }
   std::string body = ToMarkdown(a.body);
   if (!body.empty()) out += body + "\n\n";
-  out += "---\n\n" + Footer(site, a.url.value_or("")) + "\n";
+  out += "---\n\n" + MarkdownFooter(site, a.url.value_or("")) + "\n";
   return out;
 }
 
@@ -82,8 +91,8 @@ std::string HtmlPage(const extract::Article& a, const config::SiteConfig& site) 
   }
   out += "</head>\n<body>\n";
   if (!site.home_href.empty())
-    out += "<nav><a href=\"" + EscapeHtml(site.home_href) + "\">" + EscapeHtml(site.title) +
-           "</a></nav>\n";
+    out += "<nav><a href=\"" + EscapeHtml(SafeUrl(site.home_href)) + "\">" +
+           EscapeHtml(site.title) + "</a></nav>\n";
   out += "<article>\n<h1>" + EscapeHtml(title) + "</h1>\n";
   std::string meta;
   if (a.byline) meta += EscapeHtml(*a.byline);
@@ -93,9 +102,10 @@ std::string HtmlPage(const extract::Article& a, const config::SiteConfig& site) 
             EscapeHtml(a.published->substr(0, 10)) + "</time>";
   }
   if (!meta.empty()) out += "<p class=\"meta\">" + meta + "</p>\n";
-  if (a.lead_image) {
+  std::string image_src = a.lead_image ? SafeUrl(a.lead_image->src) : "";
+  if (!image_src.empty()) {
     out += "<figure><img alt=\"" + EscapeHtml(a.lead_image->alt) + "\" src=\"" +
-           EscapeHtml(a.lead_image->src) + "\">";
+           EscapeHtml(image_src) + "\">";
     if (!a.lead_image->caption.empty())
       out += "<figcaption>" + EscapeHtml(a.lead_image->caption) + "</figcaption>";
     out += "</figure>\n";
@@ -105,10 +115,13 @@ std::string HtmlPage(const extract::Article& a, const config::SiteConfig& site) 
     so.xhtml_void = false;
     out += html::InnerHtml(a.body, so) + "\n";
   }
+  // The original URL is a link only when it is http(s) (or relative); otherwise text.
   std::string url = a.url.value_or("");
+  std::string href = SafeUrl(url);
   std::string footer = EscapeHtml(site.footer);
-  std::string link =
-      url.empty() ? "" : "<a href=\"" + EscapeHtml(url) + "\">" + EscapeHtml(url) + "</a>";
+  std::string link = href.empty()
+                         ? EscapeHtml(url)
+                         : "<a href=\"" + EscapeHtml(href) + "\">" + EscapeHtml(url) + "</a>";
   out += "</article>\n<footer><p>" + ReplaceAll(footer, "{url}", link) +
          "</p></footer>\n</body>\n</html>\n";
   return out;
@@ -117,12 +130,6 @@ std::string HtmlPage(const extract::Article& a, const config::SiteConfig& site) 
 }  // namespace
 
 std::string_view Stylesheet() { return kStyle; }
-
-std::string EscapeHtml(std::string_view text) {
-  std::string out;
-  html::AppendEscapedAttr(out, text);
-  return out;
-}
 
 std::string TagMenuLinks(std::string_view menu, std::string_view id) {
   std::string out;

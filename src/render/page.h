@@ -29,7 +29,4 @@ std::string BodyHtmlBlock(const html::Node* body);
 // The html theme's stylesheet (inlined in standalone pages, style.css in a built site).
 std::string_view Stylesheet();
 
-// Escapes text for HTML element content or attribute values.
-std::string EscapeHtml(std::string_view text);
-
 }  // namespace samizdat::render

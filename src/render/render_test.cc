@@ -2,15 +2,18 @@
 
 #include <filesystem>
 #include <regex>
+#include <sstream>
 
 #include "clean/clean.h"
 #include "config/config.h"
 #include "extract/extract.h"
 #include "html/parser.h"
+#include "render/escape.h"
 #include "render/gfm_check.h"
 #include "render/markdown.h"
 #include "render/page.h"
 #include "test_util.h"
+#include "util/strings.h"
 
 namespace samizdat::render {
 namespace {
@@ -241,6 +244,155 @@ TEST(HtmlTheme, StandalonePageWithoutScript) {
   EXPECT_NE(page.find("name=\"viewport\""), std::string::npos);
   EXPECT_EQ(page.find("<script"), std::string::npos);
   EXPECT_NE(page.find("For the first time in forty years"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace samizdat::render
+
+namespace samizdat::render {
+namespace {
+
+// tests/fixtures/xss-vectors.txt, placeholders decoded.
+std::vector<std::string> XssVectors() {
+  std::vector<std::string> out;
+  std::istringstream in(ReadFixture("xss-vectors.txt"));
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line.rfind("#!", 0) == 0) continue;
+    for (auto [name, c] : {std::pair{"{NUL}", '\0'},
+                           {"{TAB}", '\t'},
+                           {"{LF}", '\n'},
+                           {"{CR}", '\r'},
+                           {"{FF}", '\f'}})
+      line = ReplaceAll(line, name, std::string(1, c));
+    out.push_back(line);
+  }
+  return out;
+}
+
+// The text a reader should see: controls dropped, whitespace runs one space, trimmed,
+// then escaped the way cmark-gfm escapes text.
+std::string ShownByCmark(std::string_view text) {
+  std::string collapsed;
+  for (char c : text) {
+    bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+    if (space) {
+      if (!collapsed.empty() && collapsed.back() != ' ') collapsed.push_back(' ');
+    } else if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) {
+      collapsed.push_back(c);
+    }
+  }
+  while (!collapsed.empty() && collapsed.back() == ' ') collapsed.pop_back();
+  std::string out;
+  for (char c : collapsed) {
+    if (c == '&')
+      out += "&amp;";
+    else if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (c == '"')
+      out += "&quot;";
+    else
+      out.push_back(c);
+  }
+  return out;
+}
+
+TEST(Escape, MarkdownTextShowsExactlyTheTextOnGitHub) {
+  std::vector<std::string> vectors = XssVectors();
+  ASSERT_GE(vectors.size(), 150u);
+  vectors.push_back("1. not a list");
+  vectors.push_back("- not a list");
+  vectors.push_back("title ###");
+  vectors.push_back("$x$ ~~y~~ | z |");
+  vectors.push_back("www.example.org\"><img src=x onerror=alert(1)>");
+  vectors.push_back("WWW.example.org/<b>");
+  for (const std::string& v : vectors) {
+    if (v.find('@') != std::string::npos) {  // GFM links e-mail addresses: text otherwise
+      EXPECT_EQ(Rendered(EscapeMarkdownText(v)).find("<img"), std::string::npos) << v;
+      continue;
+    }
+    EXPECT_EQ(Rendered(EscapeMarkdownText(v)), "<p>" + ShownByCmark(v) + "</p>\n") << v;
+    EXPECT_EQ(Rendered("### " + EscapeMarkdownText(v)), "<h3>" + ShownByCmark(v) + "</h3>\n") << v;
+  }
+}
+
+TEST(Escape, SafeUrlKeepsHttpAndRelativeOnly) {
+  for (const char* ok :
+       {"https://example.org/a?b=1&c=2#d", "http://x.org", "//cdn.example.org/i.png",
+        "../../pages/a/b.md", "/abs", "page.html?x=javascript:1", "a b:c"})
+    EXPECT_EQ(SafeUrl(ok), ok);
+  EXPECT_EQ(SafeUrl("  https://x.org/ \n"), "https://x.org/");
+  for (const char* bad : {"javascript:alert(1)", "JavaScript:alert(1)", " javascript:x",
+                          "java\tscript:x", "java\nscript:x", "\x01javascript:x", "vbscript:x",
+                          "data:text/html,x", "file:///etc/passwd", "mailto:a@b", "x\x01y"})
+    EXPECT_EQ(SafeUrl(bad), "") << bad;
+}
+
+TEST(Escape, HtmlAndXml) {
+  EXPECT_EQ(EscapeHtml("<a href=\"x\" b='y' c=`z`>&\n\r\x01\t"),
+            "&lt;a href=&quot;x&quot; b=&#39;y&#39; c=&#96;z&#96;&gt;&amp;&#10;\t");
+  // U+FFFE and a lone surrogate are not XML; invalid UTF-8 becomes U+FFFD.
+  // Each byte of the encoded surrogate and the stray 0xff is one U+FFFD.
+  EXPECT_EQ(EscapeXml("a\x02\xef\xbf\xbe\xed\xa0\x80\xff<b"),
+            "a\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd&lt;b");
+  EXPECT_EQ(EscapeHtml("\xef\xbf\xbe"), "\xef\xbf\xbe");
+}
+
+TEST(Escape, MarkdownLinkTargetsLinkWhereTheUrlSays) {
+  EXPECT_EQ(Rendered("[x](" + MarkdownLinkTarget("https://x.org/a b(c)?d=1&lt;") + ")"),
+            "<p><a href=\"https://x.org/a%20b%28c%29?d=1&amp;lt;\">x</a></p>\n");
+  // Every vector either is refused or makes one link whose target has no unsafe scheme
+  // (a string like "<iframe src=javascript:…>" is a harmless relative reference).
+  for (const std::string& v : XssVectors()) {
+    std::string target = MarkdownLinkTarget(v);
+    if (target.empty()) continue;
+    std::string html = Rendered("[x](" + target + ")");
+    std::smatch m;
+    ASSERT_TRUE(std::regex_match(html, m, std::regex("<p><a href=\"([^\"]*)\">x</a></p>\n")))
+        << v << "\n"
+        << html;
+    std::string href = m[1];
+    EXPECT_EQ(SafeUrl(href), href) << v;
+    size_t colon = href.find(':');
+    bool http = href.rfind("http://", 0) == 0 || href.rfind("https://", 0) == 0;
+    EXPECT_TRUE(http || colon == std::string::npos || colon > href.find_first_of("/?#%"))
+        << v << " -> " << href;
+  }
+}
+
+TEST(Escape, FooterUrlIsALinkOrText) {
+  EXPECT_EQ(
+      Rendered("Source: " + MarkdownUrlText("https://x.org/a_b_/*c*")),
+      "<p>Source: <a href=\"https://x.org/a%5Fb%5F/%2Ac%2A\">https://x.org/a%5Fb%5F/%2Ac%2A</a>"
+      "</p>\n");
+  EXPECT_EQ(
+      Rendered("Source: " + MarkdownUrlText("https://x.org/?a=1&lt=2")),
+      "<p>Source: <a href=\"https://x.org/?a=1&amp;lt=2\">https://x.org/?a=1&amp;lt=2</a></p>\n");
+  EXPECT_EQ(Rendered("Source: " + MarkdownUrlText("javascript:alert(1)<img src=x>")),
+            "<p>Source: javascript:alert(1)&lt;img src=x&gt;</p>\n");
+}
+
+TEST(Escape, HostileFieldsStayTextInEveryTheme) {
+  const std::string v = "<img src=x onerror=alert(1)>";
+  extract::Article a;
+  a.title = v;
+  a.byline = v;
+  a.url = "javascript:alert(1)";
+  a.lead_image = extract::LeadImage{"javascript:alert(1)", v, v};
+  config::SiteConfig site;
+  site.footer = "Source: {url}";
+  for (config::Theme theme : {config::Theme::kClassic, config::Theme::kMarkdown}) {
+    std::string html = Rendered(RenderPage(a, site, theme));
+    EXPECT_EQ(html.find("<img"), std::string::npos) << html;
+    EXPECT_EQ(html.find("href=\"javascript"), std::string::npos) << html;
+    EXPECT_NE(html.find("&lt;img src=x onerror=alert(1)&gt;"), std::string::npos) << html;
+  }
+  a.lead_image->src = "https://x.org/\" onerror=\"alert(1)";
+  std::string page = RenderPage(a, site, config::Theme::kHtml);
+  EXPECT_EQ(page.find("<img src=x"), std::string::npos) << page;
+  EXPECT_EQ(page.find("\" onerror"), std::string::npos) << page;
+  EXPECT_EQ(page.find("href=\"javascript"), std::string::npos) << page;
 }
 
 }  // namespace
