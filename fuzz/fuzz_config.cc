@@ -1,7 +1,8 @@
 // libFuzzer target for the configuration parser: bytes -> config::ParseConfig. Invariants
 // beyond "no crash": no exception escapes (a bad file is an error value naming the key), a
 // refusal always says why, and every id of a configuration that parses is safe (util/ids.h),
-// because channel ids become directory names of the built site.
+// because ids become file and directory names of the built site; a channel id also holds no
+// '.', since indexes/<id>.jsonl sits beside indexes/<id>/.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -24,7 +25,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   for (const auto& channel : cfg->channels)
-    if (!samizdat::IsSafeId(channel.id)) __builtin_trap();
+    if (!samizdat::IsSafeId(channel.id) || channel.id.find('.') != std::string::npos)
+      __builtin_trap();
   for (const auto& source : cfg->sources) {
     if (!samizdat::IsSafeId(source.id)) __builtin_trap();
     for (const auto& channel : source.channels)
