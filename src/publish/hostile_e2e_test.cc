@@ -157,44 +157,50 @@ HostileSite::HostileSite(const std::string& u, const std::string& secret_path) {
   AddTransportAttacks(u, secret_path);
 }
 
+// Links a feed item may carry to climb out of the site, read local files, run script or
+// reach the mirror's network, and the pages that misbehave.
+std::vector<std::string> HostileLinks(const std::string& u, const std::string& secret_path) {
+  return {std::string("file:///etc/passwd"),
+          "file://" + secret_path,
+          std::string("javascript:alert(1)"),
+          std::string("data:text/html,<script>alert(1)</script>"),
+          std::string("../../x"),
+          u + "/a/" + std::string(300, 'L') + ".html",
+          u + "/a/%2Fetc%2Fpasswd.html",
+          u + "//etc/passwd",
+          u + "/a/CON.html",
+          u + "/a/nul.txt",
+          u + "/a/com1.html",
+          u + "/a/%2e%2e%2f.html",
+          u + "/a/%2e%2e%2fx",
+          u + "/a/story.html",
+          u + "/b/story.html",
+          u + "/a/.hidden.html",
+          u + "/a/..html",
+          u + "/a/-rf.html",
+          u + "/a/index.html",
+          u + "/a/tab%09id.html",
+          u + "/a/nul%00x.html",
+          u + "/p/%2e%2e%2f%2e%2e%2fescape",
+          u + "/p/a/b/../../../../escape2",
+          u + "/a/redir-file.html",
+          u + "/a/redir-meta.html",
+          u + "/a/bomb.html",
+          u + "/a/trunc.html",
+          u + "/a/xss.html",
+          u + "/a/hugeattr.html",
+          u + "/a/deep.html",
+          u + "/a/nul.html",
+          u + "/a/badutf8.html",
+          u + "/a/mislabel.html",
+          u + "/a/utf7.html",
+          u + "/a/lead-file.html"};
+}
+
 void HostileSite::AddFeeds(const std::string& u, const std::string& secret_path) {
   // Hostile ids and URLs, empty links, script in titles.
   std::string items;
-  for (const std::string& link : {std::string("file:///etc/passwd"),
-                                  "file://" + secret_path,
-                                  std::string("javascript:alert(1)"),
-                                  std::string("data:text/html,<script>alert(1)</script>"),
-                                  std::string("../../x"),
-                                  u + "/a/" + std::string(300, 'L') + ".html",
-                                  u + "/a/%2Fetc%2Fpasswd.html",
-                                  u + "//etc/passwd",
-                                  u + "/a/CON.html",
-                                  u + "/a/nul.txt",
-                                  u + "/a/com1.html",
-                                  u + "/a/%2e%2e%2f.html",
-                                  u + "/a/%2e%2e%2fx",
-                                  u + "/a/story.html",
-                                  u + "/b/story.html",
-                                  u + "/a/.hidden.html",
-                                  u + "/a/..html",
-                                  u + "/a/-rf.html",
-                                  u + "/a/index.html",
-                                  u + "/a/tab%09id.html",
-                                  u + "/a/nul%00x.html",
-                                  u + "/p/%2e%2e%2f%2e%2e%2fescape",
-                                  u + "/p/a/b/../../../../escape2",
-                                  u + "/a/redir-file.html",
-                                  u + "/a/redir-meta.html",
-                                  u + "/a/bomb.html",
-                                  u + "/a/trunc.html",
-                                  u + "/a/xss.html",
-                                  u + "/a/hugeattr.html",
-                                  u + "/a/deep.html",
-                                  u + "/a/nul.html",
-                                  u + "/a/badutf8.html",
-                                  u + "/a/mislabel.html",
-                                  u + "/a/utf7.html",
-                                  u + "/a/lead-file.html"})
+  for (const std::string& link : HostileLinks(u, secret_path))
     items += RssItem(XssText() + " " + link.substr(0, 40), link);
   items +=
       "<item><title>empty</title><link></link></item><item><title>none</title></item>"
@@ -284,10 +290,11 @@ void HostileSite::AddTransportAttacks(const std::string& u, const std::string& s
   responses_["/a/redir-file.html"] = Redirect("file:///etc/passwd");
   responses_["/a/redir-meta.html"] = Redirect("http://169.254.169.254/latest/meta-data/");
   responses_["/redir-feed.xml"] = Redirect("file://" + secret_path);
-  HttpResponse bomb = Body(testing::GzipOfZeros(256u << 20));
+  // Past the 32 MiB body cap and the 64 MiB sitemap inflation cap.
+  HttpResponse bomb = Body(testing::GzipOfZeros(48u << 20));
   bomb.headers.push_back({"Content-Encoding", "gzip"});
   responses_["/a/bomb.html"] = bomb;
-  responses_["/bomb-sitemap.xml.gz"] = Body(testing::GzipOfZeros(256u << 20), "application/x-gzip");
+  responses_["/bomb-sitemap.xml.gz"] = Body(testing::GzipOfZeros(96u << 20), "application/x-gzip");
   HttpResponse trunc = Body(ArticlePage("Truncated", Repeat("<p>more text</p>", 2000)));
   trunc.truncate = true;
   responses_["/a/trunc.html"] = trunc;
