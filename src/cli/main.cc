@@ -30,8 +30,8 @@
 #include "render/markdown.h"
 #include "render/page.h"
 #include "util/env.h"
-#include "util/url.h"
 #include "util/strings.h"
+#include "util/url.h"
 
 namespace samizdat {
 namespace {

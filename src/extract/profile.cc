@@ -62,6 +62,7 @@ bool Profile::MatchesUrl(std::string_view url) const {
   }
   if (!host_ok) return false;
   if (url_patterns.empty()) return true;
+  if (url.size() > kMaxRegexInput) return false;
   std::string u(url);
   for (const auto& re : url_patterns)
     if (std::regex_search(u, re)) return true;
@@ -69,7 +70,7 @@ bool Profile::MatchesUrl(std::string_view url) const {
 }
 
 std::string Profile::ArticleId(std::string_view url) const {
-  if (id_pattern) {
+  if (id_pattern && url.size() <= kMaxRegexInput) {
     std::string u(url);
     std::smatch m;
     if (std::regex_search(u, m, *id_pattern) && m.size() > 1 && m[1].length() > 0)

@@ -13,6 +13,11 @@
 
 namespace samizdat::extract {
 
+// URLs longer than this are never matched against a profile's regular expressions:
+// std::regex recurses once per input character, so a hostile URL of 100,000 characters in
+// a feed would overflow the stack. No real article URL comes near it.
+constexpr size_t kMaxRegexInput = 2048;
+
 struct Profile {
   std::string name;
   std::string description;

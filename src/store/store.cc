@@ -363,8 +363,7 @@ bool Store::Migrate(std::string* error) {
   version = schema_version();
   if (!CheckVersion(version, error)) return false;
   for (; version < kSchemaVersion; ++version)
-    if (!PrepareMigration(db_, version, error) || !Exec(kMigrations[version], error))
-      return false;
+    if (!PrepareMigration(db_, version, error) || !Exec(kMigrations[version], error)) return false;
   std::string set = "PRAGMA user_version=" + std::to_string(kSchemaVersion);
   if (!Exec(set.c_str(), error)) return false;
   if (!tx.Commit()) {

@@ -85,6 +85,25 @@ std::string ConfigError(const std::string& channel_id, const std::string& source
   return cfg ? std::string() : err;
 }
 
+// std::regex recurses per character: a hostile 200,000-character URL must not reach it.
+TEST(Ids, AHugeUrlNeverReachesTheProfileRegex) {
+  std::string err;
+  auto p = extract::ParseProfile(R"TOML(
+name = "t"
+hosts = ["example.com"]
+url_patterns = ["/(a|b)*$"]
+id_pattern = "/((?:a|b)*)$"
+)TOML",
+                                 "t.toml", &err);
+  ASSERT_TRUE(p) << err;
+  std::string huge = "https://example.com/" + std::string(200000, 'a');
+  EXPECT_FALSE(p->MatchesUrl(huge));
+  std::string id = p->ArticleId(huge);
+  EXPECT_TRUE(IsSafeId(id)) << id;
+  EXPECT_EQ(id, SafeArticleId("", huge));
+  EXPECT_EQ(p->ArticleId("https://example.com/abab"), "abab");
+}
+
 TEST(Ids, ConfigRefusesUnsafeChannelAndSourceIdsNamingTheKey) {
   EXPECT_EQ(ConfigError("world"), "");
   for (const char* bad : {"a\\tb", "../x", "CON", "nul.x", "a.b", "-x", ""}) {
