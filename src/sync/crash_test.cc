@@ -155,8 +155,8 @@ channels = ["two"]
   auto store = store::Store::Open(dir.File("store.db"), &err);
   ASSERT_TRUE(store) << err;
   EXPECT_EQ(store->IntegrityCheck(), "ok");
-  EXPECT_EQ(store->CountArticles(), kArticles);
-  EXPECT_GE(store->CountRevisions(), kArticles);
+  EXPECT_EQ(store->CountArticles().value(), kArticles);
+  EXPECT_GE(store->CountRevisions().value(), kArticles);
   // Every article holds the last published version.
   EXPECT_EQ(Scalar(store->db(),
                    "SELECT COUNT(*) FROM articles a JOIN revisions r ON r.id=a.current_revision "

@@ -147,13 +147,13 @@ TEST_F(SyncEndToEnd, StoresOnceSkipsUnchangedAndKeepsRevisions) {
     EXPECT_TRUE(s.healthy) << s.id << ": " << s.health_note;
     for (const auto& f : s.failures) ADD_FAILURE() << s.id << ": " << f;
   }
-  EXPECT_EQ(store->CountArticles(), 5);
-  EXPECT_EQ(store->CountRevisions(), 5);
-  auto a2 = store->FindArticle(server_.Url("/gb/a2.htm"));
+  EXPECT_EQ(store->CountArticles().value(), 5);
+  EXPECT_EQ(store->CountRevisions().value(), 5);
+  auto a2 = store->FindArticle(server_.Url("/gb/a2.htm")).value();
   ASSERT_TRUE(a2);
   EXPECT_EQ(a2->channels, (std::vector<std::string>{"ch1", "ch2"}));
   EXPECT_EQ(a2->revisions, 1);
-  auto a4 = store->FindArticle(server_.Url("/gb/a4.htm"));
+  auto a4 = store->FindArticle(server_.Url("/gb/a4.htm")).value();
   ASSERT_TRUE(a4);
   EXPECT_EQ(a4->title, "第四篇：GBK编码的文章");
   {
@@ -186,12 +186,12 @@ TEST_F(SyncEndToEnd, StoresOnceSkipsUnchangedAndKeepsRevisions) {
   PutRss("Sun, 20 Sep 2026 12:00:00 +0800");
   SyncReport third = Sync(*store);
   EXPECT_FALSE(third.AnyFailed());
-  auto a3 = store->FindArticle(server_.Url("/gb/a3.htm"));
+  auto a3 = store->FindArticle(server_.Url("/gb/a3.htm")).value();
   ASSERT_TRUE(a3);
   EXPECT_EQ(a3->revisions, 2);
   EXPECT_EQ(a3->title, "第三篇：会被修改（更新）");
-  EXPECT_EQ(store->CountArticles(), 5);
-  EXPECT_EQ(store->CountRevisions(), 6);
+  EXPECT_EQ(store->CountArticles().value(), 5);
+  EXPECT_EQ(store->CountRevisions().value(), 6);
   int changed = 0;
   for (const auto& s : third.sources) changed += s.changed;
   EXPECT_EQ(changed, 1);
@@ -207,7 +207,7 @@ TEST_F(SyncEndToEnd, DryRunWritesNothing) {
   int fresh = 0;
   for (const auto& s : r.sources) fresh += s.new_articles;
   EXPECT_EQ(fresh, 5);
-  EXPECT_EQ(store->CountArticles(), 0);
+  EXPECT_EQ(store->CountArticles().value(), 0);
   EXPECT_EQ(sqlite3_total_changes(store->db()), before);
 }
 
@@ -319,15 +319,15 @@ id = "c"
   EXPECT_TRUE(by_id.at("429").failures.empty());
   EXPECT_FALSE(by_id.at("mislabelled").source_failed);
   EXPECT_EQ(by_id.at("mislabelled").new_articles, 1);
-  auto mis = store->FindArticle(server.Url("/mislabelled.htm"));
+  auto mis = store->FindArticle(server.Url("/mislabelled.htm")).value();
   ASSERT_TRUE(mis);
   EXPECT_EQ(mis->title, "标错字符集的文章");
   // The run went on: the good article is stored exactly once, in its channel.
-  auto good = store->FindArticle(server.Url("/good.htm"));
+  auto good = store->FindArticle(server.Url("/good.htm")).value();
   ASSERT_TRUE(good);
   EXPECT_EQ(good->channels, (std::vector<std::string>{"c"}));
-  EXPECT_EQ(store->CountArticles(), 2);
-  auto health = store->GetSourceHealth("html");
+  EXPECT_EQ(store->CountArticles().value(), 2);
+  auto health = store->GetSourceHealth("html").value();
   ASSERT_TRUE(health);
   EXPECT_FALSE(health->healthy);
   EXPECT_EQ(health->consecutive_failures, 1);
@@ -397,14 +397,14 @@ channels = ["c"]
   SyncReport first = RunSync(*cfg, *store, *http, extract::ProfileSet::BuiltIn(), {});
   for (const auto& s : first.sources)
     for (const auto& f : s.failures) ADD_FAILURE() << s.id << ": " << f;
-  EXPECT_EQ(store->CountArticles(), 4);
+  EXPECT_EQ(store->CountArticles().value(), 4);
   // Oldest first: the backfill's last page is stored first.
-  auto paths = store->ArticlePaths();
+  auto paths = store->ArticlePaths().value();
   ASSERT_EQ(paths.size(), 4u);
   EXPECT_EQ(paths[0].canonical_url, u + "/gb/a1.htm");
   EXPECT_EQ(paths[1].canonical_url, u + "/gb/a2.htm");
   EXPECT_EQ(paths[2].canonical_url, u + "/gb/a3.htm");
-  EXPECT_TRUE(store->FindArticle("http://feeds.example.invalid/p1.htm").has_value());
+  EXPECT_TRUE(store->FindArticle("http://feeds.example.invalid/p1.htm").value().has_value());
   int proxied = 0;
   for (const auto& r : server.requests())
     proxied += r.path.rfind("http://feeds.example.invalid/", 0) == 0;
