@@ -1,7 +1,6 @@
 #include "sync/sync.h"
 
 #include <algorithm>
-#include <ctime>
 #include <map>
 #include <optional>
 
@@ -123,7 +122,7 @@ class SyncRun {
         profiles_(profiles),
         options_(options),
         progress_(progress),
-        now_(options.now ? options.now : static_cast<int64_t>(std::time(nullptr))) {}
+        now_(options.clock->UnixSeconds()) {}
 
   SyncReport Run();
 

@@ -17,6 +17,7 @@
 #include "extract/profile.h"
 #include "fetch/fetcher.h"
 #include "store/store.h"
+#include "util/clock.h"
 #include "util/status.h"
 
 namespace samizdat::sync {
@@ -24,7 +25,8 @@ namespace samizdat::sync {
 struct SyncOptions {
   bool dry_run = false;     // fetch and parse, write nothing
   std::string only_source;  // "" for every due source
-  int64_t now = 0;          // unix seconds; 0 for the current time
+  // The time of the run: due times, fetch-log and health timestamps, article dates.
+  Clock* clock = Clock::Real();
   // Title words that mark an article as updated (the seed re-fetched on 更新).
   std::vector<std::string> update_markers = {"更新", "更新版", "updated"};
 };

@@ -1,8 +1,8 @@
 // Sync over the whole fault matrix, in memory and deterministic: a scripted HTTP client
 // (tests/fake_http_client.h) serves each fault, a real SQLite store in a temp dir keeps the
-// result, and SyncOptions::now moves time. Each test asserts both the report and what the
-// store holds afterwards. The real loopback server stays for the end-to-end tests
-// (sync_test.cc).
+// result, and a FakeClock (SyncOptions::clock) sets the time of each run. Each test asserts both
+// the report and what the store holds afterwards. The real loopback server stays for the end-to-end
+// tests (sync_test.cc).
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -148,8 +148,9 @@ class SyncFaultMatrix : public ::testing::Test {
   }
 
   SyncReport Sync(int64_t now, bool dry_run = false) {
+    FakeClock clock(now);
     SyncOptions options;
-    options.now = now;
+    options.clock = &clock;
     options.dry_run = dry_run;
     return RunSync(config_, *store_, http_, extract::ProfileSet::BuiltIn(), options);
   }
