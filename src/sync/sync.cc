@@ -338,7 +338,7 @@ void SyncRun::CollectCandidates(size_t source, const feed::Feed& parsed, bool lo
     for (const auto& ch : src.channels) {
       auto same = [&](const store::Membership& m) { return m.channel == ch; };
       if (std::none_of(c.memberships.begin(), c.memberships.end(), same))
-        c.memberships.push_back({ch, due_[c.sources.front()].config->id});
+        c.memberships.push_back({ch, src.id});
     }
   }
 }
@@ -446,9 +446,11 @@ Status SyncRun::StoreArticle(Candidate& c, const fetch::Response& resp) {
   eo.profile_name = lister.config->profile;
   extract::Article a = extract::Extract(resp.body, eo);
   clean::CleanArticle(a, clean::CleanOptions{});
-  ++lister.bodies_total;
+  for (size_t source : c.sources) {
+    ++due_[source].bodies_total;
+    if (!a.body) ++due_[source].bodies_empty;
+  }
   if (!a.body) {
-    ++lister.bodies_empty;
     CountFailure(c, c.url + ": no article found");
     return Status::Ok();
   }
@@ -509,14 +511,19 @@ Status SyncRun::CountDryRun(const Candidate& c, const store::ArticleInput& in) {
   return Status::Ok();
 }
 
+// A failed article counts against every source that listed it: none of them may save its
+// validators, or a 304 next time would hide the article from that source's channels.
 void SyncRun::CountFailure(const Candidate& c, const std::string& why) {
-  SourceReport& sr = Lister(c).report;
-  ++sr.failed;
-  sr.failures.push_back(why);
+  for (size_t source : c.sources) {
+    SourceReport& sr = due_[source].report;
+    ++sr.failed;
+    sr.failures.push_back(why);
+  }
 }
 
-// Health, and the sources' validators now that their articles are safe: a source with a
-// failed article is read again next time, unconditionally.
+// Health, and the sources' validators now that their articles are safe. A source with a
+// failed article, or an unhealthy one (no items, every page empty), keeps no validators: it
+// is read again in full next time, never answered 304, so its health is judged afresh.
 Status SyncRun::RecordHealthAndValidators() {
   for (DueSource& d : due_) {
     SourceReport& sr = d.report;
@@ -525,7 +532,7 @@ Status SyncRun::RecordHealthAndValidators() {
       sr.health_note = "every article page came out empty (" + std::to_string(d.bodies_total) + ")";
     }
     if (options_.dry_run) continue;
-    if (sr.failed == 0)
+    if (sr.failed == 0 && sr.healthy)
       for (const auto& [url, v] : d.validators)
         if (Status st = store_.PutValidators(url, v); !st.ok())
           return st.WithContext("source " + sr.id);
