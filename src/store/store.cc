@@ -641,7 +641,7 @@ Result<std::vector<IndexEntry>> Store::ChannelIndex(std::string_view channel) {
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW)
     out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4)});
-  if (rc != SQLITE_DONE) return Error("cannot read the index of channel", channel);
+  if (rc != SQLITE_DONE) return Error("cannot read the channel index", channel);
   return out;
 }
 
@@ -671,7 +671,7 @@ Status Store::SetSourceHealth(const SourceHealth& h) {
          "last_attempt_at=excluded.last_attempt_at, last_success_at=excluded.last_success_at");
   s.Bind(1, h.source_id).Bind(2, h.healthy ? 1 : 0).Bind(3, h.note).Bind(4, h.consecutive_failures);
   s.Bind(5, h.last_attempt_at).Bind(6, h.last_success_at);
-  return s.Done() ? Status::Ok() : Error("cannot save the health of source", h.source_id);
+  return s.Done() ? Status::Ok() : Error("cannot save source health", h.source_id);
 }
 
 Result<std::optional<SourceHealth>> Store::GetSourceHealth(std::string_view source_id) {
@@ -680,7 +680,7 @@ Result<std::optional<SourceHealth>> Store::GetSourceHealth(std::string_view sour
          "FROM sources WHERE id=?");
   s.Bind(1, source_id);
   Result<bool> row = s.Row();
-  if (!row.ok()) return Error("cannot read the health of source", source_id);
+  if (!row.ok()) return Error("cannot read source health", source_id);
   if (!*row) return std::optional<SourceHealth>();
   return std::optional<SourceHealth>(SourceHealth{std::string(source_id), s.Int(0) != 0, s.Text(1),
                                                   static_cast<int>(s.Int(2)), s.Int(3), s.Int(4)});

@@ -272,3 +272,54 @@ TEST(Store, ReadersKeepTheirSnapshotWhileAWriterCommits) {
 
 }  // namespace
 }  // namespace samizdat::store
+
+namespace samizdat::store {
+namespace {
+
+// "Not found" is a value; a failing database is an error that names the step and the URL.
+TEST(StoreErrors, NotFoundIsAValueAndAnSqliteErrorIsAStatus) {
+  TempDir dir;
+  std::string err;
+  auto s = Store::Open(dir.File("s.db"), &err);
+  ASSERT_TRUE(s) << err;
+  Result<std::optional<StoredArticle>> none = s->FindArticle("https://ex.org/none.htm");
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_FALSE(none.value());
+  Result<std::optional<Validators>> no_validators = s->GetValidators("https://ex.org/feed");
+  ASSERT_TRUE(no_validators.ok());
+  EXPECT_FALSE(no_validators.value());
+
+  ExecOrFail(s->db(), "ALTER TABLE articles RENAME TO gone");
+  Result<std::optional<StoredArticle>> broken = s->FindArticle("https://ex.org/none.htm");
+  ASSERT_FALSE(broken.ok());
+  EXPECT_EQ(broken.status().code(), Status::Code::kIoError);
+  EXPECT_NE(broken.status().message().find("cannot read article for https://ex.org/none.htm"),
+            std::string::npos)
+      << broken.status().ToString();
+  EXPECT_FALSE(s->CountArticles().ok());
+  EXPECT_FALSE(s->ChannelIndex("ch1").ok());
+  EXPECT_FALSE(s->ArticlePaths().ok());
+}
+
+// A full database is NoSpace, with the step and the article in the message, and the
+// failed save leaves nothing behind.
+TEST(StoreErrors, AFullDatabaseIsNoSpace) {
+  TempDir dir;
+  std::string err;
+  auto s = Store::Open(dir.File("s.db"), &err);
+  ASSERT_TRUE(s) << err;
+  int64_t pages = QueryInt(s->db(), "PRAGMA page_count");
+  ASSERT_EQ(QueryInt(s->db(), "PRAGMA max_page_count=" + std::to_string(pages)), pages);
+  std::string big;
+  for (int i = 0; i < 4000; ++i) big += "<p>段落 " + std::to_string(i) + "，足够长的文字。</p>";
+  Result<SaveOutcome> saved = s->SaveArticle(Input("https://ex.org/big.htm", "大", big), 1);
+  ASSERT_FALSE(saved.ok());
+  EXPECT_TRUE(saved.status().IsNoSpace()) << saved.status().ToString();
+  EXPECT_NE(saved.status().message().find("https://ex.org/big.htm"), std::string::npos)
+      << saved.status().ToString();
+  EXPECT_EQ(s->CountArticles().value(), 0);
+  EXPECT_EQ(s->IntegrityCheck(), "ok");
+}
+
+}  // namespace
+}  // namespace samizdat::store

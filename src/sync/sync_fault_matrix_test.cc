@@ -730,6 +730,42 @@ TEST_F(SyncFaultMatrix, SharedArticleThatFailedOnceIsStoredInEveryChannelOnRetry
   EXPECT_EQ(Memberships(ArticleUrl("shared")), (std::vector<std::string>{"c1/rss", "c2/atom"}));
 }
 
+// --- Store errors ------------------------------------------------------------------------------
+
+// Any store write that fails stops the run, not only an article's save: a lost fetch-log row
+// or health row means the disk is failing, and nothing after it may be written.
+TEST_F(SyncFaultMatrix, AFailedStoreWriteOfAnyKindStopsTheRun) {
+  ASSERT_NO_FATAL_FAILURE(Configure(Source("news", "atom", FeedUrl("news"))));
+  http_.Set(FeedUrl("news"),
+            Ok(Atom({{"一", ArticleUrl("1"), "2026-09-19T10:00:00Z"}}), kAtomType, "\"f1\""));
+  http_.Set(ArticleUrl("1"), Ok(ArticlePage("一")));
+  auto exec = [&](const std::string& sql) {
+    ASSERT_EQ(sqlite3_exec(store_->db(), sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sql;
+  };
+  // The fetch log refuses the article's row.
+  exec("CREATE TRIGGER refuse BEFORE INSERT ON fetch_log WHEN NEW.url='" + ArticleUrl("1") +
+       "' BEGIN SELECT RAISE(FAIL, 'refused'); END");
+  SyncReport first = Sync(kT0);
+  EXPECT_FALSE(first.store_error.ok());
+  EXPECT_TRUE(Contains(first.store_error.message(), "source news")) << first.store_error.message();
+  EXPECT_TRUE(Contains(first.store_error.message(), "cannot log the fetch for " + ArticleUrl("1")))
+      << first.store_error.message();
+  EXPECT_TRUE(first.AnyFailed());
+  EXPECT_EQ(store_->CountArticles().value(), 0);
+  EXPECT_FALSE(store_->GetValidators(FeedUrl("news")).value());
+  EXPECT_FALSE(store_->GetSourceHealth("news").value());
+
+  // The source's health cannot be saved: the run says so, and keeps no validators.
+  exec("DROP TRIGGER refuse");
+  exec("CREATE TRIGGER refuse BEFORE INSERT ON sources BEGIN SELECT RAISE(FAIL, 'refused'); END");
+  SyncReport second = Sync(kT0 + 3600);
+  EXPECT_FALSE(second.store_error.ok());
+  EXPECT_TRUE(Contains(second.store_error.message(), "cannot save source health for news"))
+      << second.store_error.message();
+  EXPECT_EQ(store_->CountArticles().value(), 1);
+  EXPECT_FALSE(store_->GetSourceHealth("news").value());
+}
+
 // --- Runs that must not write, sitemaps, due times -------------------------------------------
 
 TEST_F(SyncFaultMatrix, DryRunLeavesTheStoreUnchanged) {
