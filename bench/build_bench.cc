@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -18,20 +19,23 @@ namespace {
 
 void Fill(samizdat::store::Store& store, int from, int to, int64_t now) {
   sqlite3_exec(store.db(), "PRAGMA synchronous=OFF", nullptr, nullptr, nullptr);  // set-up only
-  std::string err;
   for (int i = from; i < to; ++i) {
     samizdat::store::ArticleInput in;
     in.canonical_url = "https://news.example.org/" + std::to_string(i) + ".html";
     in.article_id = "n" + std::to_string(i);
-    in.channels = {"ch" + std::to_string(i % 10)};
-    if (i % 7 == 0) in.channels.push_back("ch" + std::to_string((i + 3) % 10));
+    in.memberships = {{"ch" + std::to_string(i % 10), "s"}};
+    if (i % 7 == 0) in.memberships.push_back({"ch" + std::to_string((i + 3) % 10), "s"});
     in.title = "第" + std::to_string(i) + "篇：合成的新闻标题，用于测量";
     in.html = "<p>这是第" + std::to_string(i) +
               "篇合成文章的第一段，内容足够长，带有逗号，也带有句号。</p><p>第二段，<a "
               "href=\"https://news.example.org/" +
               std::to_string(i / 2) + ".html\">相关文章</a>。</p><h2>小标题</h2><p>第三段。</p>";
     in.raw_body = in.html;
-    store.SaveArticle(in, now + i, &err);
+    samizdat::Result<samizdat::store::SaveOutcome> saved = store.SaveArticle(in, now + i);
+    if (!saved.ok()) {
+      std::fprintf(stderr, "%s\n", saved.status().ToString().c_str());
+      std::exit(1);
+    }
   }
 }
 

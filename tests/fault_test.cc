@@ -83,9 +83,10 @@ StoreSnapshot SnapshotStore(const std::string& path, std::string* integrity) {
     return snap;
   }
   *integrity = store->IntegrityCheck();
-  store->ForEachCurrentArticle([&](const store::CurrentArticle& a) {
+  Status read = store->ForEachCurrentArticle([&](const store::CurrentArticle& a) {
     snap[a.canonical_url] = {a.title, a.html};
   });
+  if (!read.ok()) *integrity = "cannot read: " + read.message();
   return snap;
 }
 

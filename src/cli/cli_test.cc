@@ -369,7 +369,7 @@ TEST(ConcurrentRuns, SyncsStartedTogetherOnAFreshStoreSucceedOrSayWhoHoldsIt) {
   auto store = store::Store::Open(mirror.store(), &error);
   ASSERT_TRUE(store) << error;
   EXPECT_EQ(store->IntegrityCheck(), "ok");
-  EXPECT_EQ(store->CountArticles(), kArticles);
+  EXPECT_EQ(store->CountArticles().value(), kArticles);
 }
 
 TEST(ExitStatus, UsageErrorsAreTwoForEveryCommand) {
@@ -468,7 +468,7 @@ TEST(ExitStatus, AStoreThatCannotBeWrittenStopsSyncWithSeventyFour) {
   auto store = store::Store::Open(mirror.store(), &error);
   ASSERT_TRUE(store) << error;
   EXPECT_EQ(store->IntegrityCheck(), "ok");
-  EXPECT_LT(store->CountArticles(), kArticles);
+  EXPECT_LT(store->CountArticles().value(), kArticles);
 }
 
 TEST(TerminalOutput, FeedTitlesCannotSendEscapeSequences) {

@@ -361,9 +361,16 @@ void PrintSyncReport(const config::Config& cfg, bool dry_run, const sync::SyncRe
     if (!s.healthy && s.failures.empty())
       PrintLine(stdout, fmt::format("    unhealthy: {}", s.health_note));
   }
+  Result<int64_t> articles = store.CountArticles();
+  Result<int64_t> revisions = store.CountRevisions();
+  if (!articles.ok() || !revisions.ok()) {
+    Complain(fmt::format("cannot count the store {}: {}", cfg.store_path,
+                         (articles.ok() ? revisions.status() : articles.status()).message()));
+    return;
+  }
   PrintLine(stdout, fmt::format("{}{} ({} articles, {} revisions)",
                                 dry_run ? "dry run; store unchanged: " : "store: ", cfg.store_path,
-                                store.CountArticles(), store.CountRevisions()));
+                                *articles, *revisions));
 }
 
 // The progress line on a terminal: one line, rewritten in place.
@@ -410,11 +417,18 @@ int RunSync(const std::string& config_path, bool as_json, bool dry_run, const st
     PrintSyncJson(cfg, dry_run, report);
   else
     PrintSyncReport(cfg, dry_run, report, *store);
-  if (!store->fatal_error().empty()) {
+  if (report.store_error.code() == Status::Code::kBusy) {
+    Complain(fmt::format(
+        "sync stopped: the store {} stayed locked by another process ({}); every article "
+        "stored before this is intact; run sync again later",
+        cfg.store_path, report.store_error.message()));
+    return kExitStoreLocked;
+  }
+  if (!report.store_error.ok()) {
     Complain(fmt::format(
         "sync stopped: the store {} cannot be written ({}); every article stored before this "
         "is intact; free space (or fix the disk) and run sync again",
-        cfg.store_path, store->fatal_error()));
+        cfg.store_path, report.store_error.message()));
     return kExitStoreIo;
   }
   return report.AnyFailed() ? kExitSomeFailed : kExitOk;

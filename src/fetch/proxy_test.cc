@@ -162,7 +162,7 @@ channels = ["c"]
     std::string err;
     auto store = store::Store::Open(dir_.File("store.db"), &err);
     EXPECT_TRUE(store) << err;
-    return store ? store->CountArticles() : -1;
+    return store ? store->CountArticles().value() : -1;
   }
 
   // Everything the store wrote (database and WAL), to look for secrets in it.

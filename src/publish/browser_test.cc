@@ -98,7 +98,7 @@ TEST(Browser, ArticleAndIndexRenderWithNoErrorsAndNoOutsideRequests) {
     store::ArticleInput in;
     in.canonical_url = "https://news.example.org/a/" + std::to_string(i) + ".html";
     in.article_id = "a" + std::to_string(i);
-    in.channels = {"world"};
+    in.memberships = {{"world", "s"}};
     in.title = "第" + std::to_string(i) + "篇：山区学校迎来新学期";
     in.byline = "陈静";
     in.published = "2026-09-01T08:30:00+08:00";
@@ -111,7 +111,7 @@ TEST(Browser, ArticleAndIndexRenderWithNoErrorsAndNoOutsideRequests) {
         "<h2>小标题</h2><p>校长告诉记者，新图书馆藏书五千多册。</p>";
     in.lead_image_json =
         "{\"src\":\"" + image_host.Url("/photo.png") + "\",\"alt\":\"图\",\"caption\":\"说明\"}";
-    ASSERT_TRUE(store->SaveArticle(in, 1000 + i, &err)) << err;
+    ASSERT_EQ(store->SaveArticle(in, 1000 + i).status().ToString(), "ok");
   }
   auto cfg = config::ParseConfig(
       "[site]\ntitle = \"示例镜像\"\ntheme = \"html\"\noutput = \"site\"\nlink_policy = \"keep\"\n"

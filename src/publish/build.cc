@@ -310,6 +310,7 @@ class SiteBuilder {
   store::Store& store_;
   Env& env_;
   BuildReport report_;
+  Status store_error_;  // the first failed store read: the build stops before it writes
   OutputTree out_;
   std::unique_ptr<OutputTree> archive_out_;
   ImageStore images_;
@@ -350,7 +351,12 @@ bool SiteBuilder::Write(OutputTree& tree, const std::string& relative, std::stri
 // the main tree's pages and indexes link to them through the archive's prefix.
 void SiteBuilder::PlanArchive() {
   const publish::ArchiveConfig& archive = cfg_.publish.archive;
-  std::vector<store::Store::ArticlePath> paths = store_.ArticlePaths();
+  Result<std::vector<store::Store::ArticlePath>> read = store_.ArticlePaths();
+  if (!read.ok()) {
+    store_error_ = read.status();
+    return;
+  }
+  const std::vector<store::Store::ArticlePath>& paths = *read;
   if (archive.enabled() && static_cast<int64_t>(paths.size()) > archive.max_articles)
     for (size_t i = 0; i < paths.size() - static_cast<size_t>(archive.max_articles); ++i)
       archived_.insert(paths[i].id);
@@ -482,7 +488,7 @@ void SiteBuilder::RenderPages() {
   auto relative_of = [&](const store::CurrentArticle& c) {
     return "pages/" + c.home_channel + "/" + c.article_id + ext_;
   };
-  store_.ForEachCurrentArticle(
+  store_error_ = store_.ForEachCurrentArticle(
       [&](const store::CurrentArticle& c) {
         if (c.home_channel.empty()) return;
         ++report_.articles;
@@ -504,7 +510,12 @@ void SiteBuilder::RenderPages() {
 
 void SiteBuilder::WriteChannel(const config::ChannelConfig& ch,
                                std::vector<store::IndexEntry>* all) {
-  std::vector<store::IndexEntry> entries = store_.ChannelIndex(ch.id);
+  Result<std::vector<store::IndexEntry>> read = store_.ChannelIndex(ch.id);
+  if (!read.ok()) {
+    store_error_ = read.status();
+    return;
+  }
+  std::vector<store::IndexEntry> entries = std::move(*read);
   std::string jsonl;
   for (const auto& e : entries)
     jsonl += JsonText({{"id", e.article_id},
@@ -559,8 +570,10 @@ void SiteBuilder::WriteHtmlHome(std::vector<store::IndexEntry> all) {
 }
 
 BuildReport SiteBuilder::Run() {
-  stamp_ = cfg_.site.index_stamps ? Stamp(store_.LatestUpdate()) : "";
-  PlanArchive();
+  Result<int64_t> latest = store_.LatestUpdate();
+  if (!latest.ok()) store_error_ = latest.status();
+  stamp_ = cfg_.site.index_stamps && latest.ok() ? Stamp(*latest) : "";
+  if (store_error_.ok()) PlanArchive();
   LoadManifest();
   page_site_ = cfg_.site;
   if (html_site_) {
@@ -568,9 +581,15 @@ BuildReport SiteBuilder::Run() {
     page_site_.home_href = "../../index.html";
     Write(out_, "style.css", std::string(render::Stylesheet()) + "\n");
   }
-  RenderPages();
+  if (store_error_.ok()) RenderPages();
   std::vector<store::IndexEntry> all_entries;
-  for (const auto& ch : cfg_.channels) WriteChannel(ch, &all_entries);
+  for (const auto& ch : cfg_.channels)
+    if (store_error_.ok()) WriteChannel(ch, &all_entries);
+  // A site built from part of the store would remove the pages it did not read.
+  if (!store_error_.ok()) {
+    report_.error = "cannot read the store: " + store_error_.message();
+    return report_;
+  }
   if (html_site_)
     WriteHtmlHome(std::move(all_entries));
   else

@@ -51,8 +51,7 @@ group = "新闻"
     in.canonical_url =
         "https://www.epochtimes.com/gb/26/9/20/n" + std::to_string(1000 + n) + ".htm";
     in.article_id = "n" + std::to_string(1000 + n);
-    in.channels = channels;
-    in.source_id = "s";
+    for (const auto& ch : channels) in.memberships.push_back({ch, "s"});
     in.title = "标题" + std::to_string(n) + "，带逗号, and a comma";
     in.html = "<p>第" + std::to_string(n) +
               "篇文章的正文，<a href=\"https://www.epochtimes.com/gb/tag/x.html\">标签</a>。</p>"
@@ -60,7 +59,7 @@ group = "新闻"
               extra_html;
     in.lead_image_json = R"({"src":"https://i.epochtimes.com/a.jpg","alt":"图","caption":"说明"})";
     std::string err;
-    ASSERT_TRUE(store_->SaveArticle(in, now, &err)) << err;
+    ASSERT_EQ(store_->SaveArticle(in, now).status().ToString(), "ok");
   }
 
   BuildReport Build(const std::string& out) {
@@ -272,11 +271,11 @@ TEST_F(BuildTest, HostileIdsNeverWriteOutsideTheOutputDir) {
   for (const std::string& id : {std::string("../../../escape1"), abs_target}) {
     in.canonical_url = "https://e.com/" + std::to_string(id.size());
     in.article_id = id;
-    in.channels = {"ch1"};
+    in.memberships = {{"ch1", "s"}};
     in.title = "t";
     in.html = "<p>x</p>";
     std::string err;
-    ASSERT_TRUE(store_->SaveArticle(in, 1002, &err)) << err;
+    ASSERT_EQ(store_->SaveArticle(in, 1002).status().ToString(), "ok");
   }
   std::string out = dir_.File("out/site");
   BuildReport clean = Build(out);
@@ -321,10 +320,10 @@ TEST_F(BuildTest, ALongIdNeverAbortsTheBuildAndTheNextBuildWorks) {
   store::ArticleInput in;
   in.canonical_url = "https://e.com/long";
   in.article_id = std::string(300, 'y');
-  in.channels = {"ch1"};
+  in.memberships = {{"ch1", "s"}};
   in.title = "t";
   std::string err;
-  ASSERT_TRUE(store_->SaveArticle(in, 1003, &err)) << err;
+  ASSERT_EQ(store_->SaveArticle(in, 1003).status().ToString(), "ok");
   SetArticleId(*store_, 2, "n1002");
   auto r = testing::RunSamizdat("build --config '" + config + "'");
   EXPECT_EQ(r.status, 0) << r.err;
@@ -332,14 +331,14 @@ TEST_F(BuildTest, ALongIdNeverAbortsTheBuildAndTheNextBuildWorks) {
 
 TEST_F(BuildTest, TwoUrlsWithOneStemMakeTwoPagesAndTheFirstKeepsItsId) {
   store::ArticleInput in;
-  in.channels = {"ch1"};
+  in.memberships = {{"ch1", "s"}};
   std::string err;
   auto save = [&](const std::string& url, const std::string& title, int64_t now) {
     in.canonical_url = url;
     in.article_id = "story";  // both URLs' file stem
     in.title = title;
     in.html = "<p>" + title + "</p>";
-    ASSERT_TRUE(store_->SaveArticle(in, now, &err)) << err;
+    ASSERT_EQ(store_->SaveArticle(in, now).status().ToString(), "ok");
   };
   save("https://e.com/a/story.html", "first", 1);
   save("https://e.com/b/story.html", "second", 2);

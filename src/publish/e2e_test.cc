@@ -87,7 +87,7 @@ url = ")" +
   auto http = fetch::NewCurlHttpClient(cfg->fetch);
   sync::SyncReport sr = sync::RunSync(*cfg, *store, *http, extract::ProfileSet::BuiltIn(), {});
   ASSERT_FALSE(sr.AnyFailed());
-  EXPECT_EQ(store->CountArticles(), 2);
+  EXPECT_EQ(store->CountArticles().value(), 2);
 
   BuildReport br = BuildSite(*cfg, *store, *Env::Default(), http.get());
   ASSERT_TRUE(br.error.empty()) << br.error;

@@ -36,6 +36,13 @@ class Stmt {
   int Step() { return stmt_ ? sqlite3_step(stmt_) : SQLITE_ERROR; }
   sqlite3_stmt* get() { return stmt_; }
   bool Done() { return Step() == SQLITE_DONE; }
+  // Runs a one-row query: true with the row, false when there is none, or the error.
+  Result<bool> Row() {
+    int rc = Step();
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return Status::IoError("");  // the caller names the step (Store::Error)
+  }
   std::string Text(int col) {
     const unsigned char* t = sqlite3_column_text(stmt_, col);
     return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
@@ -56,7 +63,7 @@ class Transaction {
     if (ok_ && !committed_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
   }
   bool ok() const { return ok_; }
-  bool Commit() {
+  [[nodiscard]] bool Commit() {
     committed_ = sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK;
     return committed_;
   }
@@ -166,6 +173,20 @@ CREATE UNIQUE INDEX articles_page ON articles(home_channel, article_id COLLATE N
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == Store::kSchemaVersion);
 
+// The Status for an SQLite result code: a full disk or database is NoSpace (the run
+// stops), a lock still held after the busy timeout Busy, anything else IoError.
+Status SqliteStatus(int rc, std::string message) {
+  switch (rc & 0xff) {
+    case SQLITE_FULL:
+      return Status::NoSpace(std::move(message));
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Status::Busy(std::move(message));
+    default:
+      return Status::IoError(std::move(message));
+  }
+}
+
 std::string AsciiLower(std::string s) {
   for (char& c : s)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
@@ -198,7 +219,12 @@ bool RepairArticleIds(sqlite3* db, std::string* error) {
   };
   std::vector<Row> rows;
   Stmt s(db, "SELECT id, canonical_url, article_id, home_channel FROM articles ORDER BY id");
-  while (s.Step() == SQLITE_ROW) rows.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3)});
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) rows.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3)});
+  if (rc != SQLITE_DONE) {
+    *error = std::string("cannot read articles to renumber: ") + sqlite3_errmsg(db);
+    return false;
+  }
   KeptIds kept;
   Stmt up(db, "UPDATE articles SET article_id=? WHERE id=?");
   for (const Row& r : rows) {
@@ -224,33 +250,37 @@ bool PrepareMigration(sqlite3* db, int from_version, std::string* error) {
   return from_version != 2 || RepairArticleIds(db, error);
 }
 
-bool ArticleIdTaken(sqlite3* db, const std::string& id) {
+Result<bool> ArticleIdTaken(sqlite3* db, const std::string& id) {
   Stmt s(db, "SELECT 1 FROM articles WHERE article_id=? COLLATE NOCASE LIMIT 1");
   s.Bind(1, id);
-  return s.Step() == SQLITE_ROW;
+  return s.Row();
 }
 
 // The id a new article gets: the one asked for (made safe), or, when another article
 // already has it anywhere in the store, "<id>-<hash of the URL>". Unique across the store,
 // so the page never collides whatever home channel the article has or gets.
-std::optional<std::string> AllocateArticleId(sqlite3* db, std::string_view wanted,
-                                             std::string_view canonical_url) {
-  std::string id = IsSafeId(wanted) ? std::string(wanted) : SafeArticleId(wanted, canonical_url);
-  if (!ArticleIdTaken(db, id)) return id;
-  for (int attempt = 0; attempt < 16; ++attempt) {
-    std::string other = CollisionArticleId(id, canonical_url, attempt);
-    if (!ArticleIdTaken(db, other)) return other;
+// An empty string when 16 hashed ids are all taken; the error of a failed lookup.
+Result<std::string> AllocateArticleId(sqlite3* db, std::string_view wanted,
+                                      std::string_view canonical_url) {
+  const std::string id =
+      IsSafeId(wanted) ? std::string(wanted) : SafeArticleId(wanted, canonical_url);
+  std::string candidate = id;
+  for (int attempt = 0; attempt <= 16; ++attempt) {
+    Result<bool> taken = ArticleIdTaken(db, candidate);
+    if (!taken.ok()) return taken.status();
+    if (!*taken) return candidate;
+    candidate = CollisionArticleId(id, canonical_url, attempt);
   }
-  return std::nullopt;
+  return std::string();
 }
 
-std::string Compress(std::string_view data) {
+std::optional<std::string> Compress(std::string_view data) {
   uLongf size = compressBound(static_cast<uLong>(data.size()));
   std::string out(size, '\0');
   if (compress2(reinterpret_cast<Bytef*>(out.data()), &size,
                 reinterpret_cast<const Bytef*>(data.data()), static_cast<uLong>(data.size()),
                 6) != Z_OK)
-    return {};
+    return std::nullopt;
   out.resize(size);
   return out;
 }
@@ -313,31 +343,18 @@ bool Store::Exec(const char* sql, std::string* error) {
   return true;
 }
 
-void Store::NoteFatalError() {
-  if (!fatal_error_.empty()) return;
-  switch (sqlite3_extended_errcode(db_) & 0xff) {
-    case SQLITE_FULL:
-    case SQLITE_IOERR:
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-    case SQLITE_READONLY:
-    case SQLITE_CANTOPEN:
-    case SQLITE_NOMEM:
-      fatal_error_ = sqlite3_errmsg(db_);
-      break;
-    default:
-      break;
-  }
+Status Store::Error(std::string_view step, std::string_view subject) const {
+  std::string message(step);
+  if (!subject.empty()) message += " for " + std::string(subject);
+  message += ": ";
+  message += sqlite3_errmsg(db_);
+  return SqliteStatus(sqlite3_extended_errcode(db_), std::move(message));
 }
 
-int Store::schema_version() const {
-  sqlite3_stmt* s = nullptr;
-  int v = -1;
-  if (sqlite3_prepare_v2(db_, "PRAGMA user_version", -1, &s, nullptr) == SQLITE_OK &&
-      sqlite3_step(s) == SQLITE_ROW)
-    v = sqlite3_column_int(s, 0);
-  sqlite3_finalize(s);
-  return v;
+Result<int> Store::schema_version() const {
+  Stmt s(db_, "PRAGMA user_version");
+  if (s.Step() != SQLITE_ROW) return Error("cannot read the schema version");
+  return static_cast<int>(s.Int(0));
 }
 
 bool Store::CheckVersion(int version, std::string* error) const {
@@ -348,7 +365,12 @@ bool Store::CheckVersion(int version, std::string* error) const {
 }
 
 bool Store::Migrate(std::string* error) {
-  int version = schema_version();
+  Result<int> read = schema_version();
+  if (!read.ok()) {
+    *error = read.status().message();
+    return false;
+  }
+  int version = *read;
   if (!CheckVersion(version, error)) return false;
   if (version == kSchemaVersion) return true;  // the common case: no write lock taken
   // The version is read again inside one BEGIN IMMEDIATE transaction that applies every
@@ -360,7 +382,12 @@ bool Store::Migrate(std::string* error) {
     *error = std::string("cannot begin the schema transaction: ") + sqlite3_errmsg(db_);
     return false;
   }
-  version = schema_version();
+  read = schema_version();
+  if (!read.ok()) {
+    *error = read.status().message();
+    return false;
+  }
+  version = *read;
   if (!CheckVersion(version, error)) return false;
   for (; version < kSchemaVersion; ++version)
     if (!PrepareMigration(db_, version, error) || !Exec(kMigrations[version], error)) return false;
@@ -373,32 +400,34 @@ bool Store::Migrate(std::string* error) {
   return true;
 }
 
-std::optional<Validators> Store::GetValidators(std::string_view url) {
+Result<std::optional<Validators>> Store::GetValidators(std::string_view url) {
   Stmt s(db_, "SELECT etag, last_modified FROM validators WHERE url=?");
   s.Bind(1, url);
-  if (s.Step() != SQLITE_ROW) return std::nullopt;
-  return Validators{s.Text(0), s.Text(1)};
+  Result<bool> row = s.Row();
+  if (!row.ok()) return Error("cannot read validators", url);
+  if (!*row) return std::optional<Validators>();
+  return std::optional<Validators>(Validators{s.Text(0), s.Text(1)});
 }
 
-bool Store::PutValidators(std::string_view url, const Validators& v) {
+Status Store::PutValidators(std::string_view url, const Validators& v) {
   Stmt s(db_,
          "INSERT INTO validators(url, etag, last_modified) VALUES(?,?,?) "
          "ON CONFLICT(url) DO UPDATE SET etag=excluded.etag, last_modified=excluded.last_modified "
          "WHERE etag<>excluded.etag OR last_modified<>excluded.last_modified");
   s.Bind(1, url).Bind(2, v.etag).Bind(3, v.last_modified);
-  return s.Done();
+  return s.Done() ? Status::Ok() : Error("cannot save validators", url);
 }
 
-bool Store::LogFetch(const FetchLogEntry& e) {
+Status Store::LogFetch(const FetchLogEntry& e) {
   Stmt s(db_,
          "INSERT INTO fetch_log(url, source_id, at, status, bytes, elapsed_ms, attempts, error) "
          "VALUES(?,?,?,?,?,?,?,?)");
   s.Bind(1, e.url).Bind(2, e.source_id).Bind(3, e.at).Bind(4, e.status).Bind(5, e.bytes);
   s.Bind(6, e.elapsed_ms).Bind(7, e.attempts).Bind(8, e.error);
-  return s.Done();
+  return s.Done() ? Status::Ok() : Error("cannot log the fetch", e.url);
 }
 
-std::optional<StoredArticle> Store::FindArticle(std::string_view canonical_url) {
+Result<std::optional<StoredArticle>> Store::FindArticle(std::string_view canonical_url) {
   Stmt s(
       db_,
       "SELECT a.id, a.canonical_url, a.article_id, a.feed_published, a.feed_updated, "
@@ -406,7 +435,9 @@ std::optional<StoredArticle> Store::FindArticle(std::string_view canonical_url) 
       "(SELECT COUNT(*) FROM revisions WHERE article=a.id) "
       "FROM articles a LEFT JOIN revisions r ON r.id=a.current_revision WHERE a.canonical_url=?");
   s.Bind(1, canonical_url);
-  if (s.Step() != SQLITE_ROW) return std::nullopt;
+  Result<bool> row = s.Row();
+  if (!row.ok()) return Error("cannot read article", canonical_url);
+  if (!*row) return std::optional<StoredArticle>();
   StoredArticle a;
   a.id = s.Int(0);
   a.canonical_url = s.Text(1);
@@ -418,8 +449,10 @@ std::optional<StoredArticle> Store::FindArticle(std::string_view canonical_url) 
   a.revisions = static_cast<int>(s.Int(7));
   Stmt m(db_, "SELECT channel FROM memberships WHERE article=? ORDER BY channel");
   m.Bind(1, a.id);
-  while (m.Step() == SQLITE_ROW) a.channels.push_back(m.Text(0));
-  return a;
+  int rc;
+  while ((rc = m.Step()) == SQLITE_ROW) a.channels.push_back(m.Text(0));
+  if (rc != SQLITE_DONE) return Error("cannot read memberships", canonical_url);
+  return std::optional<StoredArticle>(std::move(a));
 }
 
 std::string Store::ContentHash(std::string_view title, std::string_view html) {
@@ -437,93 +470,111 @@ std::string Store::ContentHash(std::string_view title, std::string_view html) {
   return hex;
 }
 
-std::optional<SaveOutcome> Store::SaveArticle(const ArticleInput& in, int64_t now,
-                                              std::string* error) {
-  auto fail = [&](const char* what) -> std::optional<SaveOutcome> {
-    NoteFatalError();
-    *error = std::string(what) + " for " + in.canonical_url + ": " + sqlite3_errmsg(db_);
-    return std::nullopt;
-  };
+Result<int64_t> Store::InsertArticle(const ArticleInput& in, int64_t now) {
+  std::string home;
+  for (const auto& m : in.memberships)
+    if (home.empty() || m.channel < home) home = m.channel;
+  Result<std::string> id = AllocateArticleId(db_, in.article_id, in.canonical_url);
+  if (!id.ok()) return Error("cannot allocate an article id", in.canonical_url);
+  if (id->empty()) return Status::IoError("no free article id for " + in.canonical_url);
+  Stmt s(db_,
+         "INSERT INTO articles(canonical_url, article_id, first_seen_at, updated_at, "
+         "feed_published, feed_updated, home_channel) VALUES(?,?,?,?,?,?,?)");
+  s.Bind(1, in.canonical_url).Bind(2, *id).Bind(3, now).Bind(4, now);
+  s.Bind(5, in.feed_published).Bind(6, in.feed_updated).Bind(7, home);
+  if (!s.Done()) return Error("cannot insert article", in.canonical_url);
+  return static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
+}
+
+Status Store::InsertRevision(const ArticleInput& in, int64_t article, const std::string& hash,
+                             int64_t now) {
+  std::optional<std::string> packed = Compress(in.raw_body);
+  if (!packed) return Status::IoError("cannot compress the raw page of " + in.canonical_url);
+  Stmt raw(db_,
+           "INSERT INTO raw_pages(url, fetched_at, content_type, charset, size, body) "
+           "VALUES(?,?,?,?,?,?)");
+  raw.Bind(1, in.fetched_url.empty() ? in.canonical_url : in.fetched_url).Bind(2, now);
+  raw.Bind(3, in.content_type).Bind(4, in.charset);
+  raw.Bind(5, static_cast<int64_t>(in.raw_body.size())).BindBlob(6, *packed);
+  if (!raw.Done()) return Error("cannot store raw page", in.canonical_url);
+  int64_t raw_id = sqlite3_last_insert_rowid(db_);
+  Stmt rev(db_,
+           "INSERT INTO revisions(article, number, created_at, content_hash, title, byline, "
+           "published, modified, lead_image, html, text, raw_page) "
+           "VALUES(?, (SELECT COUNT(*)+1 FROM revisions WHERE article=?), ?,?,?,?,?,?,?,?,?,?)");
+  rev.Bind(1, article).Bind(2, article).Bind(3, now).Bind(4, hash).Bind(5, in.title);
+  rev.Bind(6, in.byline).Bind(7, in.published).Bind(8, in.modified).Bind(9, in.lead_image_json);
+  rev.Bind(10, in.html).Bind(11, in.text).Bind(12, raw_id);
+  if (!rev.Done()) return Error("cannot insert revision", in.canonical_url);
+  int64_t rev_id = sqlite3_last_insert_rowid(db_);
+  Stmt up(db_, "UPDATE articles SET current_revision=?, updated_at=?, title=? WHERE id=?");
+  up.Bind(1, rev_id).Bind(2, now).Bind(3, in.title).Bind(4, article);
+  if (!up.Done()) return Error("cannot update article", in.canonical_url);
+  return Status::Ok();
+}
+
+Status Store::InsertMemberships(int64_t article, const ArticleInput& in, int64_t now) {
+  Stmt m(db_,
+         "INSERT OR IGNORE INTO memberships(article, channel, source_id, added_at) "
+         "VALUES(?,?,?,?)");
+  for (const auto& membership : in.memberships) {
+    sqlite3_reset(m.get());
+    m.Bind(1, article).Bind(2, membership.channel).Bind(3, membership.source_id).Bind(4, now);
+    if (!m.Done()) return Error("cannot add membership", in.canonical_url);
+  }
+  return Status::Ok();
+}
+
+Result<SaveOutcome> Store::SaveArticle(const ArticleInput& in, int64_t now) {
   Transaction tx(db_);
-  if (!tx.ok()) return fail("cannot begin transaction");
+  if (!tx.ok()) return Error("cannot begin transaction", in.canonical_url);
   std::string hash = ContentHash(in.title, in.html);
-  std::optional<StoredArticle> existing = FindArticle(in.canonical_url);
+  Result<std::optional<StoredArticle>> found = FindArticle(in.canonical_url);
+  if (!found.ok()) return found.status();
+  const std::optional<StoredArticle>& existing = *found;
   SaveOutcome outcome = !existing                        ? SaveOutcome::kNew
                         : existing->content_hash == hash ? SaveOutcome::kUnchanged
                                                          : SaveOutcome::kChanged;
   int64_t article = existing ? existing->id : 0;
   if (!existing) {
-    std::string home = in.channels.empty()
-                           ? std::string()
-                           : *std::min_element(in.channels.begin(), in.channels.end());
-    std::optional<std::string> id = AllocateArticleId(db_, in.article_id, in.canonical_url);
-    if (!id) return fail("no free article id");
-    Stmt s(db_,
-           "INSERT INTO articles(canonical_url, article_id, first_seen_at, updated_at, "
-           "feed_published, feed_updated, home_channel) VALUES(?,?,?,?,?,?,?)");
-    s.Bind(1, in.canonical_url).Bind(2, *id).Bind(3, now).Bind(4, now);
-    s.Bind(5, in.feed_published).Bind(6, in.feed_updated).Bind(7, home);
-    if (!s.Done()) return fail("cannot insert article");
-    article = sqlite3_last_insert_rowid(db_);
+    Result<int64_t> inserted = InsertArticle(in, now);
+    if (!inserted.ok()) return inserted.status();
+    article = *inserted;
   } else if (existing->feed_updated != in.feed_updated ||
              existing->feed_published != in.feed_published) {
     Stmt s(db_, "UPDATE articles SET feed_published=?, feed_updated=? WHERE id=?");
     s.Bind(1, in.feed_published).Bind(2, in.feed_updated).Bind(3, article);
-    if (!s.Done()) return fail("cannot update article");
+    if (!s.Done()) return Error("cannot update article", in.canonical_url);
   }
-  if (outcome != SaveOutcome::kUnchanged) {
-    std::string packed = Compress(in.raw_body);
-    Stmt raw(db_,
-             "INSERT INTO raw_pages(url, fetched_at, content_type, charset, size, body) "
-             "VALUES(?,?,?,?,?,?)");
-    raw.Bind(1, in.fetched_url.empty() ? in.canonical_url : in.fetched_url).Bind(2, now);
-    raw.Bind(3, in.content_type)
-        .Bind(4, in.charset)
-        .Bind(5, static_cast<int64_t>(in.raw_body.size()));
-    raw.BindBlob(6, packed);
-    if (!raw.Done()) return fail("cannot store raw page");
-    int64_t raw_id = sqlite3_last_insert_rowid(db_);
-    Stmt rev(db_,
-             "INSERT INTO revisions(article, number, created_at, content_hash, title, byline, "
-             "published, modified, lead_image, html, text, raw_page) "
-             "VALUES(?, (SELECT COUNT(*)+1 FROM revisions WHERE article=?), ?,?,?,?,?,?,?,?,?,?)");
-    rev.Bind(1, article).Bind(2, article).Bind(3, now).Bind(4, hash).Bind(5, in.title);
-    rev.Bind(6, in.byline).Bind(7, in.published).Bind(8, in.modified).Bind(9, in.lead_image_json);
-    rev.Bind(10, in.html).Bind(11, in.text).Bind(12, raw_id);
-    if (!rev.Done()) return fail("cannot insert revision");
-    int64_t rev_id = sqlite3_last_insert_rowid(db_);
-    Stmt up(db_, "UPDATE articles SET current_revision=?, updated_at=?, title=? WHERE id=?");
-    up.Bind(1, rev_id).Bind(2, now).Bind(3, in.title).Bind(4, article);
-    if (!up.Done()) return fail("cannot update article");
-  }
-  for (const auto& ch : in.channels) {
-    Stmt m(
-        db_,
-        "INSERT OR IGNORE INTO memberships(article, channel, source_id, added_at) VALUES(?,?,?,?)");
-    m.Bind(1, article).Bind(2, ch).Bind(3, in.source_id).Bind(4, now);
-    if (!m.Done()) return fail("cannot add membership");
-  }
-  if (!tx.Commit()) return fail("cannot commit");
+  if (outcome != SaveOutcome::kUnchanged)
+    if (Status st = InsertRevision(in, article, hash, now); !st.ok()) return st;
+  if (Status st = InsertMemberships(article, in, now); !st.ok()) return st;
+  if (!tx.Commit()) return Error("cannot commit", in.canonical_url);
   return outcome;
 }
 
-int Store::AddMemberships(std::string_view canonical_url, const std::vector<std::string>& channels,
-                          std::string_view source_id, int64_t now) {
+Result<int> Store::AddMemberships(std::string_view canonical_url,
+                                  const std::vector<Membership>& memberships, int64_t now) {
   Transaction tx(db_);
+  if (!tx.ok()) return Error("cannot begin transaction", canonical_url);
   int added = 0;
-  for (const auto& ch : channels) {
-    Stmt m(db_,
-           "INSERT OR IGNORE INTO memberships(article, channel, source_id, added_at) "
-           "SELECT id, ?, ?, ? FROM articles WHERE canonical_url=?");
-    m.Bind(1, ch).Bind(2, source_id).Bind(3, now).Bind(4, canonical_url);
-    if (m.Done()) added += sqlite3_changes(db_);
+  std::string home;
+  Stmt m(db_,
+         "INSERT OR IGNORE INTO memberships(article, channel, source_id, added_at) "
+         "SELECT id, ?, ?, ? FROM articles WHERE canonical_url=?");
+  for (const auto& membership : memberships) {
+    sqlite3_reset(m.get());
+    m.Bind(1, membership.channel).Bind(2, membership.source_id).Bind(3, now).Bind(4, canonical_url);
+    if (!m.Done()) return Error("cannot add membership", canonical_url);
+    added += sqlite3_changes(db_);
+    if (home.empty() || membership.channel < home) home = membership.channel;
   }
-  if (added > 0 && !channels.empty()) {
+  if (added > 0) {
     Stmt h(db_, "UPDATE articles SET home_channel=? WHERE canonical_url=? AND home_channel=''");
-    h.Bind(1, *std::min_element(channels.begin(), channels.end())).Bind(2, canonical_url);
-    h.Done();
+    h.Bind(1, home).Bind(2, canonical_url);
+    if (!h.Done()) return Error("cannot set the home channel", canonical_url);
   }
-  tx.Commit();
+  if (!tx.Commit()) return Error("cannot commit memberships", canonical_url);
   return added;
 }
 
@@ -533,8 +584,8 @@ constexpr const char* kHomeChannel =
     "1)";
 }
 
-void Store::ForEachCurrentArticle(const std::function<void(const CurrentArticle&)>& fn,
-                                  const std::function<bool(const CurrentArticle&)>& want) {
+Status Store::ForEachCurrentArticle(const std::function<void(const CurrentArticle&)>& fn,
+                                    const std::function<bool(const CurrentArticle&)>& want) {
   std::string sql = std::string("SELECT a.id, a.current_revision, a.article_id, COALESCE(") +
                     kHomeChannel +
                     ", '') FROM articles a WHERE a.current_revision IS NOT NULL ORDER BY a.id";
@@ -543,7 +594,8 @@ void Store::ForEachCurrentArticle(const std::function<void(const CurrentArticle&
       db_,
       "SELECT a.canonical_url, r.title, r.byline, r.published, r.modified, r.lead_image, r.html "
       "FROM articles a JOIN revisions r ON r.id=a.current_revision WHERE a.id=?");
-  while (s.Step() == SQLITE_ROW) {
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
     CurrentArticle c;
     c.id = s.Int(0);
     c.revision_id = s.Int(1);
@@ -552,7 +604,9 @@ void Store::ForEachCurrentArticle(const std::function<void(const CurrentArticle&
     if (!want || want(c)) {
       sqlite3_reset(full.get());
       full.Bind(1, c.id);
-      if (full.Step() == SQLITE_ROW) {
+      Result<bool> row = full.Row();
+      if (!row.ok()) return Error("cannot read article", c.article_id);
+      if (*row) {
         c.content_loaded = true;
         c.canonical_url = full.Text(0);
         c.title = full.Text(1);
@@ -565,39 +619,50 @@ void Store::ForEachCurrentArticle(const std::function<void(const CurrentArticle&
     }
     fn(c);
   }
+  return rc == SQLITE_DONE ? Status::Ok() : Error("cannot list articles");
 }
 
-std::vector<Store::ArticlePath> Store::ArticlePaths() {
+Result<std::vector<Store::ArticlePath>> Store::ArticlePaths() {
   Stmt s(db_, "SELECT id, canonical_url, article_id, home_channel FROM articles ORDER BY id");
   std::vector<ArticlePath> out;
-  while (s.Step() == SQLITE_ROW) out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3)});
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3)});
+  if (rc != SQLITE_DONE) return Error("cannot list article paths");
   return out;
 }
 
-std::vector<IndexEntry> Store::ChannelIndex(std::string_view channel) {
+Result<std::vector<IndexEntry>> Store::ChannelIndex(std::string_view channel) {
   Stmt s(db_,
          "SELECT a.id, a.article_id, a.title, a.home_channel, m.added_at FROM memberships m "
          "JOIN articles a ON a.id=m.article WHERE m.channel=? AND a.current_revision IS NOT NULL "
          "ORDER BY m.added_at, m.article");
   s.Bind(1, channel);
   std::vector<IndexEntry> out;
-  while (s.Step() == SQLITE_ROW)
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW)
     out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4)});
+  if (rc != SQLITE_DONE) return Error("cannot read the channel index", channel);
   return out;
 }
 
-int64_t Store::LatestUpdate() {
-  Stmt s(db_, "SELECT COALESCE(MAX(updated_at), 0) FROM articles");
-  return s.Step() == SQLITE_ROW ? s.Int(0) : 0;
+Result<int64_t> Store::Count(const char* sql) {
+  Stmt s(db_, sql);
+  if (s.Step() != SQLITE_ROW) return Error(sql);
+  return s.Int(0);
 }
 
-bool Store::SetSourceHealth(const SourceHealth& h) {
-  auto current = GetSourceHealth(h.source_id);
-  if (current && current->healthy == h.healthy && current->note == h.note &&
-      current->consecutive_failures == h.consecutive_failures &&
-      current->last_success_at == h.last_success_at &&
-      current->last_attempt_at == h.last_attempt_at)
-    return true;
+Result<int64_t> Store::LatestUpdate() {
+  return Count("SELECT COALESCE(MAX(updated_at), 0) FROM articles");
+}
+
+Status Store::SetSourceHealth(const SourceHealth& h) {
+  Result<std::optional<SourceHealth>> current = GetSourceHealth(h.source_id);
+  if (!current.ok()) return current.status();
+  const std::optional<SourceHealth>& c = *current;
+  if (c && c->healthy == h.healthy && c->note == h.note &&
+      c->consecutive_failures == h.consecutive_failures &&
+      c->last_success_at == h.last_success_at && c->last_attempt_at == h.last_attempt_at)
+    return Status::Ok();
   Stmt s(db_,
          "INSERT INTO sources(id, healthy, note, consecutive_failures, last_attempt_at, "
          "last_success_at) VALUES(?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
@@ -606,31 +671,24 @@ bool Store::SetSourceHealth(const SourceHealth& h) {
          "last_attempt_at=excluded.last_attempt_at, last_success_at=excluded.last_success_at");
   s.Bind(1, h.source_id).Bind(2, h.healthy ? 1 : 0).Bind(3, h.note).Bind(4, h.consecutive_failures);
   s.Bind(5, h.last_attempt_at).Bind(6, h.last_success_at);
-  return s.Done();
+  return s.Done() ? Status::Ok() : Error("cannot save source health", h.source_id);
 }
 
-std::optional<SourceHealth> Store::GetSourceHealth(std::string_view source_id) {
+Result<std::optional<SourceHealth>> Store::GetSourceHealth(std::string_view source_id) {
   Stmt s(db_,
          "SELECT healthy, note, consecutive_failures, last_attempt_at, last_success_at "
          "FROM sources WHERE id=?");
   s.Bind(1, source_id);
-  if (s.Step() != SQLITE_ROW) return std::nullopt;
-  return SourceHealth{std::string(source_id),     s.Int(0) != 0, s.Text(1),
-                      static_cast<int>(s.Int(2)), s.Int(3),      s.Int(4)};
+  Result<bool> row = s.Row();
+  if (!row.ok()) return Error("cannot read source health", source_id);
+  if (!*row) return std::optional<SourceHealth>();
+  return std::optional<SourceHealth>(SourceHealth{std::string(source_id), s.Int(0) != 0, s.Text(1),
+                                                  static_cast<int>(s.Int(2)), s.Int(3), s.Int(4)});
 }
 
-int64_t Store::CountArticles() {
-  Stmt s(db_, "SELECT COUNT(*) FROM articles");
-  return s.Step() == SQLITE_ROW ? s.Int(0) : -1;
-}
-int64_t Store::CountRevisions() {
-  Stmt s(db_, "SELECT COUNT(*) FROM revisions");
-  return s.Step() == SQLITE_ROW ? s.Int(0) : -1;
-}
-int64_t Store::CountFetches() {
-  Stmt s(db_, "SELECT COUNT(*) FROM fetch_log");
-  return s.Step() == SQLITE_ROW ? s.Int(0) : -1;
-}
+Result<int64_t> Store::CountArticles() { return Count("SELECT COUNT(*) FROM articles"); }
+Result<int64_t> Store::CountRevisions() { return Count("SELECT COUNT(*) FROM revisions"); }
+Result<int64_t> Store::CountFetches() { return Count("SELECT COUNT(*) FROM fetch_log"); }
 
 std::string Store::IntegrityCheck() {
   Stmt s(db_, "PRAGMA integrity_check");

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "util/status.h"
+
 struct sqlite3;
 
 namespace samizdat::store {
@@ -33,14 +35,19 @@ struct FetchLogEntry {
   std::string error;
 };
 
+// An article's place in a channel, and the source whose listing put it there.
+struct Membership {
+  std::string channel;
+  std::string source_id;
+};
+
 // What sync hands the store for one fetched and extracted article.
 struct ArticleInput {
   std::string canonical_url;
   // The page name wanted (n13199494). The store makes it safe (util/ids.h) and unique: an
   // id another article has gets "-<hash of the URL>"; an article keeps its id forever.
   std::string article_id;
-  std::string source_id;
-  std::vector<std::string> channels;
+  std::vector<Membership> memberships;
   std::string feed_published;  // RFC 3339 from the feed, or ""
   std::string feed_updated;
   // Extracted content.
@@ -95,6 +102,10 @@ struct SourceHealth {
   int64_t last_success_at = 0;
 };
 
+// Every operation that can fail returns a Status or Result. SQLite errors map to codes a
+// caller can act on: SQLITE_FULL is NoSpace, SQLITE_BUSY/LOCKED (after the busy timeout)
+// Busy, anything else IoError; the message names the SQL step and the article URL or
+// source. A lookup that finds nothing is a value (an empty optional), never an error.
 class Store {
  public:
   // Opens (creating and migrating as needed). nullptr and *error on failure.
@@ -104,48 +115,49 @@ class Store {
   Store& operator=(const Store&) = delete;
 
   static constexpr int kSchemaVersion = 3;
-  int schema_version() const;
+  Result<int> schema_version() const;
 
-  std::optional<Validators> GetValidators(std::string_view url);
-  bool PutValidators(std::string_view url, const Validators& v);
+  Result<std::optional<Validators>> GetValidators(std::string_view url);
+  Status PutValidators(std::string_view url, const Validators& v);
 
-  bool LogFetch(const FetchLogEntry& entry);
+  Status LogFetch(const FetchLogEntry& entry);
 
-  std::optional<StoredArticle> FindArticle(std::string_view canonical_url);
+  Result<std::optional<StoredArticle>> FindArticle(std::string_view canonical_url);
 
   // Saves one article in one transaction: raw page, article row, a revision when the
-  // content hash differs from the current one, channel memberships. Returns nullopt and
-  // sets *error on failure (nothing is written then).
-  std::optional<SaveOutcome> SaveArticle(const ArticleInput& in, int64_t now, std::string* error);
+  // content hash differs from the current one, channel memberships. On failure nothing is
+  // written.
+  Result<SaveOutcome> SaveArticle(const ArticleInput& in, int64_t now);
 
-  // Adds channel memberships for an article already stored (no fetch needed). Returns
-  // how many were new.
-  int AddMemberships(std::string_view canonical_url, const std::vector<std::string>& channels,
-                     std::string_view source_id, int64_t now);
+  // Adds channel memberships for an article already stored (no fetch needed), in one
+  // transaction. Returns how many were new.
+  Result<int> AddMemberships(std::string_view canonical_url,
+                             const std::vector<Membership>& memberships, int64_t now);
 
   // Streams every article's current revision (ordered by article id). `home_channel` is
   // the channel of its earliest membership (ties by channel id). When `want` is given, it
   // sees each article with only id, revision_id, article_id and home_channel filled; an
-  // article it declines is passed on that way, its content never read.
-  void ForEachCurrentArticle(const std::function<void(const CurrentArticle&)>& fn,
-                             const std::function<bool(const CurrentArticle&)>& want = nullptr);
+  // article it declines is passed on that way, its content never read. A read error stops
+  // the stream and is returned.
+  Status ForEachCurrentArticle(const std::function<void(const CurrentArticle&)>& fn,
+                               const std::function<bool(const CurrentArticle&)>& want = nullptr);
   // Every article's place in the mirror, ordered by article (oldest first).
   struct ArticlePath {
     int64_t id = 0;
     std::string canonical_url, article_id, home_channel;
   };
-  std::vector<ArticlePath> ArticlePaths();
+  Result<std::vector<ArticlePath>> ArticlePaths();
   // The channel's entries, oldest membership first (ties by article id).
-  std::vector<IndexEntry> ChannelIndex(std::string_view channel);
-  int64_t LatestUpdate();  // max(updated_at) over articles, 0 when empty
+  Result<std::vector<IndexEntry>> ChannelIndex(std::string_view channel);
+  Result<int64_t> LatestUpdate();  // max(updated_at) over articles, 0 when empty
 
-  bool SetSourceHealth(const SourceHealth& h);
-  std::optional<SourceHealth> GetSourceHealth(std::string_view source_id);
+  Status SetSourceHealth(const SourceHealth& h);
+  Result<std::optional<SourceHealth>> GetSourceHealth(std::string_view source_id);
 
   // Counts, for reports and tests.
-  int64_t CountArticles();
-  int64_t CountRevisions();
-  int64_t CountFetches();
+  Result<int64_t> CountArticles();
+  Result<int64_t> CountRevisions();
+  Result<int64_t> CountFetches();
   // "ok" when PRAGMA integrity_check passes, else its first message.
   std::string IntegrityCheck();
 
@@ -154,11 +166,6 @@ class Store {
 
   sqlite3* db() { return db_; }
 
-  // The first error after which no write can succeed (database or disk full, I/O error,
-  // read-only or corrupt file), or "" when there was none. A failed save leaves nothing
-  // half-written; sync stops at such an error instead of fetching on.
-  const std::string& fatal_error() const { return fatal_error_; }
-
  private:
   explicit Store(sqlite3* db) : db_(db) {}
   static constexpr int kBusyTimeoutMs = 10000;
@@ -166,11 +173,16 @@ class Store {
   bool CheckVersion(int version, std::string* error) const;
   bool Migrate(std::string* error);
   bool Exec(const char* sql, std::string* error = nullptr);
-  // Records the connection's last error in fatal_error_ when it is one of those kinds.
-  void NoteFatalError();
+  // The Status for the connection's last error, at `step` (for `subject`, a URL or source).
+  Status Error(std::string_view step, std::string_view subject = {}) const;
+  // Writes the rows of a new or changed article inside SaveArticle's transaction.
+  Result<int64_t> InsertArticle(const ArticleInput& in, int64_t now);
+  Status InsertRevision(const ArticleInput& in, int64_t article, const std::string& hash,
+                        int64_t now);
+  Status InsertMemberships(int64_t article, const ArticleInput& in, int64_t now);
+  Result<int64_t> Count(const char* sql);
 
   sqlite3* db_;
-  std::string fatal_error_;
 };
 
 }  // namespace samizdat::store

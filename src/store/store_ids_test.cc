@@ -16,15 +16,14 @@ ArticleInput Input(const std::string& url, const std::string& id, const std::str
   ArticleInput in;
   in.canonical_url = url;
   in.article_id = id;
-  in.source_id = "s";
-  in.channels = {channel};
+  in.memberships = {{channel, "s"}};
   in.title = title;
   in.html = "<p>" + title + "</p>";
   return in;
 }
 
 std::string IdOf(Store& store, const std::string& url) {
-  auto a = store.FindArticle(url);
+  auto a = store.FindArticle(url).value();
   return a ? a->article_id : "<missing>";
 }
 
@@ -36,9 +35,10 @@ TEST(StoreIds, SameStemGetsAHashSuffixAndTheFirstKeepsItsIdForever) {
   {
     auto store = Store::Open(dir.File("s.db"), &err);
     ASSERT_TRUE(store) << err;
-    ASSERT_TRUE(store->SaveArticle(Input(a, "story", "ch1"), 1, &err)) << err;
-    ASSERT_TRUE(store->SaveArticle(Input(b, "story", "ch2"), 2, &err)) << err;
-    ASSERT_TRUE(store->SaveArticle(Input(c, "Story", "ch1"), 3, &err)) << err;  // case-folded
+    ASSERT_EQ(store->SaveArticle(Input(a, "story", "ch1"), 1).status().ToString(), "ok");
+    ASSERT_EQ(store->SaveArticle(Input(b, "story", "ch2"), 2).status().ToString(), "ok");
+    ASSERT_EQ(store->SaveArticle(Input(c, "Story", "ch1"), 3).status().ToString(),
+              "ok");  // case-folded
     EXPECT_EQ(IdOf(*store, a), "story");
     EXPECT_EQ(IdOf(*store, b), "story-" + ShortUrlHash(b));
     EXPECT_EQ(IdOf(*store, c), "Story-" + ShortUrlHash(c));
@@ -46,11 +46,11 @@ TEST(StoreIds, SameStemGetsAHashSuffixAndTheFirstKeepsItsIdForever) {
   // Re-synced with new content, in a reopened store: new revisions, the same ids.
   auto store = Store::Open(dir.File("s.db"), &err);
   ASSERT_TRUE(store) << err;
-  EXPECT_EQ(*store->SaveArticle(Input(b, "story", "ch2", "new"), 4, &err), SaveOutcome::kChanged);
-  EXPECT_EQ(*store->SaveArticle(Input(a, "story", "ch1", "new"), 5, &err), SaveOutcome::kChanged);
+  EXPECT_EQ(*store->SaveArticle(Input(b, "story", "ch2", "new"), 4), SaveOutcome::kChanged);
+  EXPECT_EQ(*store->SaveArticle(Input(a, "story", "ch1", "new"), 5), SaveOutcome::kChanged);
   EXPECT_EQ(IdOf(*store, a), "story");
   EXPECT_EQ(IdOf(*store, b), "story-" + ShortUrlHash(b));
-  EXPECT_EQ(store->CountRevisions(), 5);
+  EXPECT_EQ(store->CountRevisions().value(), 5);
 }
 
 TEST(StoreIds, UnsafeIdsNeverEnterTheStore) {
@@ -62,11 +62,11 @@ TEST(StoreIds, UnsafeIdsNeverEnterTheStore) {
   for (const std::string& bad : {std::string("../x"), std::string("/etc/passwd"),
                                  std::string(300, 'y'), std::string("NUL"), std::string("")}) {
     std::string u = url + std::to_string(bad.size()) + bad.substr(0, 3);
-    ASSERT_TRUE(store->SaveArticle(Input(u, bad, "ch"), 1, &err)) << err;
+    ASSERT_EQ(store->SaveArticle(Input(u, bad, "ch"), 1).status().ToString(), "ok");
     EXPECT_TRUE(IsSafeId(IdOf(*store, u))) << IdOf(*store, u);
   }
   // The schema refuses a second page at one path, even written around SaveArticle.
-  ASSERT_TRUE(store->SaveArticle(Input(url, "page", "ch"), 1, &err)) << err;
+  ASSERT_EQ(store->SaveArticle(Input(url, "page", "ch"), 1).status().ToString(), "ok");
   char* msg = nullptr;
   int rc = sqlite3_exec(store->db(),
                         "INSERT INTO articles(canonical_url, article_id, first_seen_at, "
@@ -109,7 +109,7 @@ TEST(StoreIds, MigrationToVersion3RepairsDuplicatesAndUnsafeIdsOfAVersion2Store)
   }
   auto store = Store::Open(path, &err);
   ASSERT_TRUE(store) << err;
-  EXPECT_EQ(store->schema_version(), 3);
+  EXPECT_EQ(store->schema_version().value(), 3);
   EXPECT_EQ(store->IntegrityCheck(), "ok");
   // The first stored keeps its id; later ones with the same page get the hash suffix.
   EXPECT_EQ(IdOf(*store, "https://e.com/a/story.html"), "story");
@@ -124,7 +124,10 @@ TEST(StoreIds, MigrationToVersion3RepairsDuplicatesAndUnsafeIdsOfAVersion2Store)
   EXPECT_EQ(IdOf(*store, "https://e.com/f/x"), "orphan");
   EXPECT_EQ(IdOf(*store, "https://e.com/g/x"), "orphan-" + ShortUrlHash("https://e.com/g/x"));
   // New articles after the upgrade are unique across the whole store.
-  ASSERT_TRUE(store->SaveArticle(Input("https://e.com/h/story.html", "story", "ch9"), 9, &err));
+  ASSERT_EQ(store->SaveArticle(Input("https://e.com/h/story.html", "story", "ch9"), 9)
+                .status()
+                .ToString(),
+            "ok");
   EXPECT_EQ(IdOf(*store, "https://e.com/h/story.html"),
             "story-" + ShortUrlHash("https://e.com/h/story.html"));
 }

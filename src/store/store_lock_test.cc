@@ -32,7 +32,7 @@ TEST(StoreOpen, ConcurrentOpensOfAFreshStoreAllSucceed) {
       start.arrive_and_wait();
       auto store = Store::Open(path, &errors[i]);
       opened[i] = store != nullptr;
-      if (store) versions[i] = store->schema_version();
+      if (store) versions[i] = store->schema_version().value();
     });
   for (auto& t : threads) t.join();
   for (int i = 0; i < kOpeners; ++i) {

@@ -133,8 +133,7 @@ ArticleInput Input(const std::string& url, const std::string& title, const std::
   ArticleInput in;
   in.canonical_url = url;
   in.article_id = "n" + std::to_string(std::hash<std::string>()(url) % 100000);
-  in.source_id = "s";
-  in.channels = {"ch1"};
+  in.memberships = {{"ch1", "s"}};
   in.title = title;
   in.html = html;
   in.text = title;
@@ -150,7 +149,7 @@ TEST(Store, NewStoreHasTheCurrentSchema) {
   std::string err;
   auto s = Store::Open(dir.File("s.db"), &err);
   ASSERT_TRUE(s) << err;
-  EXPECT_EQ(s->schema_version(), Store::kSchemaVersion);
+  EXPECT_EQ(s->schema_version().value(), Store::kSchemaVersion);
   for (const char* table :
        {"sources", "fetch_log", "validators", "raw_pages", "articles", "revisions", "memberships"})
     EXPECT_EQ(QueryInt(s->db(), std::string("SELECT count(*) FROM sqlite_master WHERE type='table' "
@@ -172,33 +171,33 @@ TEST(Store, Version1FileMigratesAndKeepsItsData) {
   std::string err;
   auto s = Store::Open(path, &err);
   ASSERT_TRUE(s) << err;
-  EXPECT_EQ(s->schema_version(), Store::kSchemaVersion);
+  EXPECT_EQ(s->schema_version().value(), Store::kSchemaVersion);
   EXPECT_EQ(s->IntegrityCheck(), "ok");
-  auto a = s->FindArticle("https://ex.org/a/1.htm");
+  auto a = s->FindArticle("https://ex.org/a/1.htm").value();
   ASSERT_TRUE(a);
   EXPECT_EQ(a->article_id, "n1");
   EXPECT_EQ(a->feed_published, "2026-09-20T02:00:00Z");
   EXPECT_EQ(a->title, "新标题");  // filled from the current revision by the migration
   EXPECT_EQ(a->revisions, 2);
   EXPECT_EQ(a->channels, (std::vector<std::string>{"ch2", "ch9"}));
-  EXPECT_EQ(s->CountRevisions(), 2);
-  auto paths = s->ArticlePaths();
+  EXPECT_EQ(s->CountRevisions().value(), 2);
+  auto paths = s->ArticlePaths().value();
   ASSERT_EQ(paths.size(), 1u);
   EXPECT_EQ(paths[0].home_channel, "ch2");  // the earliest membership
-  auto index = s->ChannelIndex("ch9");
+  auto index = s->ChannelIndex("ch9").value();
   ASSERT_EQ(index.size(), 1u);
   EXPECT_EQ(index[0].title, "新标题");
-  auto v = s->GetValidators("https://ex.org/feed");
+  auto v = s->GetValidators("https://ex.org/feed").value();
   ASSERT_TRUE(v);
   EXPECT_EQ(v->etag, "W/\"e1\"");
-  auto h = s->GetSourceHealth("s");
+  auto h = s->GetSourceHealth("s").value();
   ASSERT_TRUE(h);
   EXPECT_EQ(h->last_success_at, 200);
   // The migrated article is the same article: unchanged content adds no revision.
-  auto same = s->SaveArticle(Input("https://ex.org/a/1.htm", "新标题", "<p>新</p>"), 300, &err);
-  ASSERT_TRUE(same) << err;
+  auto same = s->SaveArticle(Input("https://ex.org/a/1.htm", "新标题", "<p>新</p>"), 300);
+  ASSERT_TRUE(same) << same.status().ToString();
   EXPECT_EQ(*same, SaveOutcome::kUnchanged);
-  EXPECT_EQ(s->CountRevisions(), 2);
+  EXPECT_EQ(s->CountRevisions().value(), 2);
 }
 
 TEST(Store, ANewerSchemaIsRefused) {
@@ -221,16 +220,16 @@ TEST(Store, RevisionsAreKeptAndOnlyChangesAddOne) {
   auto s = Store::Open(dir.File("s.db"), &err);
   ASSERT_TRUE(s) << err;
   const std::string url = "https://ex.org/a/2.htm";
-  auto first = s->SaveArticle(Input(url, "一", "<p>一</p>"), 100, &err);
-  ASSERT_TRUE(first) << err;
+  auto first = s->SaveArticle(Input(url, "一", "<p>一</p>"), 100);
+  ASSERT_TRUE(first) << first.status().ToString();
   EXPECT_EQ(*first, SaveOutcome::kNew);
-  auto again = s->SaveArticle(Input(url, "一", "<p>一</p>"), 110, &err);
-  ASSERT_TRUE(again) << err;
+  auto again = s->SaveArticle(Input(url, "一", "<p>一</p>"), 110);
+  ASSERT_TRUE(again) << again.status().ToString();
   EXPECT_EQ(*again, SaveOutcome::kUnchanged);
-  auto changed = s->SaveArticle(Input(url, "一（更正）", "<p>一，更正</p>"), 120, &err);
-  ASSERT_TRUE(changed) << err;
+  auto changed = s->SaveArticle(Input(url, "一（更正）", "<p>一，更正</p>"), 120);
+  ASSERT_TRUE(changed) << changed.status().ToString();
   EXPECT_EQ(*changed, SaveOutcome::kChanged);
-  auto a = s->FindArticle(url);
+  auto a = s->FindArticle(url).value();
   ASSERT_TRUE(a);
   EXPECT_EQ(a->revisions, 2);
   EXPECT_EQ(a->title, "一（更正）");
@@ -238,7 +237,7 @@ TEST(Store, RevisionsAreKeptAndOnlyChangesAddOne) {
   // The first revision is still there, numbered 1, with its own text.
   EXPECT_EQ(QueryInt(s->db(), "SELECT count(*) FROM revisions WHERE number=1 AND html='<p>一</p>'"),
             1);
-  EXPECT_FALSE(s->FindArticle("https://ex.org/none.htm"));
+  EXPECT_FALSE(s->FindArticle("https://ex.org/none.htm").value());
 }
 
 // WAL: a reader inside a transaction keeps its snapshot while a writer commits, is never
@@ -248,7 +247,8 @@ TEST(Store, ReadersKeepTheirSnapshotWhileAWriterCommits) {
   std::string err;
   auto writer = Store::Open(dir.File("s.db"), &err);
   ASSERT_TRUE(writer) << err;
-  ASSERT_TRUE(writer->SaveArticle(Input("https://ex.org/1", "一", "<p>1</p>"), 1, &err)) << err;
+  ASSERT_EQ(writer->SaveArticle(Input("https://ex.org/1", "一", "<p>1</p>"), 1).status().ToString(),
+            "ok");
   auto reader1 = Store::Open(dir.File("s.db"), &err);
   ASSERT_TRUE(reader1) << err;
   auto reader2 = Store::Open(dir.File("s.db"), &err);
@@ -257,17 +257,68 @@ TEST(Store, ReadersKeepTheirSnapshotWhileAWriterCommits) {
     ExecOrFail(r->db(), "BEGIN");
     EXPECT_EQ(QueryInt(r->db(), "SELECT count(*) FROM articles"), 1);
   }
-  auto saved = writer->SaveArticle(Input("https://ex.org/2", "二", "<p>2</p>"), 2, &err);
-  ASSERT_TRUE(saved) << err;  // not blocked by the open read transactions
-  EXPECT_EQ(writer->CountArticles(), 2);
+  auto saved = writer->SaveArticle(Input("https://ex.org/2", "二", "<p>2</p>"), 2);
+  ASSERT_TRUE(saved) << saved.status().ToString();  // not blocked by the open read transactions
+  EXPECT_EQ(writer->CountArticles().value(), 2);
   for (Store* r : {reader1.get(), reader2.get()}) {
     EXPECT_EQ(QueryInt(r->db(), "SELECT count(*) FROM articles"), 1);  // the old snapshot
     EXPECT_EQ(QueryInt(r->db(), "SELECT count(*) FROM revisions"), 1);
     ExecOrFail(r->db(), "COMMIT");
-    EXPECT_EQ(r->CountArticles(), 2);
-    EXPECT_TRUE(r->FindArticle("https://ex.org/2"));
+    EXPECT_EQ(r->CountArticles().value(), 2);
+    EXPECT_TRUE(r->FindArticle("https://ex.org/2").value());
   }
   EXPECT_EQ(writer->IntegrityCheck(), "ok");
+}
+
+}  // namespace
+}  // namespace samizdat::store
+
+namespace samizdat::store {
+namespace {
+
+// "Not found" is a value; a failing database is an error that names the step and the URL.
+TEST(StoreErrors, NotFoundIsAValueAndAnSqliteErrorIsAStatus) {
+  TempDir dir;
+  std::string err;
+  auto s = Store::Open(dir.File("s.db"), &err);
+  ASSERT_TRUE(s) << err;
+  Result<std::optional<StoredArticle>> none = s->FindArticle("https://ex.org/none.htm");
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_FALSE(none.value());
+  Result<std::optional<Validators>> no_validators = s->GetValidators("https://ex.org/feed");
+  ASSERT_TRUE(no_validators.ok());
+  EXPECT_FALSE(no_validators.value());
+
+  ExecOrFail(s->db(), "ALTER TABLE articles RENAME TO gone");
+  Result<std::optional<StoredArticle>> broken = s->FindArticle("https://ex.org/none.htm");
+  ASSERT_FALSE(broken.ok());
+  EXPECT_EQ(broken.status().code(), Status::Code::kIoError);
+  EXPECT_NE(broken.status().message().find("cannot read article for https://ex.org/none.htm"),
+            std::string::npos)
+      << broken.status().ToString();
+  EXPECT_FALSE(s->CountArticles().ok());
+  EXPECT_FALSE(s->ChannelIndex("ch1").ok());
+  EXPECT_FALSE(s->ArticlePaths().ok());
+}
+
+// A full database is NoSpace, with the step and the article in the message, and the
+// failed save leaves nothing behind.
+TEST(StoreErrors, AFullDatabaseIsNoSpace) {
+  TempDir dir;
+  std::string err;
+  auto s = Store::Open(dir.File("s.db"), &err);
+  ASSERT_TRUE(s) << err;
+  int64_t pages = QueryInt(s->db(), "PRAGMA page_count");
+  ASSERT_EQ(QueryInt(s->db(), "PRAGMA max_page_count=" + std::to_string(pages)), pages);
+  std::string big;
+  for (int i = 0; i < 4000; ++i) big += "<p>段落 " + std::to_string(i) + "，足够长的文字。</p>";
+  Result<SaveOutcome> saved = s->SaveArticle(Input("https://ex.org/big.htm", "大", big), 1);
+  ASSERT_FALSE(saved.ok());
+  EXPECT_TRUE(saved.status().IsNoSpace()) << saved.status().ToString();
+  EXPECT_NE(saved.status().message().find("https://ex.org/big.htm"), std::string::npos)
+      << saved.status().ToString();
+  EXPECT_EQ(s->CountArticles().value(), 0);
+  EXPECT_EQ(s->IntegrityCheck(), "ok");
 }
 
 }  // namespace

@@ -72,7 +72,7 @@ class SyncLocalFiles : public ::testing::Test {
     return all;
   }
 
-  bool Stored(const std::string& url) { return store_->FindArticle(url).has_value(); }
+  bool Stored(const std::string& url) { return store_->FindArticle(url).value().has_value(); }
 
   TempDir config_dir_, outside_;
   StaticSite site_;

@@ -1,9 +1,8 @@
 #include "sync/sync.h"
 
 #include <algorithm>
-#include <ctime>
 #include <map>
-#include <set>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -19,16 +18,40 @@
 namespace samizdat::sync {
 namespace {
 
+// A source due in this run, and what the run learns about it.
+struct DueSource {
+  const config::SourceConfig* config = nullptr;
+  std::optional<store::SourceHealth> previous;  // its health before this run
+  SourceReport report;
+  // The validators of its documents, saved only once all of its articles are stored.
+  std::vector<std::pair<std::string, store::Validators>> validators;
+  int bodies_total = 0;  // article pages extracted
+  int bodies_empty = 0;  // of which no article came out
+};
+
+// A request for one of a source's documents (its URL, a backfill page).
+struct SourceRequest {
+  fetch::Request request;
+  size_t source = 0;  // index into the due sources
+};
+
+// An article met in the sources, merged across them by canonical URL.
 struct Candidate {
   std::string url;  // canonical
   std::string title;
   std::string published;
   std::string published_utc;  // sort key: the same instant in UTC ("" when unknown)
   std::string updated;
-  std::vector<std::string> channels;
-  const config::SourceConfig* source = nullptr;
+  std::vector<store::Membership> memberships;  // each channel, with the source listing it
+  std::vector<size_t> sources;                 // every due source listing it, first met first
   size_t order = 0;
   bool from_local_file = false;  // found in a local file (fetch::Request::may_read_file)
+};
+
+// An article to fetch, and the request for it.
+struct ArticleFetch {
+  Candidate* candidate = nullptr;
+  fetch::Request request;
 };
 
 bool HasMarker(const std::string& title, const std::vector<std::string>& markers) {
@@ -37,17 +60,499 @@ bool HasMarker(const std::string& title, const std::vector<std::string>& markers
   return false;
 }
 
-// After a fatal store error (disk full, I/O error) no write can succeed: the run stops at
-// once, fetching nothing more and saving no validators or health, since a source's
-// validators must never be saved before all of its articles are.
-SyncReport StopAtFatalStoreError(SyncReport report, std::vector<SourceReport>& sources) {
-  for (auto& sr : sources) report.sources.push_back(std::move(sr));
-  return report;
+// Whether `src` is due: never synced, no interval, or its interval has passed since the
+// last success.
+bool IsDue(const config::SourceConfig& src, const std::optional<store::SourceHealth>& health,
+           int64_t now) {
+  return src.interval_minutes <= 0 || !health || health->last_success_at <= 0 ||
+         now - health->last_success_at >= int64_t{src.interval_minutes} * 60;
+}
+
+void MarkSourceFailed(SourceReport& sr, const std::string& why) {
+  sr.source_failed = true;
+  sr.healthy = false;
+  sr.health_note = why;
+  sr.failures.push_back(why);
+}
+
+void CountOutcome(SourceReport& sr, store::SaveOutcome outcome) {
+  switch (outcome) {
+    case store::SaveOutcome::kNew:
+      ++sr.new_articles;
+      break;
+    case store::SaveOutcome::kChanged:
+      ++sr.changed;
+      break;
+    case store::SaveOutcome::kUnchanged:
+      ++sr.unchanged;
+      break;
+  }
+}
+
+// The health to store for a source after this run. Timestamps move only when something
+// happened, so a run that changed nothing writes nothing.
+store::SourceHealth NextHealth(const DueSource& d, int64_t now) {
+  const SourceReport& sr = d.report;
+  const std::optional<store::SourceHealth>& previous = d.previous;
+  store::SourceHealth h;
+  h.source_id = sr.id;
+  h.healthy = sr.healthy;
+  h.note = sr.health_note;
+  h.consecutive_failures =
+      sr.source_failed ? (previous ? previous->consecutive_failures + 1 : 1) : 0;
+  bool changed_content = sr.new_articles + sr.changed > 0;
+  h.last_success_at =
+      !sr.source_failed && (changed_content || !previous || previous->last_success_at == 0)
+          ? now
+          : (previous ? previous->last_success_at : 0);
+  h.last_attempt_at =
+      (sr.source_failed || changed_content || !previous) ? now : previous->last_attempt_at;
+  return h;
+}
+
+// One sync run: the state its steps share. Every step that touches the store returns its
+// Status; the first store error ends the run (SyncReport::store_error).
+class SyncRun {
+ public:
+  SyncRun(const config::Config& config, store::Store& store, fetch::HttpClient& http,
+          const extract::ProfileSet& profiles, const SyncOptions& options, const Progress& progress)
+      : config_(config),
+        store_(store),
+        http_(http),
+        profiles_(profiles),
+        options_(options),
+        progress_(progress),
+        now_(options.clock->UnixSeconds()) {}
+
+  SyncReport Run();
+
+ private:
+  Status RunSteps();
+  Status PlanDueSources(std::vector<SourceRequest>* requests);
+  Status AddSourceRequests(size_t source, std::vector<SourceRequest>* requests);
+  Status FetchSources(const std::vector<SourceRequest>& requests);
+  Status ReadSourceDocument(size_t source, const fetch::Response& resp);
+  std::optional<feed::Feed> ParseSource(DueSource& d, const fetch::Response& resp);
+  void ExpandSitemapIndex(DueSource& d, feed::Feed& index, feed::ParseOptions po, bool* local);
+  void CollectCandidates(size_t source, const feed::Feed& parsed, bool local);
+  void MarkSourcesWithoutItems();
+  std::vector<Candidate*> OrderOldestFirst();
+  Status DecideWhatToFetch(const std::vector<Candidate*>& ordered,
+                           std::vector<ArticleFetch>* to_fetch);
+  Status AddMissingMemberships(const Candidate& c, const store::StoredArticle& existing);
+  Status FetchAndStoreArticles(const std::vector<ArticleFetch>& to_fetch);
+  Status StoreArticle(Candidate& c, const fetch::Response& resp);
+  store::ArticleInput MakeArticleInput(const Candidate& c, const extract::Article& a,
+                                       const fetch::Response& resp) const;
+  Status CountDryRun(const Candidate& c, const store::ArticleInput& in);
+  void CountFailure(const Candidate& c, const std::string& why);
+  Status RecordHealthAndValidators();
+  Status LogFetch(const fetch::Response& resp, const std::string& source_id);
+
+  // The source that met the article first: its proxy and profile fetch and extract it.
+  DueSource& Lister(const Candidate& c) { return due_[c.sources.front()]; }
+
+  const config::Config& config_;
+  store::Store& store_;
+  fetch::HttpClient& http_;
+  const extract::ProfileSet& profiles_;
+  const SyncOptions& options_;
+  const Progress& progress_;
+  const int64_t now_;
+
+  SyncReport report_;
+  std::vector<DueSource> due_;
+  std::map<std::string, Candidate> candidates_;
+  std::vector<std::string> candidate_order_;  // canonical URLs, in the order met
+};
+
+SyncReport SyncRun::Run() {
+  report_.store_error = RunSteps();
+  for (auto& d : due_) report_.sources.push_back(std::move(d.report));
+  return std::move(report_);
+}
+
+Status SyncRun::RunSteps() {
+  std::vector<SourceRequest> requests;
+  if (Status st = PlanDueSources(&requests); !st.ok()) return st;
+  if (Status st = FetchSources(requests); !st.ok()) return st;
+  MarkSourcesWithoutItems();
+  std::vector<ArticleFetch> to_fetch;
+  if (Status st = DecideWhatToFetch(OrderOldestFirst(), &to_fetch); !st.ok()) return st;
+  if (Status st = FetchAndStoreArticles(to_fetch); !st.ok()) return st;
+  return RecordHealthAndValidators();
+}
+
+// Which sources are due, and the requests for their documents.
+Status SyncRun::PlanDueSources(std::vector<SourceRequest>* requests) {
+  for (const auto& src : config_.sources) {
+    if (!src.enabled) continue;
+    if (!options_.only_source.empty() && src.id != options_.only_source) continue;
+    Result<std::optional<store::SourceHealth>> health = store_.GetSourceHealth(src.id);
+    if (!health.ok()) return health.status();
+    if (!IsDue(src, *health, now_)) {
+      SourceReport r;
+      r.id = src.id;
+      r.due = false;
+      report_.sources.push_back(r);
+      continue;
+    }
+    DueSource d;
+    d.config = &src;
+    d.previous = *health;
+    d.report.id = src.id;
+    due_.push_back(std::move(d));
+    if (Status st = AddSourceRequests(due_.size() - 1, requests); !st.ok()) return st;
+  }
+  return Status::Ok();
+}
+
+// The source's URL, conditional when its validators are stored. On the first sync of a
+// listing, its older pages come first, oldest (n = backfill_pages) first, so articles are
+// met oldest first.
+Status SyncRun::AddSourceRequests(size_t source, std::vector<SourceRequest>* requests) {
+  const config::SourceConfig& src = *due_[source].config;
+  const std::optional<store::SourceHealth>& health = due_[source].previous;
+  bool first = !health || health->last_success_at == 0;
+  if (src.kind == config::SourceKind::kListing && first && src.backfill_pages > 0 &&
+      src.page_url_pattern.find("{n}") != std::string::npos)
+    for (int n = src.backfill_pages; n >= 1; --n)
+      requests->push_back({{ReplaceAll(src.page_url_pattern, "{n}", std::to_string(n)), "", "",
+                            src.proxy, src.id, /*may_read_file=*/true},
+                           source});
+  fetch::Request req{src.url, "", "", src.proxy, src.id, /*may_read_file=*/true};
+  Result<std::optional<store::Validators>> v = store_.GetValidators(src.url);
+  if (!v.ok()) return v.status().WithContext("source " + src.id);
+  if (*v) {
+    req.etag = (*v)->etag;
+    req.last_modified = (*v)->last_modified;
+  }
+  requests->push_back({req, source});
+  return Status::Ok();
+}
+
+Status SyncRun::FetchSources(const std::vector<SourceRequest>& requests) {
+  std::vector<fetch::Request> plain;
+  for (const auto& r : requests) {
+    plain.push_back(r.request);
+    if (!r.request.etag.empty() || !r.request.last_modified.empty()) ++report_.conditional_requests;
+  }
+  std::vector<fetch::Response> responses = http_.FetchAll(plain);
+  report_.requests += static_cast<int64_t>(plain.size());
+  for (size_t k = 0; k < requests.size(); ++k)
+    if (Status st = ReadSourceDocument(requests[k].source, responses[k]); !st.ok()) return st;
+  return Status::Ok();
+}
+
+// Logs the fetch of one of a source's documents, parses it and collects its articles.
+Status SyncRun::ReadSourceDocument(size_t source, const fetch::Response& resp) {
+  DueSource& d = due_[source];
+  if (Status st = LogFetch(resp, d.config->id); !st.ok()) return st;
+  if (!resp.ok) {
+    MarkSourceFailed(d.report, resp.error);
+    return Status::Ok();
+  }
+  if (resp.not_modified) {
+    if (resp.url == d.config->url) d.report.not_modified = true;
+    return Status::Ok();
+  }
+  std::optional<feed::Feed> parsed = ParseSource(d, resp);
+  if (!parsed) return Status::Ok();
+  // Only a document read from a local file, and every sitemap it led to, may name more.
+  bool local = resp.from_local_file;
+  if (parsed->version == "sitemapindex") {
+    feed::ParseOptions po;
+    po.default_offset_minutes = d.config->timezone_offset_minutes;
+    ExpandSitemapIndex(d, *parsed, po, &local);
+  }
+  d.report.entries += static_cast<int>(parsed->entries.size());
+  if (!resp.etag.empty() || !resp.last_modified.empty())
+    d.validators.push_back({resp.url, {resp.etag, resp.last_modified}});
+  CollectCandidates(source, *parsed, local);
+  return Status::Ok();
+}
+
+// The source's feed or listing page; nullopt (the source marked failed) when it is not one.
+std::optional<feed::Feed> SyncRun::ParseSource(DueSource& d, const fetch::Response& resp) {
+  const config::SourceConfig& src = *d.config;
+  feed::ParseOptions po;
+  po.url = resp.final_url.empty() ? resp.url : resp.final_url;
+  po.http_charset = resp.charset;
+  po.default_offset_minutes = src.timezone_offset_minutes;
+  feed::Feed parsed = src.kind == config::SourceKind::kListing
+                          ? feed::ParseListing(resp.body, src.link_selector, po)
+                          : feed::ParseFeed(resp.body, po);
+  if (parsed.not_a_feed) {
+    MarkSourceFailed(d.report, resp.url + ": " + parsed.bozo_exception);
+    return std::nullopt;
+  }
+  return parsed;
+}
+
+// A sitemap index points at more sitemaps: fetches them (one level) and puts their
+// entries in place of the index's. A sitemap that cannot be fetched counts as a failed
+// article of the source, so its validators are not saved and the index is read again.
+void SyncRun::ExpandSitemapIndex(DueSource& d, feed::Feed& index, feed::ParseOptions po,
+                                 bool* local) {
+  std::vector<fetch::Request> subs;
+  for (const auto& e : index.entries)
+    if (e.is_sitemap) subs.push_back({e.link, "", "", d.config->proxy, d.config->id, *local});
+  std::vector<fetch::Response> responses = http_.FetchAll(subs);
+  report_.requests += static_cast<int64_t>(subs.size());
+  index.entries.clear();
+  for (const auto& sub : responses) {
+    if (!sub.ok) {
+      d.report.failures.push_back(sub.error);
+      ++d.report.failed;
+      continue;
+    }
+    *local = *local && sub.from_local_file;
+    po.url = sub.final_url;
+    po.http_charset = sub.charset;
+    feed::Feed sitemap = feed::ParseFeed(sub.body, po);
+    for (auto& e : sitemap.entries) index.entries.push_back(std::move(e));
+  }
+}
+
+// Adds the source's entries to the candidates. Feeds and listings are newest first; they
+// are walked oldest first, so the order met is oldest first.
+void SyncRun::CollectCandidates(size_t source, const feed::Feed& parsed, bool local) {
+  const config::SourceConfig& src = *due_[source].config;
+  for (auto it = parsed.entries.rbegin(); it != parsed.entries.rend(); ++it) {
+    if (it->link.empty() || it->is_sitemap) continue;
+    std::string url = CanonicalArticleUrl(it->link);
+    auto [slot, inserted] = candidates_.try_emplace(url);
+    Candidate& c = slot->second;
+    if (inserted) {
+      c.url = url;
+      c.title = it->title;
+      c.published = it->published.value_or("");
+      if (!c.published.empty()) c.published_utc = ToUtc(c.published).value_or(c.published);
+      c.updated = it->updated.value_or("");
+      c.order = candidate_order_.size();
+      c.from_local_file = local;
+      candidate_order_.push_back(url);
+    }
+    if (std::find(c.sources.begin(), c.sources.end(), source) == c.sources.end())
+      c.sources.push_back(source);
+    for (const auto& ch : src.channels) {
+      auto same = [&](const store::Membership& m) { return m.channel == ch; };
+      if (std::none_of(c.memberships.begin(), c.memberships.end(), same))
+        c.memberships.push_back({ch, src.id});
+    }
+  }
+}
+
+void SyncRun::MarkSourcesWithoutItems() {
+  for (DueSource& d : due_) {
+    SourceReport& sr = d.report;
+    if (!sr.source_failed && !sr.not_modified && sr.entries == 0) {
+      sr.healthy = false;
+      sr.health_note = d.config->url + ": no items";
+    }
+  }
+}
+
+// Oldest first: by feed date where known, else in the order met (already oldest first).
+std::vector<Candidate*> SyncRun::OrderOldestFirst() {
+  std::vector<Candidate*> ordered;
+  for (const auto& url : candidate_order_) ordered.push_back(&candidates_[url]);
+  std::stable_sort(ordered.begin(), ordered.end(), [](const Candidate* a, const Candidate* b) {
+    if (!a->published_utc.empty() && !b->published_utc.empty() &&
+        a->published_utc != b->published_utc)
+      return a->published_utc < b->published_utc;
+    return a->order < b->order;
+  });
+  return ordered;
+}
+
+// New articles, and stored ones whose feed entry says they changed (a newer updated date,
+// or an update marker in a new title). A stored article gets the channels it lacks.
+Status SyncRun::DecideWhatToFetch(const std::vector<Candidate*>& ordered,
+                                  std::vector<ArticleFetch>* to_fetch) {
+  for (Candidate* c : ordered) {
+    Result<std::optional<store::StoredArticle>> found = store_.FindArticle(c->url);
+    if (!found.ok()) return found.status();
+    const std::optional<store::StoredArticle>& existing = *found;
+    const config::SourceConfig& src = *Lister(*c).config;
+    fetch::Request req{c->url, "", "", src.proxy, src.id, c->from_local_file};
+    if (existing) {
+      if (Status st = AddMissingMemberships(*c, *existing); !st.ok()) return st;
+      bool feed_changed = !c->updated.empty() && c->updated != existing->feed_updated;
+      bool marked = HasMarker(c->title, options_.update_markers) && c->title != existing->title;
+      if (!feed_changed && !marked) {
+        ++Lister(*c).report.unchanged;
+        continue;
+      }
+      Result<std::optional<store::Validators>> v = store_.GetValidators(c->url);
+      if (!v.ok()) return v.status();
+      if (*v) {
+        req.etag = (*v)->etag;
+        req.last_modified = (*v)->last_modified;
+        ++report_.conditional_requests;
+      }
+    }
+    to_fetch->push_back({c, req});
+  }
+  report_.requests += static_cast<int64_t>(to_fetch->size());
+  return Status::Ok();
+}
+
+Status SyncRun::AddMissingMemberships(const Candidate& c, const store::StoredArticle& existing) {
+  if (options_.dry_run) return Status::Ok();
+  std::vector<store::Membership> missing;
+  for (const auto& m : c.memberships)
+    if (std::find(existing.channels.begin(), existing.channels.end(), m.channel) ==
+        existing.channels.end())
+      missing.push_back(m);
+  if (missing.empty()) return Status::Ok();
+  return store_.AddMemberships(c.url, missing, now_).status();
+}
+
+// In batches: bounded memory on large backfills, and stored progress between them.
+Status SyncRun::FetchAndStoreArticles(const std::vector<ArticleFetch>& to_fetch) {
+  const size_t batch = static_cast<size_t>(std::max(16, config_.fetch.max_concurrency * 4));
+  int done = 0;
+  for (size_t start = 0; start < to_fetch.size(); start += batch) {
+    const size_t end = std::min(start + batch, to_fetch.size());
+    std::vector<fetch::Request> chunk;
+    for (size_t k = start; k < end; ++k) chunk.push_back(to_fetch[k].request);
+    std::vector<fetch::Response> responses = http_.FetchAll(chunk);
+    for (size_t k = start; k < end; ++k) {
+      Candidate& c = *to_fetch[k].candidate;
+      if (progress_) progress_(Lister(c).report.id, ++done, static_cast<int>(to_fetch.size()));
+      if (Status st = StoreArticle(c, responses[k - start]); !st.ok()) return st;
+    }
+  }
+  return Status::Ok();
+}
+
+// Extracts, cleans and stores one fetched article (one transaction), then its validators.
+Status SyncRun::StoreArticle(Candidate& c, const fetch::Response& resp) {
+  DueSource& lister = Lister(c);
+  if (Status st = LogFetch(resp, lister.report.id); !st.ok()) return st;
+  if (!resp.ok) {
+    CountFailure(c, resp.error);
+    return Status::Ok();
+  }
+  if (resp.not_modified) {
+    ++lister.report.unchanged;
+    return Status::Ok();
+  }
+  extract::ExtractOptions eo;
+  eo.url = resp.final_url.empty() ? c.url : resp.final_url;
+  eo.http_charset = resp.charset;
+  eo.profiles = &profiles_;
+  eo.profile_name = lister.config->profile;
+  extract::Article a = extract::Extract(resp.body, eo);
+  clean::CleanArticle(a, clean::CleanOptions{});
+  for (size_t source : c.sources) {
+    ++due_[source].bodies_total;
+    if (!a.body) ++due_[source].bodies_empty;
+  }
+  if (!a.body) {
+    CountFailure(c, c.url + ": no article found");
+    return Status::Ok();
+  }
+  store::ArticleInput in = MakeArticleInput(c, a, resp);
+  if (options_.dry_run) return CountDryRun(c, in);
+  Result<store::SaveOutcome> outcome = store_.SaveArticle(in, now_);
+  if (!outcome.ok()) {
+    CountFailure(c, outcome.status().message());
+    return outcome.status();
+  }
+  if (!resp.etag.empty() || !resp.last_modified.empty())
+    if (Status st = store_.PutValidators(c.url, {resp.etag, resp.last_modified}); !st.ok())
+      return st;
+  CountOutcome(lister.report, *outcome);
+  return Status::Ok();
+}
+
+store::ArticleInput SyncRun::MakeArticleInput(const Candidate& c, const extract::Article& a,
+                                              const fetch::Response& resp) const {
+  store::ArticleInput in;
+  in.canonical_url = c.url;
+  in.article_id = a.id.empty() ? extract::DefaultArticleId(c.url) : SafeArticleId(a.id, c.url);
+  in.memberships = c.memberships;
+  in.feed_published = c.published;
+  in.feed_updated = c.updated;
+  in.title = a.title.value_or(c.title);
+  in.byline = a.byline.value_or("");
+  in.published = a.published.value_or(c.published);
+  in.modified = a.modified.value_or("");
+  if (a.lead_image)
+    in.lead_image_json = nlohmann::json{{"src", a.lead_image->src},
+                                        {"alt", a.lead_image->alt},
+                                        {"caption", a.lead_image->caption}}
+                             .dump();
+  html::SerializeOptions so;
+  so.xhtml_void = false;
+  in.html = html::InnerHtml(a.body, so);
+  in.text = render::ToText(a.body);
+  in.raw_body = resp.body;
+  in.content_type = resp.content_type;
+  in.charset = a.charset.charset;
+  in.fetched_url = resp.final_url;
+  return in;
+}
+
+// A dry run counts what saving would have done, and writes nothing.
+Status SyncRun::CountDryRun(const Candidate& c, const store::ArticleInput& in) {
+  Result<std::optional<store::StoredArticle>> found = store_.FindArticle(c.url);
+  if (!found.ok()) return found.status();
+  const std::optional<store::StoredArticle>& existing = *found;
+  SourceReport& sr = Lister(c).report;
+  if (!existing)
+    ++sr.new_articles;
+  else if (existing->content_hash != store::Store::ContentHash(in.title, in.html))
+    ++sr.changed;
+  else
+    ++sr.unchanged;
+  return Status::Ok();
+}
+
+// A failed article counts against every source that listed it: none of them may save its
+// validators, or a 304 next time would hide the article from that source's channels.
+void SyncRun::CountFailure(const Candidate& c, const std::string& why) {
+  for (size_t source : c.sources) {
+    SourceReport& sr = due_[source].report;
+    ++sr.failed;
+    sr.failures.push_back(why);
+  }
+}
+
+// Health, and the sources' validators now that their articles are safe. A source with a
+// failed article, or an unhealthy one (no items, every page empty), keeps no validators: it
+// is read again in full next time, never answered 304, so its health is judged afresh.
+Status SyncRun::RecordHealthAndValidators() {
+  for (DueSource& d : due_) {
+    SourceReport& sr = d.report;
+    if (!sr.source_failed && d.bodies_total > 0 && d.bodies_empty == d.bodies_total) {
+      sr.healthy = false;
+      sr.health_note = "every article page came out empty (" + std::to_string(d.bodies_total) + ")";
+    }
+    if (options_.dry_run) continue;
+    if (sr.failed == 0 && sr.healthy)
+      for (const auto& [url, v] : d.validators)
+        if (Status st = store_.PutValidators(url, v); !st.ok())
+          return st.WithContext("source " + sr.id);
+    if (Status st = store_.SetSourceHealth(NextHealth(d, now_)); !st.ok()) return st;
+  }
+  return Status::Ok();
+}
+
+Status SyncRun::LogFetch(const fetch::Response& resp, const std::string& source_id) {
+  if (options_.dry_run || resp.not_modified) return Status::Ok();
+  return store_
+      .LogFetch({resp.url, source_id, now_, resp.status, static_cast<int64_t>(resp.body.size()),
+                 resp.elapsed_ms, resp.attempts, resp.error})
+      .WithContext("source " + source_id);
 }
 
 }  // namespace
 
 bool SyncReport::AnyFailed() const {
+  if (!store_error.ok()) return true;
   for (const auto& s : sources)
     if (s.source_failed || s.failed > 0) return true;
   return false;
@@ -76,334 +581,7 @@ std::string CanonicalArticleUrl(const std::string& url) {
 SyncReport RunSync(const config::Config& config, store::Store& store, fetch::HttpClient& http,
                    const extract::ProfileSet& profiles, const SyncOptions& options,
                    const Progress& progress) {
-  SyncReport report;
-  const int64_t now = options.now ? options.now : static_cast<int64_t>(std::time(nullptr));
-
-  // 1. Which sources are due, and their requests (conditional when we have validators).
-  std::vector<const config::SourceConfig*> due;
-  std::vector<fetch::Request> requests;
-  std::vector<size_t> request_source;  // index into `due`
-  for (const auto& src : config.sources) {
-    if (!src.enabled) continue;
-    if (!options.only_source.empty() && src.id != options.only_source) continue;
-    auto health = store.GetSourceHealth(src.id);
-    if (src.interval_minutes > 0 && health && health->last_success_at > 0 &&
-        now - health->last_success_at < int64_t{src.interval_minutes} * 60) {
-      SourceReport r;
-      r.id = src.id;
-      r.due = false;
-      report.sources.push_back(r);
-      continue;
-    }
-    due.push_back(&src);
-    auto add = [&](const std::string& url, bool conditional) {
-      fetch::Request req{url, "", "", src.proxy, src.id, /*may_read_file=*/true};
-      if (conditional) {
-        if (auto v = store.GetValidators(url)) {
-          req.etag = v->etag;
-          req.last_modified = v->last_modified;
-        }
-      }
-      requests.push_back(req);
-      request_source.push_back(due.size() - 1);
-    };
-    // First sync of a listing: backfill its older pages, oldest (n = backfill_pages) first,
-    // then the first page, so articles are met oldest first.
-    bool first = !health || health->last_success_at == 0;
-    if (src.kind == config::SourceKind::kListing && first && src.backfill_pages > 0 &&
-        src.page_url_pattern.find("{n}") != std::string::npos)
-      for (int n = src.backfill_pages; n >= 1; --n)
-        add(ReplaceAll(src.page_url_pattern, "{n}", std::to_string(n)), false);
-    add(src.url, true);
-  }
-  std::vector<fetch::Response> responses = http.FetchAll(requests);
-  report.requests += static_cast<int64_t>(requests.size());
-  for (const auto& r : requests)
-    if (!r.etag.empty() || !r.last_modified.empty()) ++report.conditional_requests;
-
-  // 2. Parse each source; collect candidate articles, merged across sources by URL.
-  std::vector<SourceReport> source_reports(due.size());
-  std::vector<std::vector<std::pair<std::string, store::Validators>>> source_validators(due.size());
-  std::map<std::string, Candidate> candidates;
-  std::vector<std::string> candidate_order;
-  std::vector<std::set<std::string>> source_urls(due.size());
-  size_t order = 0;
-  for (size_t i = 0; i < due.size(); ++i) {
-    source_reports[i].id = due[i]->id;
-  }
-  for (size_t k = 0; k < requests.size(); ++k) {
-    size_t si = request_source[k];
-    const config::SourceConfig& src = *due[si];
-    SourceReport& sr = source_reports[si];
-    const fetch::Response& resp = responses[k];
-    if (!options.dry_run && !resp.not_modified) {
-      store.LogFetch({resp.url, src.id, now, resp.status, static_cast<int64_t>(resp.body.size()),
-                      resp.elapsed_ms, resp.attempts, resp.error});
-    }
-    if (!resp.ok) {
-      sr.source_failed = true;
-      sr.healthy = false;
-      sr.health_note = resp.error;
-      sr.failures.push_back(resp.error);
-      continue;
-    }
-    if (resp.not_modified) {
-      if (resp.url == src.url) sr.not_modified = true;
-      continue;
-    }
-    feed::ParseOptions po;
-    po.url = resp.final_url.empty() ? resp.url : resp.final_url;
-    po.http_charset = resp.charset;
-    po.default_offset_minutes = src.timezone_offset_minutes;
-    feed::Feed parsed = src.kind == config::SourceKind::kListing
-                            ? feed::ParseListing(resp.body, src.link_selector, po)
-                            : feed::ParseFeed(resp.body, po);
-    if (parsed.not_a_feed) {
-      sr.source_failed = true;
-      sr.healthy = false;
-      sr.health_note = resp.url + ": " + parsed.bozo_exception;
-      sr.failures.push_back(sr.health_note);
-      continue;
-    }
-    bool local = resp.from_local_file;  // and so every document the entries came from
-    // A sitemap index points at more sitemaps: fetch them now (one level).
-    if (parsed.version == "sitemapindex") {
-      std::vector<fetch::Request> subs;
-      for (const auto& e : parsed.entries)
-        if (e.is_sitemap) subs.push_back({e.link, "", "", src.proxy, src.id, local});
-      auto sub_responses = http.FetchAll(subs);
-      report.requests += static_cast<int64_t>(subs.size());
-      parsed.entries.clear();
-      for (const auto& sub : sub_responses) {
-        if (!sub.ok) {
-          sr.failures.push_back(sub.error);
-          ++sr.failed;
-          continue;
-        }
-        local = local && sub.from_local_file;
-        po.url = sub.final_url;
-        feed::Feed f2 = feed::ParseFeed(sub.body, po);
-        for (auto& e : f2.entries) parsed.entries.push_back(std::move(e));
-      }
-    }
-    sr.entries += static_cast<int>(parsed.entries.size());
-    if (!resp.etag.empty() || !resp.last_modified.empty())
-      source_validators[si].push_back({resp.url, {resp.etag, resp.last_modified}});
-    // Feeds and listings are newest first; walk them oldest first.
-    for (auto it = parsed.entries.rbegin(); it != parsed.entries.rend(); ++it) {
-      if (it->link.empty() || it->is_sitemap) continue;
-      std::string url = CanonicalArticleUrl(it->link);
-      source_urls[si].insert(url);
-      auto [c, inserted] = candidates.try_emplace(url);
-      if (inserted) {
-        c->second.url = url;
-        c->second.title = it->title;
-        c->second.published = it->published.value_or("");
-        if (!c->second.published.empty())
-          c->second.published_utc = ToUtc(c->second.published).value_or(c->second.published);
-        c->second.updated = it->updated.value_or("");
-        c->second.source = &src;
-        c->second.order = order++;
-        c->second.from_local_file = local;
-        candidate_order.push_back(url);
-      }
-      for (const auto& ch : src.channels)
-        if (std::find(c->second.channels.begin(), c->second.channels.end(), ch) ==
-            c->second.channels.end())
-          c->second.channels.push_back(ch);
-    }
-  }
-  for (size_t i = 0; i < due.size(); ++i) {
-    SourceReport& sr = source_reports[i];
-    if (!sr.source_failed && !sr.not_modified && sr.entries == 0) {
-      sr.healthy = false;
-      sr.health_note = due[i]->url + ": no items";
-    }
-  }
-
-  // 3. Oldest first: by feed date where known, else in the order met (already oldest first).
-  std::vector<Candidate*> ordered;
-  for (const auto& url : candidate_order) ordered.push_back(&candidates[url]);
-  std::stable_sort(ordered.begin(), ordered.end(), [](const Candidate* a, const Candidate* b) {
-    if (!a->published_utc.empty() && !b->published_utc.empty() &&
-        a->published_utc != b->published_utc)
-      return a->published_utc < b->published_utc;
-    return a->order < b->order;
-  });
-
-  // 4. Decide what to fetch: new articles, and known ones whose feed says they changed.
-  std::map<std::string, size_t> source_index;
-  for (size_t i = 0; i < due.size(); ++i) source_index[due[i]->id] = i;
-  std::vector<Candidate*> to_fetch;
-  std::vector<fetch::Request> article_requests;
-  for (Candidate* c : ordered) {
-    SourceReport& sr = source_reports[source_index[c->source->id]];
-    auto existing = store.FindArticle(c->url);
-    if (existing) {
-      if (!options.dry_run) {
-        std::vector<std::string> missing;
-        for (const auto& ch : c->channels)
-          if (std::find(existing->channels.begin(), existing->channels.end(), ch) ==
-              existing->channels.end())
-            missing.push_back(ch);
-        if (!missing.empty()) store.AddMemberships(c->url, missing, c->source->id, now);
-      }
-      bool feed_changed = !c->updated.empty() && c->updated != existing->feed_updated;
-      bool marked = HasMarker(c->title, options.update_markers) && c->title != existing->title;
-      if (!feed_changed && !marked) {
-        ++sr.unchanged;
-        continue;
-      }
-    }
-    fetch::Request req{c->url, "", "", c->source->proxy, c->source->id, c->from_local_file};
-    if (existing) {
-      if (auto v = store.GetValidators(c->url)) {
-        req.etag = v->etag;
-        req.last_modified = v->last_modified;
-        ++report.conditional_requests;
-      }
-    }
-    to_fetch.push_back(c);
-    article_requests.push_back(req);
-  }
-  report.requests += static_cast<int64_t>(article_requests.size());
-
-  // 5. Extract, clean and store each, one transaction per article.
-  std::vector<int> bodies_empty(due.size(), 0), bodies_total(due.size(), 0);
-  int done = 0;
-  // In batches: bounded memory on large backfills, and stored progress between them.
-  const size_t batch = static_cast<size_t>(std::max(16, config.fetch.max_concurrency * 4));
-  std::vector<fetch::Response> article_responses;
-  size_t batch_start = 0;
-  for (size_t k = 0; k < to_fetch.size(); ++k) {
-    if (k % batch == 0) {
-      batch_start = k;
-      std::vector<fetch::Request> chunk(
-          article_requests.begin() + static_cast<std::ptrdiff_t>(k),
-          article_requests.begin() +
-              static_cast<std::ptrdiff_t>(std::min(k + batch, to_fetch.size())));
-      article_responses = http.FetchAll(chunk);
-    }
-    Candidate& c = *to_fetch[k];
-    size_t si = source_index[c.source->id];
-    SourceReport& sr = source_reports[si];
-    const fetch::Response& resp = article_responses[k - batch_start];
-    if (progress) progress(c.source->id, ++done, static_cast<int>(to_fetch.size()));
-    if (!options.dry_run && !resp.not_modified)
-      store.LogFetch({resp.url, c.source->id, now, resp.status,
-                      static_cast<int64_t>(resp.body.size()), resp.elapsed_ms, resp.attempts,
-                      resp.error});
-    if (!resp.ok) {
-      ++sr.failed;
-      sr.failures.push_back(resp.error);
-      continue;
-    }
-    if (resp.not_modified) {
-      ++sr.unchanged;
-      continue;
-    }
-    extract::ExtractOptions eo;
-    eo.url = resp.final_url.empty() ? c.url : resp.final_url;
-    eo.http_charset = resp.charset;
-    eo.profiles = &profiles;
-    eo.profile_name = c.source->profile;
-    extract::Article a = extract::Extract(resp.body, eo);
-    clean::CleanArticle(a, clean::CleanOptions{});
-    ++bodies_total[si];
-    if (!a.body) {
-      ++bodies_empty[si];
-      ++sr.failed;
-      sr.failures.push_back(c.url + ": no article found");
-      continue;
-    }
-    store::ArticleInput in;
-    in.canonical_url = c.url;
-    in.article_id = a.id.empty() ? extract::DefaultArticleId(c.url) : SafeArticleId(a.id, c.url);
-    in.source_id = c.source->id;
-    in.channels = c.channels;
-    in.feed_published = c.published;
-    in.feed_updated = c.updated;
-    in.title = a.title.value_or(c.title);
-    in.byline = a.byline.value_or("");
-    in.published = a.published.value_or(c.published);
-    in.modified = a.modified.value_or("");
-    if (a.lead_image)
-      in.lead_image_json = nlohmann::json{{"src", a.lead_image->src},
-                                          {"alt", a.lead_image->alt},
-                                          {"caption", a.lead_image->caption}}
-                               .dump();
-    html::SerializeOptions so;
-    so.xhtml_void = false;
-    in.html = html::InnerHtml(a.body, so);
-    in.text = render::ToText(a.body);
-    in.raw_body = resp.body;
-    in.content_type = resp.content_type;
-    in.charset = a.charset.charset;
-    in.fetched_url = resp.final_url;
-    if (options.dry_run) {
-      auto existing = store.FindArticle(c.url);
-      if (!existing)
-        ++sr.new_articles;
-      else if (existing->content_hash != store::Store::ContentHash(in.title, in.html))
-        ++sr.changed;
-      else
-        ++sr.unchanged;
-      continue;
-    }
-    std::string error;
-    auto outcome = store.SaveArticle(in, now, &error);
-    if (!outcome) {
-      ++sr.failed;
-      sr.failures.push_back(error);
-      if (!store.fatal_error().empty())
-        return StopAtFatalStoreError(std::move(report), source_reports);
-      continue;
-    }
-    if (!resp.etag.empty() || !resp.last_modified.empty())
-      store.PutValidators(c.url, {resp.etag, resp.last_modified});
-    switch (*outcome) {
-      case store::SaveOutcome::kNew:
-        ++sr.new_articles;
-        break;
-      case store::SaveOutcome::kChanged:
-        ++sr.changed;
-        break;
-      case store::SaveOutcome::kUnchanged:
-        ++sr.unchanged;
-        break;
-    }
-  }
-
-  // 6. Health, and the sources' validators now that their articles are safe.
-  for (size_t i = 0; i < due.size(); ++i) {
-    SourceReport& sr = source_reports[i];
-    if (!sr.source_failed && bodies_total[i] > 0 && bodies_empty[i] == bodies_total[i]) {
-      sr.healthy = false;
-      sr.health_note =
-          "every article page came out empty (" + std::to_string(bodies_total[i]) + ")";
-    }
-    if (options.dry_run) continue;
-    if (sr.failed == 0)
-      for (const auto& [url, v] : source_validators[i]) store.PutValidators(url, v);
-    auto previous = store.GetSourceHealth(sr.id);
-    store::SourceHealth h;
-    h.source_id = sr.id;
-    h.healthy = sr.healthy;
-    h.note = sr.health_note;
-    h.consecutive_failures =
-        sr.source_failed ? (previous ? previous->consecutive_failures + 1 : 1) : 0;
-    // Timestamps move only when something happened, so a no-change run writes nothing.
-    bool changed_content = sr.new_articles + sr.changed > 0;
-    h.last_success_at =
-        !sr.source_failed && (changed_content || !previous || previous->last_success_at == 0)
-            ? now
-            : (previous ? previous->last_success_at : 0);
-    h.last_attempt_at =
-        (sr.source_failed || changed_content || !previous) ? now : previous->last_attempt_at;
-    store.SetSourceHealth(h);
-  }
-  for (auto& sr : source_reports) report.sources.push_back(std::move(sr));
-  return report;
+  return SyncRun(config, store, http, profiles, options, progress).Run();
 }
 
 }  // namespace samizdat::sync

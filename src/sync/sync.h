@@ -1,6 +1,7 @@
 // Sync: the run that keeps a mirror current. Fetches every due source, parses it, fetches
 // the new and changed articles (oldest first), extracts and cleans them, and stores them
-// with their revisions. One failing source never stops the others.
+// with their revisions. One failing source never stops the others; a failing store stops
+// the run.
 //
 // Crash safety: each article is saved in one transaction; a source's HTTP validators are
 // saved only after all of its articles were processed, so a run killed half-way re-reads
@@ -16,13 +17,16 @@
 #include "extract/profile.h"
 #include "fetch/fetcher.h"
 #include "store/store.h"
+#include "util/clock.h"
+#include "util/status.h"
 
 namespace samizdat::sync {
 
 struct SyncOptions {
   bool dry_run = false;     // fetch and parse, write nothing
   std::string only_source;  // "" for every due source
-  int64_t now = 0;          // unix seconds; 0 for the current time
+  // The time of the run: due times, fetch-log and health timestamps, article dates.
+  Clock* clock = Clock::Real();
   // Title words that mark an article as updated (the seed re-fetched on 更新).
   std::vector<std::string> update_markers = {"更新", "更新版", "updated"};
 };
@@ -46,6 +50,10 @@ struct SyncReport {
   std::vector<SourceReport> sources;
   int64_t requests = 0;
   int64_t conditional_requests = 0;
+  // The store error that stopped the run (a full disk, an I/O error, a lock held past the
+  // busy timeout), or ok. After one the run fetches nothing more and saves no validators
+  // or health; every article saved before it is intact.
+  Status store_error;
   bool AnyFailed() const;
 };
 

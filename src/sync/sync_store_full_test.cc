@@ -65,7 +65,9 @@ TEST(SyncStoreFull, StopsAtTheFirstFailedSaveAndFetchesNoMore) {
   auto http = fetch::NewCurlHttpClient(cfg->fetch);
   SyncReport report = RunSync(*cfg, *store, *http, extract::ProfileSet::BuiltIn(), {});
 
-  EXPECT_NE(store->fatal_error().find("full"), std::string::npos) << store->fatal_error();
+  EXPECT_TRUE(report.store_error.IsNoSpace()) << report.store_error.ToString();
+  EXPECT_NE(report.store_error.message().find("full"), std::string::npos)
+      << report.store_error.ToString();
   int article_requests = 0;
   for (const auto& r : server.requests()) article_requests += r.path.rfind("/a/", 0) == 0;
   EXPECT_GT(article_requests, 0);
@@ -73,8 +75,8 @@ TEST(SyncStoreFull, StopsAtTheFirstFailedSaveAndFetchesNoMore) {
   ASSERT_EQ(report.sources.size(), 1u);
   EXPECT_EQ(report.sources[0].failed, 1) << "it stopped at the first failure";
   EXPECT_TRUE(report.AnyFailed());
-  EXPECT_EQ(store->CountArticles(), 0);
-  EXPECT_EQ(store->CountRevisions(), 0);
+  EXPECT_EQ(store->CountArticles().value(), 0);
+  EXPECT_EQ(store->CountRevisions().value(), 0);
   EXPECT_EQ(store->IntegrityCheck(), "ok");
 }
 
