@@ -97,7 +97,7 @@ SyncReport RunSync(const config::Config& config, store::Store& store, fetch::Htt
     }
     due.push_back(&src);
     auto add = [&](const std::string& url, bool conditional) {
-      fetch::Request req{url, "", "", src.proxy, src.id, /*may_read_file=*/true};
+      fetch::Request req{url, "", "", src.proxy, src.id, /*may_read_file=*/true, src.fetch};
       if (conditional) {
         if (auto v = store.GetValidators(url)) {
           req.etag = v->etag;
@@ -170,7 +170,7 @@ SyncReport RunSync(const config::Config& config, store::Store& store, fetch::Htt
     if (parsed.version == "sitemapindex") {
       std::vector<fetch::Request> subs;
       for (const auto& e : parsed.entries)
-        if (e.is_sitemap) subs.push_back({e.link, "", "", src.proxy, src.id, local});
+        if (e.is_sitemap) subs.push_back({e.link, "", "", src.proxy, src.id, local, src.fetch});
       auto sub_responses = http.FetchAll(subs);
       report.requests += static_cast<int64_t>(subs.size());
       parsed.entries.clear();
@@ -256,6 +256,7 @@ SyncReport RunSync(const config::Config& config, store::Store& store, fetch::Htt
       }
     }
     fetch::Request req{c->url, "", "", c->source->proxy, c->source->id, c->from_local_file};
+    req.overrides = c->source->fetch;
     if (existing) {
       if (auto v = store.GetValidators(c->url)) {
         req.etag = v->etag;
