@@ -363,8 +363,7 @@ bool Store::Migrate(std::string* error) {
   version = schema_version();
   if (!CheckVersion(version, error)) return false;
   for (; version < kSchemaVersion; ++version)
-    if (!PrepareMigration(db_, version, error) || !Exec(kMigrations[version], error))
-      return false;
+    if (!PrepareMigration(db_, version, error) || !Exec(kMigrations[version], error)) return false;
   std::string set = "PRAGMA user_version=" + std::to_string(kSchemaVersion);
   if (!Exec(set.c_str(), error)) return false;
   if (!tx.Commit()) {
@@ -532,12 +531,15 @@ namespace {
 constexpr const char* kHomeChannel =
     "(SELECT channel FROM memberships m WHERE m.article=a.id ORDER BY m.added_at, m.channel LIMIT "
     "1)";
-}
+constexpr const char* kHomeSource =
+    "(SELECT source_id FROM memberships m WHERE m.article=a.id ORDER BY m.added_at, m.channel "
+    "LIMIT 1)";
+}  // namespace
 
 void Store::ForEachCurrentArticle(const std::function<void(const CurrentArticle&)>& fn,
                                   const std::function<bool(const CurrentArticle&)>& want) {
   std::string sql = std::string("SELECT a.id, a.current_revision, a.article_id, COALESCE(") +
-                    kHomeChannel +
+                    kHomeChannel + ", ''), COALESCE(" + kHomeSource +
                     ", '') FROM articles a WHERE a.current_revision IS NOT NULL ORDER BY a.id";
   Stmt s(db_, sql.c_str());
   Stmt full(
@@ -550,6 +552,7 @@ void Store::ForEachCurrentArticle(const std::function<void(const CurrentArticle&
     c.revision_id = s.Int(1);
     c.article_id = s.Text(2);
     c.home_channel = s.Text(3);
+    c.source_id = s.Text(4);
     if (!want || want(c)) {
       sqlite3_reset(full.get());
       full.Bind(1, c.id);
