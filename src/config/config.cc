@@ -141,11 +141,11 @@ SourceConfig ParseSource(const toml::table& t, std::string_view origin, const to
     else if (key == "enabled")
       s.enabled = Bool(node, origin, full);
     else if (key == "per_host_delay_ms")
-      s.per_host_delay_ms = static_cast<int>(Int(node, origin, full, 0, 600000));
+      s.fetch.per_host_delay_ms = static_cast<int>(Int(node, origin, full, 0, 600000));
     else if (key == "total_timeout_ms")
-      s.total_timeout_ms = static_cast<int>(Int(node, origin, full, 100, 3600000));
+      s.fetch.total_timeout_ms = static_cast<int>(Int(node, origin, full, 100, 3600000));
     else if (key == "max_retries")
-      s.max_retries = static_cast<int>(Int(node, origin, full, 0, 20));
+      s.fetch.max_retries = static_cast<int>(Int(node, origin, full, 0, 20));
     else
       throw ConfigError(Where(origin, node) + ": unknown key '" + full + "'");
   }

@@ -75,10 +75,7 @@ struct SourceConfig {
   std::optional<int> timezone_offset_minutes;
   int interval_minutes = 0;  // 0: due on every sync
   bool enabled = true;
-  // Fetch overrides (0 / empty: the [fetch] value).
-  int per_host_delay_ms = -1;
-  int total_timeout_ms = 0;
-  int max_retries = -1;
+  fetch::SourceOverrides fetch;  // its own limits over [fetch]; unset: the [fetch] value
 };
 
 struct Config {

@@ -136,9 +136,9 @@ TEST(Config, EveryDocumentedKeyIsParsed) {
   EXPECT_EQ(*src.timezone_offset_minutes, 480);
   EXPECT_EQ(src.interval_minutes, 60);
   EXPECT_FALSE(src.enabled);
-  EXPECT_EQ(src.per_host_delay_ms, 1000);
-  EXPECT_EQ(src.total_timeout_ms, 30000);
-  EXPECT_EQ(src.max_retries, 5);
+  EXPECT_EQ(src.fetch.per_host_delay_ms, 1000);
+  EXPECT_EQ(src.fetch.total_timeout_ms, 30000);
+  EXPECT_EQ(src.fetch.max_retries, 5);
 }
 
 TEST(Config, EverySourceKindIsAccepted) {

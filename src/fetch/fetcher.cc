@@ -4,13 +4,12 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <chrono>
 #include <deque>
 #include <map>
 #include <mutex>
-#include <random>
 
 #include "fetch/url_policy.h"
+#include "util/clock.h"
 #include "util/dates.h"
 #include "util/env.h"
 #include "util/strings.h"
@@ -18,12 +17,6 @@
 
 namespace samizdat::fetch {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-int64_t MsSince(Clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
-}
 
 std::string HeaderValue(std::string_view line, std::string_view name) {
   if (line.size() <= name.size() + 1 || !StartsWithIgnoreCase(line, name) ||
@@ -83,7 +76,7 @@ struct Transfer {
   bool refused = false;
   std::string refusal;  // why the address guard refused a connection
   char errbuf[CURL_ERROR_SIZE] = {0};
-  Clock::time_point started;
+  int64_t started_ms = 0;  // clock ms of the first attempt
   curl_slist* headers = nullptr;
 
   Transfer() = default;
@@ -165,24 +158,74 @@ bool Retryable(CURLcode code, int status) {
   }
 }
 
+// A request's limits: its source's override, else the option.
+int PerHostDelayMs(const Request& r, const FetchOptions& o) {
+  return r.overrides.per_host_delay_ms.value_or(o.per_host_delay_ms);
+}
+int TotalTimeoutMs(const Request& r, const FetchOptions& o) {
+  return r.overrides.total_timeout_ms.value_or(o.total_timeout_ms);
+}
+int MaxRetries(const Request& r, const FetchOptions& o) {
+  return r.overrides.max_retries.value_or(o.max_retries);
+}
+
+// A request waiting to start: first, or again after a retry delay.
+struct Pending {
+  size_t index;
+  int64_t ready_ms;  // on the client's clock: not before this
+};
+
+// The state of one FetchAll call.
+struct Batch {
+  explicit Batch(size_t n) : out(n), transfers(n) {}
+  std::vector<Response> out;
+  std::vector<Transfer> transfers;
+  std::deque<Pending> pending;
+  std::map<std::string, int> host_active;
+  std::map<std::string, int64_t> host_last_start;  // clock ms of the last start per host
+  int active = 0;
+};
+
+// Longest poll while transfers are in flight; curl wakes earlier on activity or its timers.
+constexpr int64_t kMaxPollMs = 1000;
+
 class CurlHttpClient final : public HttpClient {
  public:
-  CurlHttpClient(const FetchOptions& options, Env* env)
-      : options_(options), env_(env ? env : Env::Default()), rng_(std::random_device{}()) {
+  CurlHttpClient(const FetchOptions& options, Env* env, Clock* clock, Random* random)
+      : options_(options),
+        env_(env ? env : Env::Default()),
+        clock_(clock ? clock : Clock::Real()),
+        random_(random ? random : Random::System()) {
+    // With a limit of 0 nothing could ever start.
+    options_.max_concurrency = std::max(1, options_.max_concurrency);
+    options_.per_host_concurrency = std::max(1, options_.per_host_concurrency);
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   }
 
   std::vector<Response> FetchAll(const std::vector<Request>& requests) override {
-    std::vector<Response> out(requests.size());
-    std::vector<Transfer> transfers(requests.size());
-    struct Pending {
-      size_t index;
-      Clock::time_point ready;
-    };
-    std::deque<Pending> pending;
+    Batch batch(requests.size());
+    QueueRequests(requests, batch);
+    CURLM* multi = curl_multi_init();
+    curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+    while (!batch.pending.empty() || batch.active > 0) {
+      StartReady(multi, batch);
+      int running = 0;
+      curl_multi_perform(multi, &running);
+      CollectFinished(multi, batch);
+      if (batch.pending.empty() && batch.active == 0) break;
+      WaitForWork(multi, batch);
+    }
+    curl_multi_cleanup(multi);
+    return std::move(batch.out);
+  }
+
+ private:
+  // Answers file:// and refused URLs at once; queues http(s) requests, ready now.
+  void QueueRequests(const std::vector<Request>& requests, Batch& batch) {
+    int64_t now = clock_->MonotonicMs();
     for (size_t i = 0; i < requests.size(); ++i) {
-      Transfer& t = transfers[i];
+      Transfer& t = batch.transfers[i];
       t.index = i;
       t.request = &requests[i];
       t.options = &options_;
@@ -190,67 +233,88 @@ class CurlHttpClient final : public HttpClient {
       t.response.tag = requests[i].tag;
       std::string scheme = UrlScheme(requests[i].url);
       if (scheme == "file") {
-        out[i] = FetchFile(requests[i]);
+        batch.out[i] = FetchFile(requests[i]);
         continue;
       }
       if (scheme != "http" && scheme != "https") {
-        out[i] = t.response;
-        out[i].error = requests[i].url + ": refused: only http, https and file URLs are fetched";
+        batch.out[i] = t.response;
+        batch.out[i].error =
+            requests[i].url + ": refused: only http, https and file URLs are fetched";
         continue;
       }
       t.host = UrlHost(requests[i].url);
-      pending.push_back({i, Clock::now()});
+      batch.pending.push_back({i, now});
     }
-    CURLM* multi = curl_multi_init();
-    curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-    std::map<std::string, int> host_active;
-    std::map<std::string, Clock::time_point> host_last_start;
-    int active = 0;
-    while (!pending.empty() || active > 0) {
-      // Start what the limits allow.
-      Clock::time_point now = Clock::now();
-      for (auto it = pending.begin(); it != pending.end() && active < options_.max_concurrency;) {
-        Transfer& t = transfers[it->index];
-        auto last = host_last_start.find(t.host);
-        bool delay_ok = last == host_last_start.end() ||
-                        now - last->second >= std::chrono::milliseconds(options_.per_host_delay_ms);
-        if (it->ready > now || host_active[t.host] >= options_.per_host_concurrency || !delay_ok) {
-          ++it;
-          continue;
-        }
-        Start(multi, t);
-        host_active[t.host]++;
-        host_last_start[t.host] = now;
-        ++active;
-        it = pending.erase(it);
-      }
-      int running = 0;
-      curl_multi_perform(multi, &running);
-      int queued = 0;
-      while (CURLMsg* msg = curl_multi_info_read(multi, &queued)) {
-        if (msg->msg != CURLMSG_DONE) continue;
-        Transfer* t = nullptr;
-        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &t);
-        CURLcode code = msg->data.result;
-        curl_multi_remove_handle(multi, t->easy);
-        --active;
-        host_active[t->host]--;
-        int64_t delay_ms = -1;
-        Finish(*t, code, &delay_ms);
-        if (delay_ms >= 0) {
-          pending.push_back({t->index, Clock::now() + std::chrono::milliseconds(delay_ms)});
-        } else {
-          out[t->index] = std::move(t->response);
-        }
-      }
-      if (pending.empty() && active == 0) break;
-      curl_multi_poll(multi, nullptr, 0, 50, nullptr);
-    }
-    curl_multi_cleanup(multi);
-    return out;
   }
 
- private:
+  // When `p` may start as far as time goes: its own ready time, and the request's
+  // per-host delay after the last start on its host.
+  int64_t ReadyAt(const Batch& batch, const Pending& p) const {
+    const Transfer& t = batch.transfers[p.index];
+    auto last = batch.host_last_start.find(t.host);
+    if (last == batch.host_last_start.end()) return p.ready_ms;
+    return std::max(p.ready_ms, last->second + PerHostDelayMs(*t.request, options_));
+  }
+
+  // Starts, in queue order, every pending request the time and the concurrency limits allow.
+  void StartReady(CURLM* multi, Batch& batch) {
+    int64_t now = clock_->MonotonicMs();
+    for (auto it = batch.pending.begin();
+         it != batch.pending.end() && batch.active < options_.max_concurrency;) {
+      Transfer& t = batch.transfers[it->index];
+      if (ReadyAt(batch, *it) > now || batch.host_active[t.host] >= options_.per_host_concurrency) {
+        ++it;
+        continue;
+      }
+      Start(multi, t);
+      batch.host_active[t.host]++;
+      batch.host_last_start[t.host] = now;
+      ++batch.active;
+      it = batch.pending.erase(it);
+    }
+  }
+
+  // Takes finished transfers off `multi`: each is answered, or queued again for a retry.
+  void CollectFinished(CURLM* multi, Batch& batch) {
+    int queued = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi, &queued)) {
+      if (msg->msg != CURLMSG_DONE) continue;
+      Transfer* t = nullptr;
+      curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &t);
+      CURLcode code = msg->data.result;
+      curl_multi_remove_handle(multi, t->easy);
+      --batch.active;
+      batch.host_active[t->host]--;
+      int64_t delay_ms = -1;
+      Finish(*t, code, &delay_ms);
+      if (delay_ms >= 0)
+        batch.pending.push_back({t->index, clock_->MonotonicMs() + delay_ms});
+      else
+        batch.out[t->index] = std::move(t->response);
+    }
+  }
+
+  // Waits until something can happen. With transfers in flight, curl's sockets are polled
+  // (at most until the next pending request is due); with none, only time can help, so
+  // the clock sleeps until the earliest ready time (a fake clock just moves there).
+  void WaitForWork(CURLM* multi, const Batch& batch) {
+    int64_t now = clock_->MonotonicMs();
+    int64_t next = -1;  // ms until the earliest request held back only by time
+    bool startable = false;
+    for (const Pending& p : batch.pending) {
+      int64_t wait = ReadyAt(batch, p) - now;
+      startable |= wait <= 0;
+      if (wait > 0 && (next < 0 || wait < next)) next = wait;
+    }
+    if (batch.active == 0) {
+      // Nothing in flight frees a limit: a request that is due now starts without a wait.
+      if (!startable) clock_->SleepMs(next);
+      return;
+    }
+    int64_t timeout = next < 0 ? kMaxPollMs : std::min(next, kMaxPollMs);
+    curl_multi_poll(multi, nullptr, 0, static_cast<int>(timeout), nullptr);
+  }
+
   // Reads a file:// URL when url_policy allows it; the file is read at its resolved path.
   Response FetchFile(const Request& r) {
     Response resp;
@@ -280,15 +344,23 @@ class CurlHttpClient final : public HttpClient {
     return resp;
   }
 
+  // (Re)starts the transfer of `t` on `multi`, one attempt more.
   void Start(CURLM* multi, Transfer& t) {
     if (!t.easy) t.easy = curl_easy_init();
-    CURL* e = t.easy;
-    curl_easy_reset(e);
+    curl_easy_reset(t.easy);
     t.response.body.clear();
     t.too_big = t.refused = false;
     t.errbuf[0] = 0;
     t.response.attempts++;
-    if (t.response.attempts == 1) t.started = Clock::now();
+    if (t.response.attempts == 1) t.started_ms = clock_->MonotonicMs();
+    SetTransferOptions(t);
+    SetConditionalHeaders(t);
+    curl_multi_add_handle(multi, t.easy);
+  }
+
+  // Callbacks, limits, protocols and the proxy of one attempt.
+  void SetTransferOptions(Transfer& t) const {
+    CURL* e = t.easy;
     const Request& r = *t.request;
     curl_easy_setopt(e, CURLOPT_URL, r.url.c_str());
     curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
@@ -305,7 +377,7 @@ class CurlHttpClient final : public HttpClient {
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, static_cast<long>(options_.max_redirects));
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout_ms));
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout_ms));
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(TotalTimeoutMs(r, options_)));
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT,
                      static_cast<long>(options_.low_speed_bytes_per_sec));
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options_.low_speed_time_s));
@@ -318,14 +390,17 @@ class CurlHttpClient final : public HttpClient {
       // turn a request into a direct connection.
       curl_easy_setopt(e, CURLOPT_NOPROXY, "");
     }
+  }
+
+  static void SetConditionalHeaders(Transfer& t) {
+    const Request& r = *t.request;
     curl_slist_free_all(t.headers);
     t.headers = nullptr;
     if (!r.etag.empty())
       t.headers = curl_slist_append(t.headers, ("If-None-Match: " + r.etag).c_str());
     if (!r.last_modified.empty())
       t.headers = curl_slist_append(t.headers, ("If-Modified-Since: " + r.last_modified).c_str());
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers);
-    curl_multi_add_handle(multi, e);
+    curl_easy_setopt(t.easy, CURLOPT_HTTPHEADER, t.headers);
   }
 
   // Fills the response; sets *retry_delay_ms >= 0 when the request should be retried.
@@ -338,61 +413,69 @@ class CurlHttpClient final : public HttpClient {
     r.status = static_cast<int>(status);
     r.final_url = final_url ? final_url : r.url;
     r.charset = CharsetOf(r.content_type);
-    r.elapsed_ms = MsSince(t.started);
-    r.error.clear();
-    r.ok = false;
-    r.not_modified = false;
-    const std::string& where = r.url;
-    if (code == CURLE_OK && status == 304) {
-      r.ok = r.not_modified = true;
-      r.body.clear();
-    } else if (code == CURLE_OK && status >= 200 && status < 300) {
-      r.ok = true;
-    } else if (t.refused) {
-      r.error = where + ": " + t.refusal;
-    } else if (t.too_big) {
-      r.error = where + ": body exceeds " + std::to_string(options_.max_body_bytes) + " bytes";
-    } else if (code == CURLE_OPERATION_TIMEDOUT) {
-      r.error = where + ": timed out (" + std::string(t.errbuf) + ")";
-    } else if (code == CURLE_TOO_MANY_REDIRECTS) {
-      r.error = where + ": more than " + std::to_string(options_.max_redirects) + " redirects";
-    } else if (code == CURLE_UNSUPPORTED_PROTOCOL) {
-      char* target = nullptr;
-      curl_easy_getinfo(t.easy, CURLINFO_REDIRECT_URL, &target);
-      r.error = where + ": refused redirect to " + (target ? target : "a URL") +
-                ": redirects may lead only to http and https URLs";
-    } else if (code == CURLE_COULDNT_RESOLVE_HOST) {
-      r.error = where + ": cannot resolve host " + t.host;
-    } else if (code != CURLE_OK) {
-      r.error = where + ": " + (t.errbuf[0] ? std::string(t.errbuf) : curl_easy_strerror(code));
-    } else {
-      r.error = where + ": HTTP " + std::to_string(status);
-    }
+    r.elapsed_ms = clock_->MonotonicMs() - t.started_ms;
+    r.not_modified = code == CURLE_OK && status == 304;
+    r.ok = r.not_modified || (code == CURLE_OK && status >= 200 && status < 300);
+    r.error = r.ok ? std::string() : FailureText(t, code);
+    if (r.not_modified) r.body.clear();
     if (!r.ok && !t.request->proxy.empty()) AddProxyContext(*t.request, &r.error);
     if (r.ok || t.refused || t.too_big || !Retryable(code, r.status) ||
-        r.attempts > options_.max_retries) {
+        r.attempts > MaxRetries(*t.request, options_)) {
       if (!r.ok && r.attempts > 1)
         r.error += " (after " + std::to_string(r.attempts) + " attempts)";
       if (!r.ok) r.body.clear();
       return;
     }
-    int64_t delay = static_cast<int64_t>(options_.backoff_base_ms) << (r.attempts - 1);
-    delay += std::uniform_int_distribution<int64_t>(0, options_.backoff_base_ms)(rng_);
-    if (!t.retry_after.empty()) {
-      int64_t secs = ParseRetryAfter(t.retry_after, std::time(nullptr));
-      if (secs > options_.max_retry_after_s) {
-        r.error += " (Retry-After " + std::to_string(secs) + " s exceeds the limit)";
-        r.body.clear();
-        return;
+    *retry_delay_ms = RetryDelayMs(t);
+    if (*retry_delay_ms < 0) r.body.clear();
+  }
+
+  // Why a finished attempt failed, starting with the URL.
+  std::string FailureText(const Transfer& t, CURLcode code) const {
+    const std::string& where = t.response.url;
+    if (t.refused) return where + ": " + t.refusal;
+    if (t.too_big)
+      return where + ": body exceeds " + std::to_string(options_.max_body_bytes) + " bytes";
+    switch (code) {
+      case CURLE_OK:
+        return where + ": HTTP " + std::to_string(t.response.status);
+      case CURLE_OPERATION_TIMEDOUT:
+        return where + ": timed out (" + std::string(t.errbuf) + ")";
+      case CURLE_TOO_MANY_REDIRECTS:
+        return where + ": more than " + std::to_string(options_.max_redirects) + " redirects";
+      case CURLE_UNSUPPORTED_PROTOCOL: {
+        char* target = nullptr;
+        curl_easy_getinfo(t.easy, CURLINFO_REDIRECT_URL, &target);
+        return where + ": refused redirect to " + (target ? target : "a URL") +
+               ": redirects may lead only to http and https URLs";
       }
-      if (secs >= 0) delay = std::max<int64_t>(delay, secs * 1000);
+      case CURLE_COULDNT_RESOLVE_HOST:
+        return where + ": cannot resolve host " + t.host;
+      default:
+        return where + ": " + (t.errbuf[0] ? std::string(t.errbuf) : curl_easy_strerror(code));
     }
-    *retry_delay_ms = delay;
+  }
+
+  // The wait before the next attempt: exponential backoff from backoff_base_ms with up to
+  // backoff_base_ms of jitter, or the server's Retry-After when that is longer. -1 (and a
+  // note in the error) when Retry-After asks for more than max_retry_after_s.
+  int64_t RetryDelayMs(Transfer& t) {
+    Response& r = t.response;
+    int64_t delay = static_cast<int64_t>(options_.backoff_base_ms) << (r.attempts - 1);
+    delay += random_->Uniform(0, options_.backoff_base_ms);
+    if (t.retry_after.empty()) return delay;
+    int64_t secs = ParseRetryAfter(t.retry_after, clock_->UnixSeconds());
+    if (secs > options_.max_retry_after_s) {
+      r.error += " (Retry-After " + std::to_string(secs) + " s exceeds the limit)";
+      return -1;
+    }
+    return secs >= 0 ? std::max<int64_t>(delay, secs * 1000) : delay;
   }
 
   FetchOptions options_;
   Env* env_;
-  std::mt19937_64 rng_;
+  Clock* clock_;
+  Random* random_;
 };
 
 }  // namespace
@@ -419,8 +502,9 @@ int64_t ParseRetryAfter(const std::string& value, int64_t now_unix) {
   return std::max<int64_t>(0, when - now_unix);
 }
 
-std::unique_ptr<HttpClient> NewCurlHttpClient(const FetchOptions& options, Env* env) {
-  return std::make_unique<CurlHttpClient>(options, env);
+std::unique_ptr<HttpClient> NewCurlHttpClient(const FetchOptions& options, Env* env, Clock* clock,
+                                              Random* random) {
+  return std::make_unique<CurlHttpClient>(options, env, clock, random);
 }
 
 }  // namespace samizdat::fetch

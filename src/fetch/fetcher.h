@@ -6,21 +6,29 @@
 // compression, a redirect limit, connect/total timeouts and a minimum transfer rate, a
 // maximum body size (applied after decompression, so a gzip bomb stops there), retries
 // with exponential backoff and jitter on timeouts, transfer errors, 429 and 5xx (honouring
-// Retry-After), conditional requests, a clear User-Agent, HTTP and SOCKS5 proxies, and a
+// Retry-After), per-request overrides of the delay, timeout and retry limits (a source's
+// own settings), conditional requests, a clear User-Agent, HTTP and SOCKS5 proxies, and a
 // guard, checked on every connection it opens (redirects and re-resolved names included),
 // that refuses non-public addresses (fetch/url_policy.h). Only http and https are spoken,
 // redirects included; file:// URLs are read for configured sources only, under a root.
+//
+// Every wait (backoff, Retry-After, the per-host delay) and every elapsed time is measured
+// on an injected Clock, and the jitter drawn from an injected Random, so tests run retries
+// in fake time. Transfers themselves (connect and total timeouts) run on libcurl's real time.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace samizdat {
+class Clock;
 class Env;
-}
+class Random;
+}  // namespace samizdat
 
 namespace samizdat::fetch {
 
@@ -46,6 +54,14 @@ struct FetchOptions {
   std::string file_root;
 };
 
+// Limits one source sets for its own requests over FetchOptions; an unset one is the
+// option's value. The config parses a source's settings straight into this.
+struct SourceOverrides {
+  std::optional<int> per_host_delay_ms;  // FetchOptions::per_host_delay_ms
+  std::optional<int> total_timeout_ms;   // FetchOptions::total_timeout_ms
+  std::optional<int> max_retries;        // FetchOptions::max_retries
+};
+
 struct Request {
   std::string url;
   std::string etag;           // sent as If-None-Match
@@ -56,6 +72,7 @@ struct Request {
   // for links found in a local file read that way. A URL taken from anything fetched over
   // the network never sets it, so such a URL can never read a local file.
   bool may_read_file = false;
+  SourceOverrides overrides;  // the source's own limits for this request
 };
 
 struct Response {
@@ -86,8 +103,10 @@ class HttpClient {
   virtual std::vector<Response> FetchAll(const std::vector<Request>& requests) = 0;
 };
 
-// `env` reads file:// URLs; nullptr means Env::Default().
-std::unique_ptr<HttpClient> NewCurlHttpClient(const FetchOptions& options, Env* env = nullptr);
+// `env` reads file:// URLs; `clock` times every wait and elapsed time; `random` draws the
+// backoff jitter. nullptr means Env::Default(), Clock::Real() and Random::System().
+std::unique_ptr<HttpClient> NewCurlHttpClient(const FetchOptions& options, Env* env = nullptr,
+                                              Clock* clock = nullptr, Random* random = nullptr);
 
 // Parses a Retry-After value (seconds or an HTTP date) into seconds from now; -1 if bad.
 int64_t ParseRetryAfter(const std::string& value, int64_t now_unix);

@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <mutex>
 
 #include "http_server.h"
 #include "test_util.h"
+#include "util/clock.h"
 
 namespace samizdat::fetch {
 namespace {
@@ -13,6 +15,50 @@ namespace {
 using testing::HttpRequest;
 using testing::HttpResponse;
 using testing::HttpServer;
+
+// A fake clock that records each sleep and may be read from the server's threads (to stamp
+// the fake time at which each request arrived). Time moves only when the fetcher sleeps.
+class RecordingClock final : public Clock {
+ public:
+  int64_t MonotonicMs() override { return mono_ms_.load(); }
+  int64_t UnixSeconds() override { return kUnixStart + mono_ms_.load() / 1000; }
+  void SleepMs(int64_t ms) override {
+    if (ms <= 0) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    sleeps_.push_back(ms);
+    mono_ms_ += ms;
+  }
+  bool IsFake() const override { return true; }
+  std::vector<int64_t> sleeps() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return sleeps_;
+  }
+  static constexpr int64_t kUnixStart = 1'780'000'000;
+
+ private:
+  std::atomic<int64_t> mono_ms_{0};
+  std::mutex mu_;
+  std::vector<int64_t> sleeps_;
+};
+
+// The fake time at which each request reached the server, per path.
+class ArrivalLog {
+ public:
+  explicit ArrivalLog(Clock* clock) : clock_(clock) {}
+  void Note(const std::string& path) {
+    std::lock_guard<std::mutex> lock(mu_);
+    at_[path].push_back(clock_->MonotonicMs());
+  }
+  std::vector<int64_t> At(const std::string& path) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return at_[path];
+  }
+
+ private:
+  Clock* clock_;
+  std::mutex mu_;
+  std::map<std::string, std::vector<int64_t>> at_;
+};
 
 FetchOptions TestOptions() {
   FetchOptions o;
@@ -27,8 +73,11 @@ FetchOptions TestOptions() {
   return o;
 }
 
+// Fetches on a fake clock: retries never wait in real time.
 Response FetchOne(const FetchOptions& o, Request r) {
-  auto client = NewCurlHttpClient(o);
+  FakeClock clock;
+  SeededRandom random(1);
+  auto client = NewCurlHttpClient(o, nullptr, &clock, &random);
   return client->FetchAll({std::move(r)})[0];
 }
 
@@ -79,38 +128,186 @@ TEST(Fetcher, ServerErrorsAreRetriedThenReported) {
   EXPECT_EQ(bad.attempts, 3);
 }
 
-TEST(Fetcher, TooManyRequestsHonoursRetryAfter) {
+TEST(Fetcher, TooManyRequestsWaitsExactlyTheRetryAfterSeconds) {
+  RecordingClock clock;
+  SeededRandom random(1);
+  ArrivalLog log(&clock);
   std::atomic<int> calls{0};
-  HttpServer server([&](const HttpRequest&) {
+  HttpServer server([&](const HttpRequest& req) {
+    log.Note(req.path);
     HttpResponse r;
     if (++calls == 1) {
       r.status = 429;
-      r.headers = {{"Retry-After", "1"}};
+      r.headers = {{"Retry-After", "7"}};
     } else {
       r.body = "finally";
     }
     return r;
   });
-  auto t0 = std::chrono::steady_clock::now();
-  Response r = FetchOne(TestOptions(), {server.Url("/rate")});
-  auto waited = std::chrono::steady_clock::now() - t0;
-  EXPECT_TRUE(r.ok) << r.error;
-  EXPECT_EQ(r.body, "finally");
-  // Behaviour, not speed: the retry came after the server's Retry-After.
-  EXPECT_GE(waited, std::chrono::milliseconds(950));
+  FetchOptions o = TestOptions();
+  o.backoff_base_ms = 500;  // backoff (500 + up to 500 of jitter) is shorter than 7 s
+  auto rs = NewCurlHttpClient(o, nullptr, &clock, &random)->FetchAll({{server.Url("/rate")}});
+  EXPECT_TRUE(rs[0].ok) << rs[0].error;
+  EXPECT_EQ(rs[0].body, "finally");
+  EXPECT_EQ(rs[0].attempts, 2);
+  EXPECT_EQ(log.At("/rate"), (std::vector<int64_t>{0, 7000}));
+  EXPECT_EQ(clock.sleeps(), (std::vector<int64_t>{7000}));
+  EXPECT_EQ(rs[0].elapsed_ms, 7000);
+}
+
+TEST(Fetcher, RetryAfterAsAnHttpDateIsMeasuredOnTheClock) {
+  RecordingClock clock;
+  SeededRandom random(1);
+  ArrivalLog log(&clock);
+  std::atomic<int> calls{0};
+  // 30 s after the fake clock's start: a real clock would read it as long past.
+  std::string when = "Thu, 28 May 2026 20:27:10 GMT";
+  ASSERT_EQ(ParseRetryAfter(when, RecordingClock::kUnixStart), 30);
+  HttpServer server([&](const HttpRequest& req) {
+    log.Note(req.path);
+    if (++calls == 1) return HttpResponse{503, {{"Retry-After", when}}, ""};
+    return HttpResponse{200, {}, "back"};
+  });
+  auto rs = NewCurlHttpClient(TestOptions(), nullptr, &clock, &random)
+                ->FetchAll({{server.Url("/maintenance")}});
+  EXPECT_TRUE(rs[0].ok) << rs[0].error;
+  EXPECT_EQ(log.At("/maintenance"), (std::vector<int64_t>{0, 30000}));
+}
+
+TEST(Fetcher, RetryAfterBeyondTheLimitIsReportedNotWaitedFor) {
+  RecordingClock clock;
+  SeededRandom random(1);
   HttpServer later([](const HttpRequest&) {
     return HttpResponse{429, {{"Retry-After", "86400"}}, ""};
   });
-  Response giveup = FetchOne(TestOptions(), {later.Url("/rate")});
-  EXPECT_FALSE(giveup.ok);
-  EXPECT_NE(giveup.error.find("Retry-After"), std::string::npos) << giveup.error;
+  auto rs =
+      NewCurlHttpClient(TestOptions(), nullptr, &clock, &random)->FetchAll({{later.Url("/rate")}});
+  EXPECT_FALSE(rs[0].ok);
+  EXPECT_NE(rs[0].error.find("Retry-After 86400 s exceeds the limit"), std::string::npos)
+      << rs[0].error;
+  EXPECT_EQ(rs[0].attempts, 1);
+  EXPECT_TRUE(clock.sleeps().empty());
+  EXPECT_EQ(later.requests().size(), 1u);
+}
+
+TEST(Fetcher, BackoffDoublesWithSeededJitter) {
+  RecordingClock clock;
+  SeededRandom random(42);
+  ArrivalLog log(&clock);
+  HttpServer server([&](const HttpRequest& req) {
+    log.Note(req.path);
+    return HttpResponse{503, {}, "busy"};
+  });
+  FetchOptions o = TestOptions();
+  o.backoff_base_ms = 500;
+  o.max_retries = 3;
+  auto rs = NewCurlHttpClient(o, nullptr, &clock, &random)->FetchAll({{server.Url("/busy")}});
+  EXPECT_FALSE(rs[0].ok);
+  EXPECT_EQ(rs[0].attempts, 4);
+  EXPECT_NE(rs[0].error.find("HTTP 503 (after 4 attempts)"), std::string::npos) << rs[0].error;
+  // The same seed draws the same jitter: 500·2^k plus a draw from [0, 500] per retry.
+  SeededRandom same(42);
+  std::vector<int64_t> expected;
+  for (int k = 0; k < 3; ++k) expected.push_back((int64_t{500} << k) + same.Uniform(0, 500));
+  EXPECT_EQ(clock.sleeps(), expected);
+  std::vector<int64_t> arrivals{0};
+  for (int64_t d : expected) arrivals.push_back(arrivals.back() + d);
+  EXPECT_EQ(log.At("/busy"), arrivals);
+}
+
+TEST(Fetcher, PerHostDelaySpacesTheStartsOnAHost) {
+  RecordingClock clock;
+  SeededRandom random(1);
+  ArrivalLog log(&clock);
+  HttpServer a([&](const HttpRequest& req) {
+    log.Note("a" + req.path);
+    return HttpResponse{200, {}, "a"};
+  });
+  FetchOptions o = TestOptions();
+  o.per_host_delay_ms = 250;
+  o.per_host_concurrency = 1;
+  auto rs = NewCurlHttpClient(o, nullptr, &clock, &random)
+                ->FetchAll({{a.Url("/1")}, {a.Url("/2")}, {a.Url("/3")}});
+  for (const auto& r : rs) EXPECT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(log.At("a/1"), std::vector<int64_t>{0});
+  EXPECT_EQ(log.At("a/2"), std::vector<int64_t>{250});
+  EXPECT_EQ(log.At("a/3"), std::vector<int64_t>{500});
+  EXPECT_EQ(clock.sleeps(), (std::vector<int64_t>{250, 250}));
+}
+
+TEST(Fetcher, SourceMaxRetriesOverridesTheOption) {
+  RecordingClock clock;
+  SeededRandom random(1);
+  HttpServer server([](const HttpRequest&) { return HttpResponse{503, {}, "down"}; });
+  Request strict{server.Url("/strict")};
+  strict.overrides.max_retries = 0;
+  Request patient{server.Url("/patient")};  // the option: 2 retries
+  auto rs = NewCurlHttpClient(TestOptions(), nullptr, &clock, &random)->FetchAll({strict, patient});
+  EXPECT_EQ(rs[0].attempts, 1);
+  EXPECT_EQ(rs[1].attempts, 3);
+  int strict_calls = 0, patient_calls = 0;
+  for (const auto& req : server.requests()) {
+    strict_calls += req.path == "/strict";
+    patient_calls += req.path == "/patient";
+  }
+  EXPECT_EQ(strict_calls, 1);
+  EXPECT_EQ(patient_calls, 3);
+}
+
+TEST(Fetcher, SourcePerHostDelayOverridesTheOption) {
+  RecordingClock clock;
+  SeededRandom random(1);
+  ArrivalLog log(&clock);
+  HttpServer server([&](const HttpRequest& req) {
+    log.Note(req.path);
+    return HttpResponse{200, {}, "ok"};
+  });
+  FetchOptions o = TestOptions();
+  o.per_host_delay_ms = 250;
+  o.per_host_concurrency = 1;
+  Request slow{server.Url("/slow")};
+  slow.overrides.per_host_delay_ms = 1000;
+  Request eager{server.Url("/eager")};
+  eager.overrides.per_host_delay_ms = 0;
+  auto rs = NewCurlHttpClient(o, nullptr, &clock, &random)
+                ->FetchAll({{server.Url("/first")}, slow, {server.Url("/plain")}, eager});
+  for (const auto& r : rs) EXPECT_TRUE(r.ok) << r.error;
+  // Each request waits its own delay after the previous start on the host, so one that
+  // needs no delay goes first, and the one that needs the longest goes last.
+  EXPECT_EQ(log.At("/first"), std::vector<int64_t>{0});
+  EXPECT_EQ(log.At("/eager"), std::vector<int64_t>{0});
+  EXPECT_EQ(log.At("/plain"), std::vector<int64_t>{250});
+  EXPECT_EQ(log.At("/slow"), std::vector<int64_t>{1250});
+  EXPECT_EQ(clock.sleeps(), (std::vector<int64_t>{250, 1000}));
+}
+
+TEST(Fetcher, SourceTotalTimeoutOverridesTheOption) {
+  HttpServer server([](const HttpRequest&) {
+    HttpResponse r;
+    r.delay_ms = 600;
+    r.body = "late";
+    return r;
+  });
+  FetchOptions o = TestOptions();
+  o.max_retries = 0;
+  o.total_timeout_ms = 10000;
+  Request hurried{server.Url("/hurried")};
+  hurried.overrides.total_timeout_ms = 100;
+  FakeClock clock;
+  SeededRandom random(1);
+  auto rs =
+      NewCurlHttpClient(o, nullptr, &clock, &random)->FetchAll({hurried, {server.Url("/patient")}});
+  EXPECT_FALSE(rs[0].ok);
+  EXPECT_NE(rs[0].error.find("timed out"), std::string::npos) << rs[0].error;
+  EXPECT_TRUE(rs[1].ok) << rs[1].error;
+  EXPECT_EQ(rs[1].body, "late");
 }
 
 TEST(Fetcher, TimeoutSlowDripTruncationAndSize) {
   HttpServer server([](const HttpRequest& req) {
     HttpResponse r;
     r.body = std::string(20000, 'x');
-    if (req.path == "/hang") r.delay_ms = 4000;
+    if (req.path == "/hang") r.delay_ms = 2000;
     if (req.path == "/drip") {
       r.drip_bytes = 10;
       r.drip_interval_ms = 200;
@@ -122,6 +319,7 @@ TEST(Fetcher, TimeoutSlowDripTruncationAndSize) {
   FetchOptions o = TestOptions();
   o.max_retries = 0;
   o.max_body_bytes = 10000;
+  o.total_timeout_ms = 1500;  // /hang answers later; /drip falls below the rate before
   auto client = NewCurlHttpClient(o);
   auto rs = client->FetchAll({{server.Url("/hang")},
                               {server.Url("/drip")},

@@ -299,6 +299,12 @@ class SiteBuilder {
   bool UpToDate(int64_t id, int64_t revision, const std::string& relative);
   void RenderPages();
   void Flush();
+  // The configured proxy of a source ("" for none, or for a source no longer configured).
+  std::string SourceProxy(const std::string& source_id) const {
+    for (const auto& s : cfg_.sources)
+      if (s.id == source_id) return s.proxy;
+    return {};
+  }
   void Prepare(Job& j) const;
   void Render(Job& j) const;
   void WritePage(Job& j);
@@ -476,9 +482,14 @@ void SiteBuilder::WritePage(Job& j) {
 void SiteBuilder::Flush() {
   if (batch_.empty()) return;
   ParallelFor(batch_, [this](Job& j) { Prepare(j); });
-  std::vector<std::string> urls;
-  for (const auto& j : batch_) urls.insert(urls.end(), j.urls.begin(), j.urls.end());
-  images_.Fetch(urls);  // re-host: each image downloaded once, by content
+  // Re-hosting: each image is downloaded once (by content), through the proxy of the source
+  // its article came from, so a blocked site's images never go out directly.
+  std::map<std::string, std::vector<std::string>> urls_by_proxy;
+  for (const auto& j : batch_) {
+    auto& urls = urls_by_proxy[SourceProxy(j.c.source_id)];
+    urls.insert(urls.end(), j.urls.begin(), j.urls.end());
+  }
+  for (const auto& [proxy, urls] : urls_by_proxy) images_.Fetch(urls, proxy);
   ParallelFor(batch_, [this](Job& j) { Render(j); });
   for (auto& j : batch_) WritePage(j);
   batch_.clear();

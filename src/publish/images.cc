@@ -31,14 +31,14 @@ ImageStore::ImageStore(OutputTree& tree, fetch::HttpClient* http, int64_t max_by
       cache_[url] = local.get<std::string>();
 }
 
-void ImageStore::Fetch(const std::vector<std::string>& urls) {
+void ImageStore::Fetch(const std::vector<std::string>& urls, const std::string& proxy) {
   if (!http_) return;
   std::vector<fetch::Request> requests;
   for (const auto& u : urls) {
     if (cache_.count(u) || (u.rfind("http://", 0) != 0 && u.rfind("https://", 0) != 0)) continue;
     bool dup = false;
     for (const auto& r : requests) dup |= r.url == u;
-    if (!dup) requests.push_back({u});
+    if (!dup) requests.push_back({u, "", "", proxy});
   }
   if (requests.empty()) return;
   for (const auto& resp : http_->FetchAll(requests)) {

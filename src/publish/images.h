@@ -22,8 +22,9 @@ class ImageStore {
   // .samizdat/images.json there. Every write goes through `tree`.
   ImageStore(OutputTree& tree, fetch::HttpClient* http, int64_t max_bytes);
 
-  // Downloads what is not cached yet (one batch, concurrently).
-  void Fetch(const std::vector<std::string>& urls);
+  // Downloads what is not cached yet (one batch, concurrently), through `proxy` when it is
+  // not "" (the proxy of the source the images' articles came from).
+  void Fetch(const std::vector<std::string>& urls, const std::string& proxy = "");
   // The tree-relative path ("images/ab/abcd.jpg") of a downloaded image, or "".
   std::string LocalPath(const std::string& url) const;
   // Saves the URL cache, and marks every cached image produced by this build (pages that

@@ -582,12 +582,15 @@ namespace {
 constexpr const char* kHomeChannel =
     "(SELECT channel FROM memberships m WHERE m.article=a.id ORDER BY m.added_at, m.channel LIMIT "
     "1)";
-}
+constexpr const char* kHomeSource =
+    "(SELECT source_id FROM memberships m WHERE m.article=a.id ORDER BY m.added_at, m.channel "
+    "LIMIT 1)";
+}  // namespace
 
 Status Store::ForEachCurrentArticle(const std::function<void(const CurrentArticle&)>& fn,
                                     const std::function<bool(const CurrentArticle&)>& want) {
   std::string sql = std::string("SELECT a.id, a.current_revision, a.article_id, COALESCE(") +
-                    kHomeChannel +
+                    kHomeChannel + ", ''), COALESCE(" + kHomeSource +
                     ", '') FROM articles a WHERE a.current_revision IS NOT NULL ORDER BY a.id";
   Stmt s(db_, sql.c_str());
   Stmt full(
@@ -601,6 +604,7 @@ Status Store::ForEachCurrentArticle(const std::function<void(const CurrentArticl
     c.revision_id = s.Int(1);
     c.article_id = s.Text(2);
     c.home_channel = s.Text(3);
+    c.source_id = s.Text(4);
     if (!want || want(c)) {
       sqlite3_reset(full.get());
       full.Bind(1, c.id);

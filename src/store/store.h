@@ -81,6 +81,7 @@ struct CurrentArticle {
   std::string article_id;
   std::string title, byline, published, modified, lead_image_json, html;
   std::string home_channel;     // the channel whose pages/ folder holds the article
+  std::string source_id;        // the source that added it to its home channel
   bool content_loaded = false;  // false when ForEachCurrentArticle's `want` declined it
 };
 

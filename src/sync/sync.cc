@@ -218,9 +218,9 @@ Status SyncRun::AddSourceRequests(size_t source, std::vector<SourceRequest>* req
       src.page_url_pattern.find("{n}") != std::string::npos)
     for (int n = src.backfill_pages; n >= 1; --n)
       requests->push_back({{ReplaceAll(src.page_url_pattern, "{n}", std::to_string(n)), "", "",
-                            src.proxy, src.id, /*may_read_file=*/true},
+                            src.proxy, src.id, /*may_read_file=*/true, src.fetch},
                            source});
-  fetch::Request req{src.url, "", "", src.proxy, src.id, /*may_read_file=*/true};
+  fetch::Request req{src.url, "", "", src.proxy, src.id, /*may_read_file=*/true, src.fetch};
   Result<std::optional<store::Validators>> v = store_.GetValidators(src.url);
   if (!v.ok()) return v.status().WithContext("source " + src.id);
   if (*v) {
@@ -296,7 +296,8 @@ void SyncRun::ExpandSitemapIndex(DueSource& d, feed::Feed& index, feed::ParseOpt
                                  bool* local) {
   std::vector<fetch::Request> subs;
   for (const auto& e : index.entries)
-    if (e.is_sitemap) subs.push_back({e.link, "", "", d.config->proxy, d.config->id, *local});
+    if (e.is_sitemap)
+      subs.push_back({e.link, "", "", d.config->proxy, d.config->id, *local, d.config->fetch});
   std::vector<fetch::Response> responses = http_.FetchAll(subs);
   report_.requests += static_cast<int64_t>(subs.size());
   index.entries.clear();
@@ -375,7 +376,7 @@ Status SyncRun::DecideWhatToFetch(const std::vector<Candidate*>& ordered,
     if (!found.ok()) return found.status();
     const std::optional<store::StoredArticle>& existing = *found;
     const config::SourceConfig& src = *Lister(*c).config;
-    fetch::Request req{c->url, "", "", src.proxy, src.id, c->from_local_file};
+    fetch::Request req{c->url, "", "", src.proxy, src.id, c->from_local_file, src.fetch};
     if (existing) {
       if (Status st = AddMissingMemberships(*c, *existing); !st.ok()) return st;
       bool feed_changed = !c->updated.empty() && c->updated != existing->feed_updated;
