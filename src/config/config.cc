@@ -279,11 +279,7 @@ std::optional<Config> ParseConfig(std::string_view toml_text, std::string_view o
               else if (sk == "body_wrapper")
                 s.body_wrapper = String(snode, origin, full);
               else if (sk == "menu_tag_links") {
-                auto b = snode.value<bool>();
-                if (!b)
-                  throw ConfigError(Where(origin, snode) + ": key '" + full +
-                                    "' must be true or false");
-                s.menu_tag_links = *b;
+                s.menu_tag_links = Bool(snode, origin, full);
               } else if (sk == "link_policy") {
                 std::string v = String(snode, origin, full);
                 if (!clean::ParseLinkPolicy(v, &s.link_policy))
