@@ -127,9 +127,16 @@ bool ReadConfigFile(const std::string& path, std::string* text, std::string* err
   return Env::Default()->ReadFile(path, text, error);
 }
 
+// The built-in profiles, with any problem in them shown to the user.
+extract::ProfileSet BuiltInProfilesReported() {
+  const extract::ProfileSet& builtin = extract::ProfileSet::BuiltIn();
+  for (const auto& w : builtin.warnings()) Complain(w);
+  return builtin;
+}
+
 // Built-in profiles plus those named by the configuration.
 bool LoadProfiles(const config::Config* cfg, extract::ProfileSet* out, std::string* error) {
-  *out = extract::ProfileSet::BuiltIn();
+  *out = BuiltInProfilesReported();
   if (!cfg) return true;
   for (const auto& path : cfg->profile_paths) {
     std::string text;
@@ -182,7 +189,7 @@ void PrintWarnings(const std::string& file, const extract::Article& a) {
 
 int RunExtract(const std::vector<std::string>& files, const std::string& url,
                const std::string& profile, const std::string& format, bool raw) {
-  extract::ProfileSet profiles = extract::ProfileSet::BuiltIn();
+  extract::ProfileSet profiles = BuiltInProfilesReported();
   int status = kExitOk;
   bool first = true;
   for (const auto& file : files) {
