@@ -16,8 +16,9 @@ using html::Tag;
 
 enum class Action { kKeep, kUnwrap, kRemove, kToDiv };
 
-Action ActionFor(const Node* e) {
-  switch (e->tag) {
+// Content elements, kept with their (allow-listed) attributes.
+bool IsContentTag(Tag tag) {
+  switch (tag) {
     case Tag::k_p:
     case Tag::k_div:
     case Tag::k_a:
@@ -71,7 +72,15 @@ Action ActionFor(const Node* e) {
     case Tag::k_ruby:
     case Tag::k_rt:
     case Tag::k_rp:
-      return Action::kKeep;
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Scripts, embeds, forms, media and navigation: removed with everything inside.
+bool IsRemovedTag(Tag tag) {
+  switch (tag) {
     case Tag::k_script:
     case Tag::k_style:
     case Tag::k_noscript:
@@ -112,7 +121,16 @@ Action ActionFor(const Node* e) {
     case Tag::k_progress:
     case Tag::k_meter:
     case Tag::k_wbr:
-      return Action::kRemove;
+      return true;
+    default:
+      return false;
+  }
+}
+
+Action ActionFor(const Node* e) {
+  if (IsContentTag(e->tag)) return Action::kKeep;
+  if (IsRemovedTag(e->tag)) return Action::kRemove;
+  switch (e->tag) {
     case Tag::k_section:
     case Tag::k_article:
     case Tag::k_main:
@@ -349,6 +367,190 @@ void RemoveCjkSegmentBreaks(Document& doc, Node* body) {
   }
 }
 
+// Removes `n` with its subtree and returns the node the walk continues with.
+Node* RemoveSubtree(Document& doc, Node* n, Node* body) {
+  Node* next = html::NextSkippingChildren(n, body);
+  doc.Remove(n);
+  return next;
+}
+
+// Unwraps `n` and returns its first child, or what follows when it is empty.
+Node* UnwrapElement(Document& doc, Node* n, Node* body) {
+  Node* next = n->first_child ? n->first_child : html::NextSkippingChildren(n, body);
+  doc.Unwrap(n);
+  return next;
+}
+
+// Points an <img> at its best source, made absolute. False when there is none that a page
+// may load (no source, data: or file:); the caller then removes the image.
+bool ResolveImageSource(Document& doc, Node* img, std::string_view base_url, CleanStats& stats) {
+  std::string src = extract::BestImageSource(img);
+  if (src != img->Attr("src")) ++stats.images_resolved;
+  auto abs = ResolveUrl(base_url, src);
+  if (!abs || StartsWithIgnoreCase(*abs, "data:") || StartsWithIgnoreCase(*abs, "file:"))
+    return false;
+  doc.SetAttr(img, "src", *abs);
+  return true;
+}
+
+// Attribute allow-list: drops on*, style, class, id, width, height, data-*...
+void DropDisallowedAttrs(Node* n) {
+  html::Attribute** link = &n->attrs;
+  while (*link) {
+    if (!KeepAttr(n->tag, (*link)->name)) {
+      *link = (*link)->next;
+    } else {
+      link = &(*link)->next;
+    }
+  }
+}
+
+// Makes an <a>'s href absolute and applies the link policy. False when the link is to be
+// unwrapped into its text (no usable target, or LinkPolicy::kText).
+bool ApplyLinkPolicy(Document& doc, Node* a, std::string_view base_url, LinkPolicy links,
+                     CleanStats& stats) {
+  std::string_view href = TrimAscii(a->Attr("href"));
+  std::optional<std::string> abs;
+  if (!href.empty() && href.front() != '#') abs = ResolveUrl(base_url, href);
+  if (abs && StartsWithIgnoreCase(*abs, "data:")) abs.reset();
+  if (!abs || links == LinkPolicy::kText) {
+    if (!abs && !href.empty()) ++stats.links_dropped;
+    return false;
+  }
+  doc.SetAttr(a, "href", *abs);
+  if (links == LinkPolicy::kNeutralize) doc.Rename(a, "ok");
+  return true;
+}
+
+// Moves a heading `shift` levels, kept within h1..h6.
+void ShiftHeading(Document& doc, Node* n, int shift) {
+  if (shift == 0) return;
+  int level = html::HeadingLevel(n->tag);
+  if (!level) return;
+  level = std::min(6, std::max(1, level + shift));
+  char name[3] = {'h', static_cast<char>('0' + level), 0};
+  doc.Rename(n, name);
+}
+
+// One element of pass 1: removed, unwrapped or kept (renamed, attributes fixed). Returns
+// the node the walk continues with.
+Node* SanitizeElement(Document& doc, Node* n, Node* body, std::string_view base_url,
+                      const CleanOptions& options, CleanStats& stats) {
+  Action action = ActionFor(n);
+  if (action != Action::kRemove &&
+      (html::IsHiddenByMarkup(n) || (IsAdOrWidget(n) && !HoldsProse(n))))
+    action = Action::kRemove;
+  if (action == Action::kRemove) {
+    ++stats.removed;
+    return RemoveSubtree(doc, n, body);
+  }
+  if (action == Action::kUnwrap) {
+    ++stats.unwrapped;
+    return UnwrapElement(doc, n, body);
+  }
+  if (action == Action::kToDiv) doc.Rename(n, "div");
+  if (n->Is(Tag::k_img) && !ResolveImageSource(doc, n, base_url, stats)) {
+    ++stats.removed;
+    return RemoveSubtree(doc, n, body);
+  }
+  DropDisallowedAttrs(n);
+  if (n->Is(Tag::k_a) && !ApplyLinkPolicy(doc, n, base_url, options.links, stats))
+    return UnwrapElement(doc, n, body);
+  ShiftHeading(doc, n, options.heading_shift);
+  return html::NextInTree(n, body);
+}
+
+// Pass 1, top-down: remove, unwrap, rename; fix attributes. Comments go.
+void SanitizeTree(Document& doc, Node* body, std::string_view base_url, const CleanOptions& options,
+                  CleanStats& stats) {
+  Node* n = body->first_child;
+  while (n) {
+    if (n->type == html::NodeType::kComment)
+      n = RemoveSubtree(doc, n, body);
+    else if (!n->IsElement())
+      n = html::NextInTree(n, body);
+    else
+      n = SanitizeElement(doc, n, body, base_url, options, stats);
+  }
+}
+
+// Containers that say nothing without visible text or an image.
+bool DropsWhenEmpty(Tag tag) {
+  switch (tag) {
+    case Tag::k_p:
+    case Tag::k_div:
+    case Tag::k_span:
+    case Tag::k_li:
+    case Tag::k_figure:
+    case Tag::k_figcaption:
+    case Tag::k_blockquote:
+    case Tag::k_h1:
+    case Tag::k_h2:
+    case Tag::k_h3:
+    case Tag::k_h4:
+    case Tag::k_h5:
+    case Tag::k_h6:
+    case Tag::k_ul:
+    case Tag::k_ol:
+    case Tag::k_em:
+    case Tag::k_strong:
+    case Tag::k_b:
+    case Tag::k_i:
+    case Tag::k_a:
+    case Tag::k_table:
+    case Tag::k_tr:
+    case Tag::k_tbody:
+    case Tag::k_dl:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Whether `m` lies inside a <pre> (up to and including `body`).
+bool InsidePre(const Node* m, const Node* body) {
+  for (const Node* p = m->parent; p && p != body->parent; p = p->parent)
+    if (p->Is(Tag::k_pre)) return true;
+  return false;
+}
+
+// Pass 2, bottom-up: collapse whitespace outside <pre>; drop empty containers.
+void CollapseAndPrune(Document& doc, Node* body, CleanStats& stats) {
+  std::vector<Node*> order;
+  for (Node* m = body->first_child; m; m = html::NextInTree(m, body)) order.push_back(m);
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    Node* m = *it;
+    if (!m->parent) continue;
+    bool in_pre = InsidePre(m, body);
+    if (m->IsText()) {
+      if (!in_pre) CollapseText(doc, m);
+      if (m->data.empty()) doc.Remove(m);
+      continue;
+    }
+    if (!m->IsElement() || in_pre) continue;
+    if (DropsWhenEmpty(m->tag)) {
+      if (!HasVisibleText(m) && !HasImage(m)) {
+        doc.Remove(m);
+        ++stats.removed;
+      }
+    } else if (m->name == "ok" && !HasVisibleText(m) && !HasImage(m)) {
+      doc.Remove(m);
+    }
+  }
+}
+
+// Leading and trailing <br>/whitespace in the body say nothing.
+void TrimBodyEdges(Document& doc, Node* body) {
+  while (body->first_child &&
+         (body->first_child->Is(Tag::k_br) ||
+          (body->first_child->IsText() && TrimAscii(body->first_child->data).empty())))
+    doc.Remove(body->first_child);
+  while (body->last_child &&
+         (body->last_child->Is(Tag::k_br) ||
+          (body->last_child->IsText() && TrimAscii(body->last_child->data).empty())))
+    doc.Remove(body->last_child);
+}
+
 }  // namespace
 
 bool ParseLinkPolicy(std::string_view text, LinkPolicy* out) {
@@ -380,152 +582,10 @@ CleanStats CleanBody(Document& doc, Node* body, std::string_view base_url,
   CleanStats stats;
   ResolveNoscriptImages(doc, body, stats);
   ResolvePictures(doc, body);
-
-  // Pass 1, top-down: remove, unwrap, rename; fix attributes.
-  Node* n = body->first_child;
-  while (n) {
-    if (n->type == html::NodeType::kComment) {
-      Node* next = html::NextSkippingChildren(n, body);
-      doc.Remove(n);
-      n = next;
-      continue;
-    }
-    if (!n->IsElement()) {
-      n = html::NextInTree(n, body);
-      continue;
-    }
-    Action action = ActionFor(n);
-    if (action != Action::kRemove &&
-        (html::IsHiddenByMarkup(n) || (IsAdOrWidget(n) && !HoldsProse(n))))
-      action = Action::kRemove;
-    if (action == Action::kRemove) {
-      Node* next = html::NextSkippingChildren(n, body);
-      doc.Remove(n);
-      ++stats.removed;
-      n = next;
-      continue;
-    }
-    if (action == Action::kUnwrap) {
-      // Continue with the first child, or what follows when it is empty.
-      Node* next = n->first_child ? n->first_child : html::NextSkippingChildren(n, body);
-      doc.Unwrap(n);
-      ++stats.unwrapped;
-      n = next;
-      continue;
-    }
-    if (action == Action::kToDiv) doc.Rename(n, "div");
-    if (n->Is(Tag::k_img)) {
-      std::string src = extract::BestImageSource(n);
-      if (src != n->Attr("src")) ++stats.images_resolved;
-      auto abs = ResolveUrl(base_url, src);
-      if (!abs || StartsWithIgnoreCase(*abs, "data:") || StartsWithIgnoreCase(*abs, "file:")) {
-        Node* next = html::NextSkippingChildren(n, body);
-        doc.Remove(n);
-        ++stats.removed;
-        n = next;
-        continue;
-      }
-      doc.SetAttr(n, "src", *abs);
-    }
-    // Attribute allow-list: drops on*, style, class, id, width, height, data-*...
-    html::Attribute** link = &n->attrs;
-    while (*link) {
-      if (!KeepAttr(n->tag, (*link)->name)) {
-        *link = (*link)->next;
-      } else {
-        link = &(*link)->next;
-      }
-    }
-    if (n->Is(Tag::k_a)) {
-      std::string_view href = TrimAscii(n->Attr("href"));
-      std::optional<std::string> abs;
-      if (!href.empty() && href.front() != '#') abs = ResolveUrl(base_url, href);
-      if (abs && StartsWithIgnoreCase(*abs, "data:")) abs.reset();
-      if (!abs || options.links == LinkPolicy::kText) {
-        if (!abs && !href.empty()) ++stats.links_dropped;
-        Node* next = n->first_child ? n->first_child : html::NextSkippingChildren(n, body);
-        doc.Unwrap(n);
-        n = next;
-        continue;
-      }
-      doc.SetAttr(n, "href", *abs);
-      if (options.links == LinkPolicy::kNeutralize) doc.Rename(n, "ok");
-    }
-    if (options.heading_shift != 0) {
-      int level = html::HeadingLevel(n->tag);
-      if (level) {
-        level = std::min(6, std::max(1, level + options.heading_shift));
-        char name[3] = {'h', static_cast<char>('0' + level), 0};
-        doc.Rename(n, name);
-      }
-    }
-    n = html::NextInTree(n, body);
-  }
-
+  SanitizeTree(doc, body, base_url, options, stats);
   RemoveCjkSegmentBreaks(doc, body);
-
-  // Pass 2, bottom-up: collapse whitespace outside <pre>; drop empty containers.
-  std::vector<Node*> order;
-  for (Node* m = body->first_child; m; m = html::NextInTree(m, body)) order.push_back(m);
-  for (auto it = order.rbegin(); it != order.rend(); ++it) {
-    Node* m = *it;
-    if (!m->parent) continue;
-    bool in_pre = false;
-    for (Node* p = m->parent; p && p != body->parent; p = p->parent)
-      if (p->Is(Tag::k_pre)) {
-        in_pre = true;
-        break;
-      }
-    if (m->IsText()) {
-      if (!in_pre) CollapseText(doc, m);
-      if (m->data.empty()) doc.Remove(m);
-      continue;
-    }
-    if (!m->IsElement() || in_pre) continue;
-    switch (m->tag) {
-      case Tag::k_p:
-      case Tag::k_div:
-      case Tag::k_span:
-      case Tag::k_li:
-      case Tag::k_figure:
-      case Tag::k_figcaption:
-      case Tag::k_blockquote:
-      case Tag::k_h1:
-      case Tag::k_h2:
-      case Tag::k_h3:
-      case Tag::k_h4:
-      case Tag::k_h5:
-      case Tag::k_h6:
-      case Tag::k_ul:
-      case Tag::k_ol:
-      case Tag::k_em:
-      case Tag::k_strong:
-      case Tag::k_b:
-      case Tag::k_i:
-      case Tag::k_a:
-      case Tag::k_table:
-      case Tag::k_tr:
-      case Tag::k_tbody:
-      case Tag::k_dl:
-        if (!HasVisibleText(m) && !HasImage(m)) {
-          doc.Remove(m);
-          ++stats.removed;
-        }
-        break;
-      default:
-        if (m->name == "ok" && !HasVisibleText(m) && !HasImage(m)) doc.Remove(m);
-        break;
-    }
-  }
-  // Leading and trailing <br>/whitespace in the body say nothing.
-  while (body->first_child &&
-         (body->first_child->Is(Tag::k_br) ||
-          (body->first_child->IsText() && TrimAscii(body->first_child->data).empty())))
-    doc.Remove(body->first_child);
-  while (body->last_child &&
-         (body->last_child->Is(Tag::k_br) ||
-          (body->last_child->IsText() && TrimAscii(body->last_child->data).empty())))
-    doc.Remove(body->last_child);
+  CollapseAndPrune(doc, body, stats);
+  TrimBodyEdges(doc, body);
   return stats;
 }
 

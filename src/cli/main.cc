@@ -6,7 +6,9 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -125,9 +127,16 @@ bool ReadConfigFile(const std::string& path, std::string* text, std::string* err
   return Env::Default()->ReadFile(path, text, error);
 }
 
+// The built-in profiles, with any problem in them shown to the user.
+extract::ProfileSet BuiltInProfilesReported() {
+  const extract::ProfileSet& builtin = extract::ProfileSet::BuiltIn();
+  for (const auto& w : builtin.warnings()) Complain(w);
+  return builtin;
+}
+
 // Built-in profiles plus those named by the configuration.
 bool LoadProfiles(const config::Config* cfg, extract::ProfileSet* out, std::string* error) {
-  *out = extract::ProfileSet::BuiltIn();
+  *out = BuiltInProfilesReported();
   if (!cfg) return true;
   for (const auto& path : cfg->profile_paths) {
     std::string text;
@@ -180,7 +189,7 @@ void PrintWarnings(const std::string& file, const extract::Article& a) {
 
 int RunExtract(const std::vector<std::string>& files, const std::string& url,
                const std::string& profile, const std::string& format, bool raw) {
-  extract::ProfileSet profiles = extract::ProfileSet::BuiltIn();
+  extract::ProfileSet profiles = BuiltInProfilesReported();
   int status = kExitOk;
   bool first = true;
   for (const auto& file : files) {
@@ -545,6 +554,114 @@ int RunInit(const std::string& dir) {
   return kExitOk;
 }
 
+// A subcommand as CLI11 sees it, and what runs it with the options CLI11 filled in.
+struct Subcommand {
+  CLI::App* app;
+  std::function<int()> run;
+};
+
+Subcommand AddExtract(CLI::App& app) {
+  struct Args {
+    std::vector<std::string> files;
+    std::string url, profile, format = "json";
+    bool raw = false;
+  };
+  auto a = std::make_shared<Args>();
+  auto* extract = app.add_subcommand("extract", "Extract the article from saved pages");
+  extract->add_option("--url", a->url, "The page's URL (resolves links; selects a profile)");
+  extract->add_option("--profile", a->profile, "Force a site profile (or \"generic\")");
+  extract->add_option("--format", a->format, "Output format")
+      ->check(CLI::IsMember({"json", "text", "markdown", "html"}));
+  extract->add_flag("--raw", a->raw, "Skip the clean stage (shows what extraction selected)");
+  extract->add_option("FILE", a->files, "Saved pages; - reads standard input")->required();
+  return {extract, [a] { return RunExtract(a->files, a->url, a->profile, a->format, a->raw); }};
+}
+
+Subcommand AddConvert(CLI::App& app) {
+  struct Args {
+    std::string file, url, config_path, theme, out;
+  };
+  auto a = std::make_shared<Args>();
+  auto* convert = app.add_subcommand("convert", "Write the mirror page for one saved article page");
+  convert->add_option("FILE", a->file, "The saved page; - reads standard input")->required();
+  convert->add_option("--url", a->url, "The article's original URL")->required();
+  convert->add_option("--config", a->config_path, "samizdat.toml with the site's settings");
+  convert->add_option("--theme", a->theme, "classic, markdown or html (default: from config)");
+  convert->add_option("-o,--output", a->out, "Output file (default: standard output)");
+  return {convert, [a] { return RunConvert(a->file, a->url, a->config_path, a->theme, a->out); }};
+}
+
+Subcommand AddFeed(CLI::App& app) {
+  struct Args {
+    std::string source, listing_selector;
+    bool json = false, allow_private = false;
+  };
+  auto a = std::make_shared<Args>();
+  auto* feed_cmd =
+      app.add_subcommand("feed", "Parse a feed, sitemap or listing page and print its entries");
+  feed_cmd
+      ->add_option("SOURCE", a->source,
+                   "An http(s):// or file:// URL, a file, or - for standard input")
+      ->required();
+  feed_cmd->add_flag("--json", a->json, "Print the parsed model as JSON (doc/feed.md)");
+  feed_cmd->add_flag("--allow-private", a->allow_private, "Allow private and loopback addresses");
+  feed_cmd->add_option("--listing", a->listing_selector,
+                       "Treat SOURCE as an HTML listing; CSS selector for article links");
+  return {feed_cmd,
+          [a] { return RunFeed(a->source, a->json, a->listing_selector, a->allow_private); }};
+}
+
+Subcommand AddSync(CLI::App& app) {
+  struct Args {
+    std::string config = "samizdat.toml", only_source;
+    bool json = false, dry_run = false;
+  };
+  auto a = std::make_shared<Args>();
+  auto* sync_cmd =
+      app.add_subcommand("sync", "Fetch due sources and store new and changed articles");
+  sync_cmd->add_option("--config", a->config, "The mirror's samizdat.toml");
+  sync_cmd->add_flag("--json", a->json, "Print a JSON summary");
+  sync_cmd->add_flag("--dry-run", a->dry_run, "Fetch and parse, but write nothing");
+  sync_cmd->add_option("--source", a->only_source, "Sync only this source");
+  return {sync_cmd, [a] { return RunSync(a->config, a->json, a->dry_run, a->only_source); }};
+}
+
+Subcommand AddBuild(CLI::App& app) {
+  auto config = std::make_shared<std::string>("samizdat.toml");
+  auto* build_cmd =
+      app.add_subcommand("build", "Render the mirror from the store into the output directory");
+  build_cmd->add_option("--config", *config, "The mirror's samizdat.toml");
+  return {build_cmd, [config] { return RunBuild(*config); }};
+}
+
+Subcommand AddPublish(CLI::App& app) {
+  auto config = std::make_shared<std::string>("samizdat.toml");
+  auto* publish_cmd =
+      app.add_subcommand("publish", "Commit the built site to git and push it to every remote");
+  publish_cmd->add_option("--config", *config, "The mirror's samizdat.toml");
+  return {publish_cmd, [config] { return RunPublish(*config); }};
+}
+
+Subcommand AddServe(CLI::App& app) {
+  struct Args {
+    std::string config = "samizdat.toml";
+    int port = 8080;
+  };
+  auto a = std::make_shared<Args>();
+  auto* serve_cmd = app.add_subcommand("serve", "Serve the built site on 127.0.0.1 for preview");
+  serve_cmd->add_option("--config", a->config, "The mirror's samizdat.toml");
+  serve_cmd->add_option("--port", a->port, "Port (0 picks a free one)")
+      ->check(CLI::Range(0, 65535));
+  return {serve_cmd, [a] { return RunServe(a->config, a->port); }};
+}
+
+Subcommand AddInit(CLI::App& app) {
+  auto dir = std::make_shared<std::string>();
+  auto* init_cmd = app.add_subcommand("init", "Write a commented samizdat.toml to start from");
+  init_cmd->add_option("DIR", *dir, "Directory (default: current)");
+  return {init_cmd, [dir] { return RunInit(*dir); }};
+}
+
 }  // namespace
 }  // namespace samizdat
 
@@ -552,70 +669,10 @@ int main(int argc, char** argv) {
   CLI::App app{"samizdat: mirror news sites as clean Markdown and static HTML"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "samizdat 0.1.0");
-
-  std::vector<std::string> files;
-  std::string url, profile, format = "json";
-  auto* extract = app.add_subcommand("extract", "Extract the article from saved pages");
-  extract->add_option("--url", url, "The page's URL (resolves links; selects a profile)");
-  extract->add_option("--profile", profile, "Force a site profile (or \"generic\")");
-  extract->add_option("--format", format, "Output format")
-      ->check(CLI::IsMember({"json", "text", "markdown", "html"}));
-  bool raw = false;
-  extract->add_flag("--raw", raw, "Skip the clean stage (shows what extraction selected)");
-  extract->add_option("FILE", files, "Saved pages; - reads standard input")->required();
-
-  std::string file, config_path, theme, out;
-  auto* convert = app.add_subcommand("convert", "Write the mirror page for one saved article page");
-  convert->add_option("FILE", file, "The saved page; - reads standard input")->required();
-  convert->add_option("--url", url, "The article's original URL")->required();
-  convert->add_option("--config", config_path, "samizdat.toml with the site's settings");
-  convert->add_option("--theme", theme, "classic, markdown or html (default: from config)");
-  convert->add_option("-o,--output", out, "Output file (default: standard output)");
-
-  std::string feed_source, listing_selector;
-  bool feed_json = false;
-  auto* feed_cmd =
-      app.add_subcommand("feed", "Parse a feed, sitemap or listing page and print its entries");
-  feed_cmd
-      ->add_option("SOURCE", feed_source,
-                   "An http(s):// or file:// URL, a file, or - for standard input")
-      ->required();
-  feed_cmd->add_flag("--json", feed_json, "Print the parsed model as JSON (doc/feed.md)");
-  bool feed_allow_private = false;
-  feed_cmd->add_flag("--allow-private", feed_allow_private, "Allow private and loopback addresses");
-  feed_cmd->add_option("--listing", listing_selector,
-                       "Treat SOURCE as an HTML listing; CSS selector for article links");
-
-  std::string sync_config = "samizdat.toml", only_source;
-  bool sync_json = false, dry_run = false;
-  auto* sync_cmd =
-      app.add_subcommand("sync", "Fetch due sources and store new and changed articles");
-  sync_cmd->add_option("--config", sync_config, "The mirror's samizdat.toml");
-  sync_cmd->add_flag("--json", sync_json, "Print a JSON summary");
-  sync_cmd->add_flag("--dry-run", dry_run, "Fetch and parse, but write nothing");
-  sync_cmd->add_option("--source", only_source, "Sync only this source");
-
-  std::string build_config = "samizdat.toml";
-  auto* build_cmd =
-      app.add_subcommand("build", "Render the mirror from the store into the output directory");
-  build_cmd->add_option("--config", build_config, "The mirror's samizdat.toml");
-
-  std::string publish_config = "samizdat.toml";
-  auto* publish_cmd =
-      app.add_subcommand("publish", "Commit the built site to git and push it to every remote");
-  publish_cmd->add_option("--config", publish_config, "The mirror's samizdat.toml");
-
-  std::string serve_config = "samizdat.toml";
-  int serve_port = 8080;
-  auto* serve_cmd = app.add_subcommand("serve", "Serve the built site on 127.0.0.1 for preview");
-  serve_cmd->add_option("--config", serve_config, "The mirror's samizdat.toml");
-  serve_cmd->add_option("--port", serve_port, "Port (0 picks a free one)")
-      ->check(CLI::Range(0, 65535));
-
-  std::string init_dir;
-  auto* init_cmd = app.add_subcommand("init", "Write a commented samizdat.toml to start from");
-  init_cmd->add_option("DIR", init_dir, "Directory (default: current)");
-
+  const samizdat::Subcommand commands[] = {samizdat::AddExtract(app), samizdat::AddConvert(app),
+                                           samizdat::AddFeed(app),    samizdat::AddSync(app),
+                                           samizdat::AddBuild(app),   samizdat::AddPublish(app),
+                                           samizdat::AddServe(app),   samizdat::AddInit(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -623,14 +680,7 @@ int main(int argc, char** argv) {
     // whatever code CLI11 gives it.
     return app.exit(e) == 0 ? samizdat::kExitOk : samizdat::kExitUsage;
   }
-  if (*extract) return samizdat::RunExtract(files, url, profile, format, raw);
-  if (*convert) return samizdat::RunConvert(file, url, config_path, theme, out);
-  if (*sync_cmd) return samizdat::RunSync(sync_config, sync_json, dry_run, only_source);
-  if (*init_cmd) return samizdat::RunInit(init_dir);
-  if (*build_cmd) return samizdat::RunBuild(build_config);
-  if (*publish_cmd) return samizdat::RunPublish(publish_config);
-  if (*serve_cmd) return samizdat::RunServe(serve_config, serve_port);
-  if (*feed_cmd)
-    return samizdat::RunFeed(feed_source, feed_json, listing_selector, feed_allow_private);
+  for (const auto& command : commands)
+    if (*command.app) return command.run();
   return samizdat::kExitUsage;
 }

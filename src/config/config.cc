@@ -196,6 +196,230 @@ std::vector<publish::RemoteConfig> ParseRemotes(const toml::node& node, std::str
   return out;
 }
 
+// The table under a top-level key ('site', 'fetch', 'publish', 'publish.archive').
+const toml::table& Table(const toml::node& node, std::string_view origin, std::string_view key) {
+  const toml::table* t = node.as_table();
+  if (!t) throw ConfigError(Where(origin, node) + ": '" + std::string(key) + "' must be a table");
+  return *t;
+}
+
+// [site]. Its 'output' key names the site directory, which lives in Config, not SiteConfig.
+void ParseSite(const toml::table& site, std::string_view origin, SiteConfig& s,
+               std::string& output_dir) {
+  for (auto&& [skey, snode] : site) {
+    std::string sk(skey.str());
+    std::string full = "site." + sk;
+    if (sk == "title")
+      s.title = String(snode, origin, full);
+    else if (sk == "menu")
+      s.menu = String(snode, origin, full);
+    else if (sk == "footer")
+      s.footer = String(snode, origin, full);
+    else if (sk == "body_wrapper")
+      s.body_wrapper = String(snode, origin, full);
+    else if (sk == "menu_tag_links") {
+      s.menu_tag_links = Bool(snode, origin, full);
+    } else if (sk == "link_policy") {
+      std::string v = String(snode, origin, full);
+      if (!clean::ParseLinkPolicy(v, &s.link_policy))
+        throw ConfigError(Where(origin, snode) + ": key '" + full +
+                          "' must be \"keep\", \"neutralize\" or \"text\", got \"" + v + "\"");
+    } else if (sk == "heading_shift") {
+      auto v = snode.value<int64_t>();
+      if (!v || *v < -5 || *v > 5)
+        throw ConfigError(Where(origin, snode) + ": key '" + full +
+                          "' must be an integer from -5 to 5");
+      s.heading_shift = static_cast<int>(*v);
+    } else if (sk == "index_page_size") {
+      s.index_page_size = static_cast<int>(Int(snode, origin, full, 1, 1000));
+    } else if (sk == "pager_pages") {
+      s.pager_pages = static_cast<int>(Int(snode, origin, full, 1, 100));
+    } else if (sk == "index_stamps") {
+      s.index_stamps = Bool(snode, origin, full);
+    } else if (sk == "base_url") {
+      s.base_url = String(snode, origin, full);
+      if (!s.base_url.empty() && s.base_url.back() != '/') s.base_url += '/';
+    } else if (sk == "rehost_images") {
+      s.rehost_images = Bool(snode, origin, full);
+    } else if (sk == "max_image_bytes") {
+      s.max_image_bytes = Int(snode, origin, full, 1024, int64_t{1} << 30);
+    } else if (sk == "promo") {
+      s.promo = String(snode, origin, full);
+    } else if (sk == "output") {
+      output_dir = String(snode, origin, full);
+    } else if (sk == "theme") {
+      std::string v = String(snode, origin, full);
+      if (!ParseTheme(v, &s.theme))
+        throw ConfigError(Where(origin, snode) + ": key '" + full +
+                          "' must be \"classic\", \"markdown\" or \"html\", got \"" + v + "\"");
+    } else {
+      throw ConfigError(Where(origin, snode) + ": unknown key '" + full + "'");
+    }
+  }
+}
+
+// [publish.archive]: all three of output, max_articles and link_prefix, or an error.
+publish::ArchiveConfig ParseArchive(const toml::node& pnode, std::string_view origin) {
+  publish::ArchiveConfig archive;
+  for (auto&& [ak, anode] : Table(pnode, origin, "publish.archive")) {
+    std::string akey(ak.str());
+    std::string afull = "publish.archive." + akey;
+    if (akey == "output")
+      archive.output = String(anode, origin, afull);
+    else if (akey == "max_articles")
+      archive.max_articles = Int(anode, origin, afull, 1, int64_t{1} << 40);
+    else if (akey == "link_prefix")
+      archive.link_prefix = String(anode, origin, afull);
+    else if (akey == "remotes")
+      archive.remotes = ParseRemotes(anode, origin, afull);
+    else
+      throw ConfigError(Where(origin, anode) + ": unknown key '" + afull + "'");
+  }
+  if (archive.output.empty() || archive.max_articles == 0 || archive.link_prefix.empty())
+    throw ConfigError(Where(origin, pnode) +
+                      ": 'publish.archive' needs 'output', 'max_articles' and 'link_prefix'");
+  if (archive.link_prefix.back() != '/') archive.link_prefix += '/';
+  return archive;
+}
+
+// [publish], with its [publish.archive] and [[publish.remotes]].
+void ParsePublish(const toml::table& t, std::string_view origin, publish::PublishConfig& p) {
+  for (auto&& [pk, pnode] : t) {
+    std::string key(pk.str());
+    std::string full = "publish." + key;
+    if (key == "branch")
+      p.branch = String(pnode, origin, full);
+    else if (key == "author_name")
+      p.author_name = String(pnode, origin, full);
+    else if (key == "author_email")
+      p.author_email = String(pnode, origin, full);
+    else if (key == "committer_name")
+      p.committer_name = String(pnode, origin, full);
+    else if (key == "committer_email")
+      p.committer_email = String(pnode, origin, full);
+    else if (key == "message")
+      p.message = String(pnode, origin, full);
+    else if (key == "archive")
+      p.archive = ParseArchive(pnode, origin);
+    else if (key == "remotes")
+      p.remotes = ParseRemotes(pnode, origin, "publish.remotes");
+    else
+      throw ConfigError(Where(origin, pnode) + ": unknown key '" + full + "'");
+  }
+}
+
+// One [[channels]] entry; its name defaults to its id.
+ChannelConfig ParseChannel(const toml::node& el, std::string_view origin) {
+  const toml::table* t = el.as_table();
+  if (!t) throw ConfigError(Where(origin, el) + ": each [[channels]] entry must be a table");
+  ChannelConfig ch;
+  for (auto&& [ck, cnode] : *t) {
+    std::string key(ck.str());
+    std::string full = "channels." + key;
+    if (key == "id")
+      ch.id = Id(cnode, origin, full, /*channel=*/true);
+    else if (key == "name")
+      ch.name = String(cnode, origin, full);
+    else if (key == "group")
+      ch.group = String(cnode, origin, full);
+    else
+      throw ConfigError(Where(origin, cnode) + ": unknown key '" + full + "'");
+  }
+  if (ch.id.empty()) throw ConfigError(Where(origin, el) + ": a channel needs an 'id'");
+  if (ch.name.empty()) ch.name = ch.id;
+  return ch;
+}
+
+// [[channels]] entries, appended to `channels`; ids are unique.
+void ParseChannels(const toml::node& node, std::string_view origin,
+                   std::vector<ChannelConfig>& channels) {
+  for (const auto& el : TableArray(node, origin, "channels")) {
+    ChannelConfig ch = ParseChannel(el, origin);
+    for (const auto& other : channels)
+      if (other.id == ch.id)
+        throw ConfigError(Where(origin, el) + ": duplicate channel id '" + ch.id + "'");
+    channels.push_back(std::move(ch));
+  }
+}
+
+// [[sources]] entries, appended to `sources`; ids are unique and every channel a source
+// names is among `channels` (declared earlier in the file).
+void ParseSources(const toml::node& node, std::string_view origin,
+                  const std::vector<ChannelConfig>& channels, std::vector<SourceConfig>& sources) {
+  for (const auto& el : TableArray(node, origin, "sources")) {
+    const toml::table* t = el.as_table();
+    if (!t) throw ConfigError(Where(origin, el) + ": each [[sources]] entry must be a table");
+    SourceConfig src = ParseSource(*t, origin, el);
+    for (const auto& other : sources)
+      if (other.id == src.id)
+        throw ConfigError(Where(origin, el) + ": duplicate source id '" + src.id + "'");
+    for (const auto& ch : src.channels) {
+      bool known = false;
+      for (const auto& c : channels) known |= c.id == ch;
+      if (!known)
+        throw ConfigError(Where(origin, el) + ": source '" + src.id + "' names unknown channel '" +
+                          ch + "' (declare [[channels]] before [[sources]])");
+    }
+    sources.push_back(std::move(src));
+  }
+}
+
+// A relative path is taken from the config file's directory (when there is one).
+void RelativeToBase(std::string_view base_dir, std::string& p) {
+  if (!p.empty() && p[0] != '/' && !base_dir.empty()) p = std::string(base_dir) + "/" + p;
+}
+
+// profiles = ["path", ...], appended to `paths`.
+void ParseProfilePaths(const toml::node& node, std::string_view origin, std::string_view base_dir,
+                       std::vector<std::string>& paths) {
+  const toml::array* arr = node.as_array();
+  if (!arr) throw ConfigError(Where(origin, node) + ": key 'profiles' must be an array of paths");
+  for (const auto& el : *arr) {
+    std::string p = String(el, origin, "profiles");
+    RelativeToBase(base_dir, p);
+    paths.push_back(p);
+  }
+}
+
+// Every top-level key of the document, in file order (channels before the sources naming
+// them).
+void ParseRoot(const toml::table& root, std::string_view origin, std::string_view base_dir,
+               Config& cfg) {
+  for (auto&& [key, node] : root) {
+    std::string k(key.str());
+    if (k == "site")
+      ParseSite(Table(node, origin, "site"), origin, cfg.site, cfg.output_dir);
+    else if (k == "publish")
+      ParsePublish(Table(node, origin, "publish"), origin, cfg.publish);
+    else if (k == "store")
+      cfg.store_path = String(node, origin, "store");
+    else if (k == "fetch")
+      ParseFetch(Table(node, origin, "fetch"), origin, cfg.fetch);
+    else if (k == "channels")
+      ParseChannels(node, origin, cfg.channels);
+    else if (k == "sources")
+      ParseSources(node, origin, cfg.channels, cfg.sources);
+    else if (k == "profiles")
+      ParseProfilePaths(node, origin, base_dir, cfg.profile_paths);
+    else
+      throw ConfigError(Where(origin, node) + ": unknown key '" + k + "'");
+  }
+}
+
+// Defaults for the store and site paths, and every relative path taken from base_dir.
+void ApplyDefaultPaths(std::string_view base_dir, Config& cfg) {
+  if (cfg.store_path.empty()) cfg.store_path = "samizdat.db";
+  if (cfg.output_dir.empty()) cfg.output_dir = "site";
+  RelativeToBase(base_dir, cfg.store_path);
+  RelativeToBase(base_dir, cfg.output_dir);
+  RelativeToBase(base_dir, cfg.publish.archive.output);
+  // file:// sources are read under the config file's directory unless told otherwise.
+  if (cfg.fetch.file_root.empty())
+    cfg.fetch.file_root = base_dir.empty() ? "." : std::string(base_dir);
+  else
+    RelativeToBase(base_dir, cfg.fetch.file_root);
+}
+
 }  // namespace
 
 bool ParseSourceKind(std::string_view text, SourceKind* out) {
@@ -261,194 +485,8 @@ std::optional<Config> ParseConfig(std::string_view toml_text, std::string_view o
       toml_text, origin,
       [&](const toml::table& root) {
         cfg.origin = std::string(origin);
-        for (auto&& [key, node] : root) {
-          std::string k(key.str());
-          if (k == "site") {
-            const toml::table* site = node.as_table();
-            if (!site) throw ConfigError(Where(origin, node) + ": 'site' must be a table");
-            for (auto&& [skey, snode] : *site) {
-              std::string sk(skey.str());
-              std::string full = "site." + sk;
-              SiteConfig& s = cfg.site;
-              if (sk == "title")
-                s.title = String(snode, origin, full);
-              else if (sk == "menu")
-                s.menu = String(snode, origin, full);
-              else if (sk == "footer")
-                s.footer = String(snode, origin, full);
-              else if (sk == "body_wrapper")
-                s.body_wrapper = String(snode, origin, full);
-              else if (sk == "menu_tag_links") {
-                auto b = snode.value<bool>();
-                if (!b)
-                  throw ConfigError(Where(origin, snode) + ": key '" + full +
-                                    "' must be true or false");
-                s.menu_tag_links = *b;
-              } else if (sk == "link_policy") {
-                std::string v = String(snode, origin, full);
-                if (!clean::ParseLinkPolicy(v, &s.link_policy))
-                  throw ConfigError(Where(origin, snode) + ": key '" + full +
-                                    "' must be \"keep\", \"neutralize\" or \"text\", got \"" + v +
-                                    "\"");
-              } else if (sk == "heading_shift") {
-                auto v = snode.value<int64_t>();
-                if (!v || *v < -5 || *v > 5)
-                  throw ConfigError(Where(origin, snode) + ": key '" + full +
-                                    "' must be an integer from -5 to 5");
-                s.heading_shift = static_cast<int>(*v);
-              } else if (sk == "index_page_size") {
-                s.index_page_size = static_cast<int>(Int(snode, origin, full, 1, 1000));
-              } else if (sk == "pager_pages") {
-                s.pager_pages = static_cast<int>(Int(snode, origin, full, 1, 100));
-              } else if (sk == "index_stamps") {
-                s.index_stamps = Bool(snode, origin, full);
-              } else if (sk == "base_url") {
-                s.base_url = String(snode, origin, full);
-                if (!s.base_url.empty() && s.base_url.back() != '/') s.base_url += '/';
-              } else if (sk == "rehost_images") {
-                s.rehost_images = Bool(snode, origin, full);
-              } else if (sk == "max_image_bytes") {
-                s.max_image_bytes = Int(snode, origin, full, 1024, int64_t{1} << 30);
-              } else if (sk == "promo") {
-                s.promo = String(snode, origin, full);
-              } else if (sk == "output") {
-                cfg.output_dir = String(snode, origin, full);
-              } else if (sk == "theme") {
-                std::string v = String(snode, origin, full);
-                if (!ParseTheme(v, &s.theme))
-                  throw ConfigError(Where(origin, snode) + ": key '" + full +
-                                    "' must be \"classic\", \"markdown\" or \"html\", got \"" + v +
-                                    "\"");
-              } else {
-                throw ConfigError(Where(origin, snode) + ": unknown key '" + full + "'");
-              }
-            }
-          } else if (k == "publish") {
-            const toml::table* t = node.as_table();
-            if (!t) throw ConfigError(Where(origin, node) + ": 'publish' must be a table");
-            for (auto&& [pk, pnode] : *t) {
-              std::string key(pk.str());
-              std::string full = "publish." + key;
-              publish::PublishConfig& p = cfg.publish;
-              if (key == "branch")
-                p.branch = String(pnode, origin, full);
-              else if (key == "author_name")
-                p.author_name = String(pnode, origin, full);
-              else if (key == "author_email")
-                p.author_email = String(pnode, origin, full);
-              else if (key == "committer_name")
-                p.committer_name = String(pnode, origin, full);
-              else if (key == "committer_email")
-                p.committer_email = String(pnode, origin, full);
-              else if (key == "message")
-                p.message = String(pnode, origin, full);
-              else if (key == "archive") {
-                const toml::table* at = pnode.as_table();
-                if (!at)
-                  throw ConfigError(Where(origin, pnode) + ": 'publish.archive' must be a table");
-                for (auto&& [ak, anode] : *at) {
-                  std::string akey(ak.str());
-                  std::string afull = "publish.archive." + akey;
-                  if (akey == "output")
-                    p.archive.output = String(anode, origin, afull);
-                  else if (akey == "max_articles")
-                    p.archive.max_articles = Int(anode, origin, afull, 1, int64_t{1} << 40);
-                  else if (akey == "link_prefix")
-                    p.archive.link_prefix = String(anode, origin, afull);
-                  else if (akey == "remotes")
-                    p.archive.remotes = ParseRemotes(anode, origin, afull);
-                  else
-                    throw ConfigError(Where(origin, anode) + ": unknown key '" + afull + "'");
-                }
-                if (p.archive.output.empty() || p.archive.max_articles == 0 ||
-                    p.archive.link_prefix.empty())
-                  throw ConfigError(
-                      Where(origin, pnode) +
-                      ": 'publish.archive' needs 'output', 'max_articles' and 'link_prefix'");
-                if (p.archive.link_prefix.back() != '/') p.archive.link_prefix += '/';
-              } else if (key == "remotes") {
-                p.remotes = ParseRemotes(pnode, origin, "publish.remotes");
-              } else {
-                throw ConfigError(Where(origin, pnode) + ": unknown key '" + full + "'");
-              }
-            }
-          } else if (k == "store") {
-            cfg.store_path = String(node, origin, "store");
-          } else if (k == "fetch") {
-            const toml::table* t = node.as_table();
-            if (!t) throw ConfigError(Where(origin, node) + ": 'fetch' must be a table");
-            ParseFetch(*t, origin, cfg.fetch);
-          } else if (k == "channels") {
-            for (const auto& el : TableArray(node, origin, "channels")) {
-              const toml::table* t = el.as_table();
-              if (!t)
-                throw ConfigError(Where(origin, el) + ": each [[channels]] entry must be a table");
-              ChannelConfig ch;
-              for (auto&& [ck, cnode] : *t) {
-                std::string key(ck.str());
-                std::string full = "channels." + key;
-                if (key == "id")
-                  ch.id = Id(cnode, origin, full, /*channel=*/true);
-                else if (key == "name")
-                  ch.name = String(cnode, origin, full);
-                else if (key == "group")
-                  ch.group = String(cnode, origin, full);
-                else
-                  throw ConfigError(Where(origin, cnode) + ": unknown key '" + full + "'");
-              }
-              if (ch.id.empty()) throw ConfigError(Where(origin, el) + ": a channel needs an 'id'");
-              for (const auto& other : cfg.channels)
-                if (other.id == ch.id)
-                  throw ConfigError(Where(origin, el) + ": duplicate channel id '" + ch.id + "'");
-              if (ch.name.empty()) ch.name = ch.id;
-              cfg.channels.push_back(std::move(ch));
-            }
-          } else if (k == "sources") {
-            for (const auto& el : TableArray(node, origin, "sources")) {
-              const toml::table* t = el.as_table();
-              if (!t)
-                throw ConfigError(Where(origin, el) + ": each [[sources]] entry must be a table");
-              SourceConfig src = ParseSource(*t, origin, el);
-              for (const auto& other : cfg.sources)
-                if (other.id == src.id)
-                  throw ConfigError(Where(origin, el) + ": duplicate source id '" + src.id + "'");
-              for (const auto& ch : src.channels) {
-                bool known = false;
-                for (const auto& c : cfg.channels) known |= c.id == ch;
-                if (!known)
-                  throw ConfigError(Where(origin, el) + ": source '" + src.id +
-                                    "' names unknown channel '" + ch +
-                                    "' (declare [[channels]] before [[sources]])");
-              }
-              cfg.sources.push_back(std::move(src));
-            }
-          } else if (k == "profiles") {
-            const toml::array* arr = node.as_array();
-            if (!arr)
-              throw ConfigError(Where(origin, node) + ": key 'profiles' must be an array of paths");
-            for (const auto& el : *arr) {
-              std::string p = String(el, origin, "profiles");
-              if (!p.empty() && p[0] != '/' && !base_dir.empty())
-                p = std::string(base_dir) + "/" + p;
-              cfg.profile_paths.push_back(p);
-            }
-          } else {
-            throw ConfigError(Where(origin, node) + ": unknown key '" + k + "'");
-          }
-        }
-        if (cfg.store_path.empty()) cfg.store_path = "samizdat.db";
-        if (cfg.output_dir.empty()) cfg.output_dir = "site";
-        auto relative = [&](std::string& p) {
-          if (!p.empty() && p[0] != '/' && !base_dir.empty()) p = std::string(base_dir) + "/" + p;
-        };
-        relative(cfg.store_path);
-        relative(cfg.output_dir);
-        relative(cfg.publish.archive.output);
-        // file:// sources are read under the config file's directory unless told otherwise.
-        if (cfg.fetch.file_root.empty())
-          cfg.fetch.file_root = base_dir.empty() ? "." : std::string(base_dir);
-        else
-          relative(cfg.fetch.file_root);
+        ParseRoot(root, origin, base_dir, cfg);
+        ApplyDefaultPaths(base_dir, cfg);
       },
       error);
   if (!ok) return std::nullopt;

@@ -41,6 +41,28 @@ TEST(Profiles, ErrorsNameFileLineAndKey) {
   EXPECT_NE(err.find("r.toml:1"), std::string::npos) << err;
 }
 
+// A built-in profile that does not parse is left out and reported to the caller in
+// warnings(); the library prints nothing.
+TEST(Profiles, BrokenBuiltInIsAWarningNotOutput) {
+  ::testing::internal::CaptureStderr();
+  ProfileSet set = ProfileSet::FromTexts({{"good.toml", "name = \"good\"\nhosts = [\"a.com\"]\n"},
+                                          {"bad.toml", "name = \"bad\"\nhosts = 3\n"}});
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
+  EXPECT_NE(set.Find("good"), nullptr);
+  EXPECT_EQ(set.Find("bad"), nullptr);
+  ASSERT_EQ(set.warnings().size(), 1u);
+  EXPECT_EQ(set.warnings()[0].rfind("built-in profile error: profiles/bad.toml:2:", 0), 0u)
+      << set.warnings()[0];
+  EXPECT_TRUE(ProfileSet::BuiltIn().warnings().empty());
+}
+
+TEST(Profiles, ANumberForABooleanKeyIsAnError) {
+  std::string err;
+  EXPECT_FALSE(
+      ParseProfile("name = \"x\"\nhosts = [\"a.com\"]\ngeneric_fallback = 0\n", "p.toml", &err));
+  EXPECT_EQ(err, "p.toml:3:20: key 'generic_fallback' must be a boolean");
+}
+
 TEST(Extract, SeedPageByProfile) {
   ExtractOptions o;
   o.url = kSeedUrl;

@@ -420,6 +420,79 @@ bool HasAncestor(const Node* e, Tag tag, const Node* scope) {
   return false;
 }
 
+// Whether `e` still hangs under `content` (not detached with an ancestor).
+bool IsAttachedUnder(const Node* e, const Node* content) {
+  for (const Node* p = e->parent; p; p = p->parent)
+    if (p == content) return true;
+  return false;
+}
+
+// The containers that CleanContent judges by their numbers (readability's "clean
+// conditionally").
+bool IsJudgedContainer(Tag t) {
+  return t == Tag::k_table || t == Tag::k_ul || t == Tag::k_ol || t == Tag::k_div ||
+         t == Tag::k_section || t == Tag::k_form || t == Tag::k_fieldset || t == Tag::k_aside ||
+         t == Tag::k_header || t == Tag::k_footer || t == Tag::k_dl || t == Tag::kUnknown ||
+         t == Tag::k_figure || t == Tag::k_nav || t == Tag::k_p;
+}
+
+// A list, or a block whose text is nearly all in list items.
+bool IsListLike(Analyzer& an, Node* e) {
+  Tag t = e->tag;
+  if (t == Tag::k_ul || t == Tag::k_ol || t == Tag::k_dl) return true;
+  const Stats& s = an.Of(e);
+  if (s.text <= 0) return false;
+  double list_text = 0;
+  for (Node* c = e->first_child; c; c = c->next_sibling)
+    if (c->Is(Tag::k_li) || c->Is(Tag::k_ul) || c->Is(Tag::k_ol)) list_text += an.Of(c).text;
+  return list_text / s.text > 0.9;
+}
+
+// Whether a judged container reads as boilerplate by its numbers: images without prose,
+// more items than paragraphs, form inputs, too little text, too many links, embeds.
+bool LooksLikeBoilerplate(Analyzer& an, Node* e, Node* content, bool is_list, int weight) {
+  const Stats& s = an.Of(e);
+  double link_density = an.LinkDensity(e);
+  double heading_density = s.text > 0 ? s.heading_text / s.text : 0;
+  int li = s.li - 100;
+  bool in_figure = e->Is(Tag::k_figure) || HasAncestor(e, Tag::k_figure, content);
+  bool remove = (s.img > 1 && s.p * 2 < s.img && !in_figure && s.text < 100) ||
+                (!is_list && li > s.p) || (s.input > s.p / 3) ||
+                (!is_list && heading_density < 0.9 && s.text < 25 && (s.img == 0 || s.img > 2) &&
+                 !in_figure) ||
+                (!is_list && weight < 25 && link_density > 0.2 && s.text < 1000) ||
+                (weight >= 25 && link_density > 0.5) ||
+                ((s.embed == 1 && s.text < 75) || s.embed > 1) ||
+                (is_list && link_density > 0.5 && s.text < 600);
+  if (remove && is_list && s.img > 0 && s.img == s.li) remove = false;  // image galleries
+  return remove;
+}
+
+// Whether a container goes under clean_conditionally. Data tables stay; paragraphs go only
+// when they are pure link lines ("Read more: ..."); a negative class weight removes.
+bool RemovedConditionally(Analyzer& an, Node* e, Node* content, const GenericOptions& options) {
+  Tag t = e->tag;
+  if (!IsJudgedContainer(t)) return false;
+  const Stats& s = an.Of(e);
+  if (t == Tag::k_table && IsDataTable(e)) return false;
+  bool is_list = IsListLike(an, e);
+  int weight = options.weigh_classes ? ClassWeight(e) : 0;
+  if (t == Tag::k_p) return s.text > 0 && an.LinkDensity(e) > 0.8 && s.text < 200 && s.img == 0;
+  if (weight < 0) return true;
+  if (s.commas >= 10) return false;
+  return LooksLikeBoilerplate(an, e, content, is_list, weight);
+}
+
+// A heading that repeats the title (the first such one), or an <h1>/<h2> with a negative
+// class weight.
+bool IsRedundantHeading(const Node* e, const std::string& norm_title, bool title_removed,
+                        const GenericOptions& options, bool* is_title) {
+  std::string text = CollapseWhitespace(html::TextContent(e));
+  *is_title = !title_removed && !norm_title.empty() && (text == norm_title);
+  if (*is_title) return true;
+  return (e->Is(Tag::k_h1) || e->Is(Tag::k_h2)) && options.weigh_classes && ClassWeight(e) < 0;
+}
+
 void CleanContent(Document& doc, Node* content, const GenericOptions& options) {
   Analyzer an(content);
   an.Compute();
@@ -431,14 +504,7 @@ void CleanContent(Document& doc, Node* content, const GenericOptions& options) {
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     Node* e = *it;
     if (e == content || !e->parent) continue;
-    // Skip nodes already detached with an ancestor.
-    bool attached = false;
-    for (Node* p = e->parent; p; p = p->parent)
-      if (p == content) {
-        attached = true;
-        break;
-      }
-    if (!attached) continue;
+    if (!IsAttachedUnder(e, content)) continue;
     if (HasAncestor(e, Tag::k_pre, content) || HasAncestor(e, Tag::k_code, content)) continue;
     std::string hint = HintString(e);
     // A widget-like name on a block holding most of the article is a misnomer
@@ -449,61 +515,150 @@ void CleanContent(Document& doc, Node* content, const GenericOptions& options) {
       continue;
     }
     if (html::HeadingLevel(e->tag) > 0) {
-      std::string text = CollapseWhitespace(html::TextContent(e));
-      if (!title_removed && !norm_title.empty() && (text == norm_title)) {
+      bool is_title = false;
+      if (IsRedundantHeading(e, norm_title, title_removed, options, &is_title)) {
         an.RemoveNode(doc, e);
-        title_removed = true;
-        continue;
-      }
-      if ((e->Is(Tag::k_h1) || e->Is(Tag::k_h2)) && options.weigh_classes && ClassWeight(e) < 0) {
-        an.RemoveNode(doc, e);
-        continue;
+        title_removed |= is_title;
       }
       continue;
     }
-    if (!options.clean_conditionally) continue;
-    Tag t = e->tag;
-    if (!(t == Tag::k_table || t == Tag::k_ul || t == Tag::k_ol || t == Tag::k_div ||
-          t == Tag::k_section || t == Tag::k_form || t == Tag::k_fieldset || t == Tag::k_aside ||
-          t == Tag::k_header || t == Tag::k_footer || t == Tag::k_dl || t == Tag::kUnknown ||
-          t == Tag::k_figure || t == Tag::k_nav || t == Tag::k_p))
-      continue;
-    Stats& s = an.Of(e);
-    if (t == Tag::k_table && IsDataTable(e)) continue;
-    bool is_list = t == Tag::k_ul || t == Tag::k_ol || t == Tag::k_dl;
-    if (!is_list && s.text > 0) {
-      double list_text = 0;
-      for (Node* c = e->first_child; c; c = c->next_sibling)
-        if (c->Is(Tag::k_li) || c->Is(Tag::k_ul) || c->Is(Tag::k_ol)) list_text += an.Of(c).text;
-      is_list = list_text / s.text > 0.9;
-    }
-    int weight = options.weigh_classes ? ClassWeight(e) : 0;
-    if (t == Tag::k_p) {
-      // Paragraphs go only when they are pure link lines ("Read more: ...").
-      if (s.text > 0 && an.LinkDensity(e) > 0.8 && s.text < 200 && s.img == 0)
-        an.RemoveNode(doc, e);
-      continue;
-    }
-    if (weight < 0) {
+    if (options.clean_conditionally && RemovedConditionally(an, e, content, options))
       an.RemoveNode(doc, e);
+  }
+}
+
+// Makes `e` a candidate (once), starting from its tag's base score and class weight.
+void InitCandidate(Analyzer& an, Node* e, const GenericOptions& options,
+                   std::vector<Node*>& candidates) {
+  Stats& s = an.Of(e);
+  if (s.candidate) return;
+  s.candidate = true;
+  s.score = TagBaseScore(e->tag) + (options.weigh_classes ? ClassWeight(e) : 0);
+  candidates.push_back(e);
+}
+
+// Every block of text of 25 or more gives points (1, plus commas, plus up to 3 per 100 of
+// text) to its container and up to four more ancestors, divided more the higher they are.
+// Returns the candidates that received points, in document order.
+std::vector<Node*> ScoreCandidates(Analyzer& an, const GenericOptions& options) {
+  std::vector<Node*> candidates;
+  for (Node* e : an.order()) {
+    Stats& s = an.Of(e);
+    bool paragraph = IsParagraphLike(e->tag);
+    double len;
+    int commas;
+    if (paragraph) {
+      len = s.text;
+      commas = s.commas;
+      if (e->Is(Tag::k_td) && s.has_block_child) continue;
+    } else if (CanHoldText(e->tag)) {
+      len = s.own_inline;
+      commas = s.own_commas;
+    } else {
       continue;
     }
-    if (s.commas >= 10) continue;
-    double link_density = an.LinkDensity(e);
-    double heading_density = s.text > 0 ? s.heading_text / s.text : 0;
-    int li = s.li - 100;
-    bool in_figure = e->Is(Tag::k_figure) || HasAncestor(e, Tag::k_figure, content);
-    bool remove = (s.img > 1 && s.p * 2 < s.img && !in_figure && s.text < 100) ||
-                  (!is_list && li > s.p) || (s.input > s.p / 3) ||
-                  (!is_list && heading_density < 0.9 && s.text < 25 && (s.img == 0 || s.img > 2) &&
-                   !in_figure) ||
-                  (!is_list && weight < 25 && link_density > 0.2 && s.text < 1000) ||
-                  (weight >= 25 && link_density > 0.5) ||
-                  ((s.embed == 1 && s.text < 75) || s.embed > 1) ||
-                  (is_list && link_density > 0.5 && s.text < 600);
-    if (remove && is_list && s.img > 0 && s.img == s.li) remove = false;  // image galleries
-    if (remove) an.RemoveNode(doc, e);
+    if (len < 25) continue;
+    double score = 1 + commas + std::min(std::floor(len / 100), 3.0);
+    Node* target = paragraph ? e->parent : e;
+    for (int level = 0; target && target->IsElement() && level < 5; ++level) {
+      if (!an.Known(target)) break;
+      InitCandidate(an, target, options, candidates);
+      double divider = level == 0 ? 1 : (level == 1 ? 2 : level * 3);
+      an.Of(target).score += score / divider;
+      target = target->parent;
+    }
   }
+  return candidates;
+}
+
+// Several near-equal candidates under one ancestor: the ancestor is the article. Takes the
+// candidates sorted best first; returns the best one or that ancestor.
+Node* PreferSharedAncestor(Analyzer& an, std::vector<Node*>& candidates, Node* body,
+                           const GenericOptions& options) {
+  Node* top = candidates.front();
+  double top_score = an.Of(top).score;
+  std::vector<Node*> alternatives;
+  for (size_t i = 1; i < candidates.size() && i < 5; ++i)
+    if (an.Of(candidates[i]).score / top_score >= 0.75) alternatives.push_back(candidates[i]);
+  if (alternatives.size() < 3) return top;
+  for (Node* p = top->parent; p && p != body && p->IsElement(); p = p->parent) {
+    int contained = 0;
+    for (Node* alt : alternatives) {
+      for (Node* q = alt; q; q = q->parent)
+        if (q == p) {
+          ++contained;
+          break;
+        }
+    }
+    if (contained >= 3) {
+      if (!an.Of(p).candidate) InitCandidate(an, p, options, candidates);
+      return p;
+    }
+  }
+  return top;
+}
+
+// Climb while the parent scores better: content is often split into sibling blocks. Then
+// up through wrappers that hold nothing else.
+Node* ClimbToBetterParent(Analyzer& an, Node* top, Node* body) {
+  double last = an.Of(top).score;
+  double threshold = last / 3;
+  for (Node* p = top->parent; p && p != body && p->IsElement(); p = p->parent) {
+    if (!an.Of(p).candidate) continue;
+    double ps = an.Of(p).score;
+    if (ps < threshold) break;
+    if (ps > last) {
+      top = p;
+      break;
+    }
+    last = ps;
+  }
+  while (top->parent && top->parent != body && top->parent->IsElement()) {
+    int element_children = 0;
+    for (Node* c = top->parent->first_child; c; c = c->next_sibling)
+      if (c->IsElement()) ++element_children;
+    if (element_children != 1) break;
+    top = top->parent;
+  }
+  return top;
+}
+
+// A sibling of the top candidate that continues the article: a candidate scoring near it
+// (more so with the same class), or a paragraph of prose with few links.
+bool ContinuesArticle(Analyzer& an, Node* sib, std::string_view top_class, double top_score,
+                      double threshold) {
+  Stats& s = an.Of(sib);
+  double bonus = (!top_class.empty() && sib->Attr("class") == top_class) ? top_score * 0.2 : 0;
+  if (s.candidate && s.score + bonus >= threshold) return true;
+  if (sib->Is(Tag::k_p) || (CanHoldText(sib->tag) && !s.has_block_child)) {
+    double ld = an.LinkDensity(sib);
+    if (s.text > 80 && ld < 0.25) return true;
+    if (s.text > 0 && s.text <= 80 && ld == 0 && EndsLikeSentence(html::TextContent(sib)))
+      return true;
+  }
+  return false;
+}
+
+// Gather the top candidate and its continuation siblings into a new container.
+Node* GatherArticle(Document& doc, Analyzer& an, Node* top, Node* body) {
+  double top_score = an.Of(top).score;
+  Node* container = doc.CreateElement(Tag::k_div);
+  double threshold = std::max(10.0, top_score * 0.2);
+  std::string_view top_class = top->Attr("class");
+  Node* parent = top->parent;
+  std::vector<Node*> take;
+  if (parent && top != body) {
+    for (Node* sib = parent->first_child; sib; sib = sib->next_sibling) {
+      if (sib == top)
+        take.push_back(sib);
+      else if (sib->IsElement() && ContinuesArticle(an, sib, top_class, top_score, threshold))
+        take.push_back(sib);
+    }
+  } else {
+    take.push_back(top);
+  }
+  for (Node* n : take) doc.AppendChild(container, n);
+  return container;
 }
 
 }  // namespace
@@ -567,125 +722,14 @@ GenericResult ExtractGeneric(Document& doc, const GenericOptions& options) {
 
   Analyzer an(body);
   an.Compute();
-  std::vector<Node*> candidates;
-  auto init_candidate = [&](Node* e) {
-    Stats& s = an.Of(e);
-    if (s.candidate) return;
-    s.candidate = true;
-    s.score = TagBaseScore(e->tag) + (options.weigh_classes ? ClassWeight(e) : 0);
-    candidates.push_back(e);
-  };
-  for (Node* e : an.order()) {
-    Stats& s = an.Of(e);
-    bool paragraph = IsParagraphLike(e->tag);
-    double len;
-    int commas;
-    if (paragraph) {
-      len = s.text;
-      commas = s.commas;
-      if (e->Is(Tag::k_td) && s.has_block_child) continue;
-    } else if (CanHoldText(e->tag)) {
-      len = s.own_inline;
-      commas = s.own_commas;
-    } else {
-      continue;
-    }
-    if (len < 25) continue;
-    double score = 1 + commas + std::min(std::floor(len / 100), 3.0);
-    Node* target = paragraph ? e->parent : e;
-    for (int level = 0; target && target->IsElement() && level < 5; ++level) {
-      if (!an.Known(target)) break;
-      init_candidate(target);
-      double divider = level == 0 ? 1 : (level == 1 ? 2 : level * 3);
-      an.Of(target).score += score / divider;
-      target = target->parent;
-    }
-  }
+  std::vector<Node*> candidates = ScoreCandidates(an, options);
   if (candidates.empty()) return result;
   for (Node* c : candidates) an.Of(c).score *= (1 - an.LinkDensity(c));
   std::sort(candidates.begin(), candidates.end(),
             [&](Node* a, Node* b) { return an.Of(a).score > an.Of(b).score; });
-  Node* top = candidates.front();
-  double top_score = an.Of(top).score;
-
-  // Several near-equal candidates under one ancestor: the ancestor is the article.
-  {
-    std::vector<Node*> alternatives;
-    for (size_t i = 1; i < candidates.size() && i < 5; ++i)
-      if (an.Of(candidates[i]).score / top_score >= 0.75) alternatives.push_back(candidates[i]);
-    if (alternatives.size() >= 3) {
-      for (Node* p = top->parent; p && p != body && p->IsElement(); p = p->parent) {
-        int contained = 0;
-        for (Node* alt : alternatives) {
-          for (Node* q = alt; q; q = q->parent)
-            if (q == p) {
-              ++contained;
-              break;
-            }
-        }
-        if (contained >= 3) {
-          top = p;
-          if (!an.Of(top).candidate) init_candidate(top);
-          break;
-        }
-      }
-    }
-  }
-  // Climb while the parent scores better: content is often split into sibling blocks.
-  {
-    double last = an.Of(top).score;
-    double threshold = last / 3;
-    for (Node* p = top->parent; p && p != body && p->IsElement(); p = p->parent) {
-      if (!an.Of(p).candidate) continue;
-      double ps = an.Of(p).score;
-      if (ps < threshold) break;
-      if (ps > last) {
-        top = p;
-        break;
-      }
-      last = ps;
-    }
-    while (top->parent && top->parent != body && top->parent->IsElement()) {
-      int element_children = 0;
-      for (Node* c = top->parent->first_child; c; c = c->next_sibling)
-        if (c->IsElement()) ++element_children;
-      if (element_children != 1) break;
-      top = top->parent;
-    }
-  }
-  top_score = an.Of(top).score;
-
-  // Gather the top candidate and its continuation siblings into a new container.
-  Node* container = doc.CreateElement(Tag::k_div);
-  double threshold = std::max(10.0, top_score * 0.2);
-  std::string_view top_class = top->Attr("class");
-  Node* parent = top->parent;
-  std::vector<Node*> take;
-  if (parent && top != body) {
-    for (Node* sib = parent->first_child; sib; sib = sib->next_sibling) {
-      if (sib == top) {
-        take.push_back(sib);
-        continue;
-      }
-      if (!sib->IsElement()) continue;
-      Stats& s = an.Of(sib);
-      double bonus = (!top_class.empty() && sib->Attr("class") == top_class) ? top_score * 0.2 : 0;
-      bool append = false;
-      if (s.candidate && s.score + bonus >= threshold) {
-        append = true;
-      } else if (sib->Is(Tag::k_p) || (CanHoldText(sib->tag) && !s.has_block_child)) {
-        double ld = an.LinkDensity(sib);
-        if (s.text > 80 && ld < 0.25)
-          append = true;
-        else if (s.text > 0 && s.text <= 80 && ld == 0 && EndsLikeSentence(html::TextContent(sib)))
-          append = true;
-      }
-      if (append) take.push_back(sib);
-    }
-  } else {
-    take.push_back(top);
-  }
-  for (Node* n : take) doc.AppendChild(container, n);
+  Node* top = PreferSharedAncestor(an, candidates, body, options);
+  top = ClimbToBetterParent(an, top, body);
+  Node* container = GatherArticle(doc, an, top, body);
 
   CleanContent(doc, container, options);
 

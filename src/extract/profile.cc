@@ -2,7 +2,6 @@
 
 #include <toml++/toml.h>
 
-#include <cstdio>
 #include <sstream>
 #include <stdexcept>
 
@@ -113,7 +112,7 @@ std::optional<Profile> ParseProfile(std::string_view toml_text, std::string_view
               throw ProfileError(Where(origin, node.source()) +
                                  ": key 'timezone' must look like \"+08:00\", got \"" + tz + "\"");
           } else if (k == "generic_fallback") {
-            auto b = node.value<bool>();
+            auto b = node.value_exact<bool>();  // value<bool>() would take 1 for true
             if (!b)
               throw ProfileError(Where(origin, node.source()) +
                                  ": key 'generic_fallback' must be a boolean");
@@ -161,21 +160,25 @@ std::optional<Profile> ParseProfile(std::string_view toml_text, std::string_view
   return p;
 }
 
-const ProfileSet& ProfileSet::BuiltIn() {
-  static const ProfileSet set = [] {
-    ProfileSet s;
-    for (const auto& [name, text] : BuiltInProfileTexts()) {
-      std::string err;
-      auto p = ParseProfile(text, std::string("profiles/") + std::string(name), &err);
-      // Built-ins are checked by the test suite; a broken one is a build defect.
-      if (!p) {
-        std::fprintf(stderr, "samizdat: built-in profile error: %s\n", err.c_str());
-        continue;
-      }
-      s.Add(std::move(*p));
+ProfileSet ProfileSet::FromTexts(
+    const std::vector<std::pair<std::string_view, std::string_view>>& texts) {
+  ProfileSet s;
+  for (const auto& [name, text] : texts) {
+    std::string err;
+    auto p = ParseProfile(text, std::string("profiles/") + std::string(name), &err);
+    if (!p) {
+      s.warnings_.push_back("built-in profile error: " + err);
+      continue;
     }
-    return s;
-  }();
+    s.Add(std::move(*p));
+  }
+  return s;
+}
+
+const ProfileSet& ProfileSet::BuiltIn() {
+  // Built-ins are checked by the test suite; a broken one is a build defect, reported in
+  // warnings() for the caller to show.
+  static const ProfileSet set = FromTexts(BuiltInProfileTexts());
   return set;
 }
 

@@ -7,6 +7,7 @@
 #include <regex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "html/selector.h"
@@ -54,8 +55,13 @@ std::optional<Profile> ParseProfile(std::string_view toml_text, std::string_view
 
 class ProfileSet {
  public:
-  // The profiles compiled in from profiles/.
+  // The profiles compiled in from profiles/. One that does not parse is left out and named
+  // in warnings().
   static const ProfileSet& BuiltIn();
+  // Parses built-in profile texts ({file name, TOML text}); each one that does not parse is
+  // left out with a warning "built-in profile error: <origin>:<line>:<column>: <what>".
+  static ProfileSet FromTexts(
+      const std::vector<std::pair<std::string_view, std::string_view>>& texts);
 
   // Adds or replaces (by name) a profile. Later additions win when matching.
   void Add(Profile profile);
@@ -63,9 +69,12 @@ class ProfileSet {
   const Profile* Match(std::string_view url) const;
   const Profile* Find(std::string_view name) const;
   const std::vector<Profile>& profiles() const { return profiles_; }
+  // Problems met while building the set, for the caller to show (a library prints nothing).
+  const std::vector<std::string>& warnings() const { return warnings_; }
 
  private:
   std::vector<Profile> profiles_;
+  std::vector<std::string> warnings_;
 };
 
 // Default article id for a URL with no profile: the URL's file stem when it is a safe id

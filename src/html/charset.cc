@@ -328,23 +328,105 @@ std::string DetectCharset(std::string_view bytes) {
   return result;
 }
 
+namespace {
+
+// Decodes `body` from `charset` into result.utf8 and records the charset and the count of
+// undecodable bytes. False when the charset is not supported (result.utf8 is then undefined).
+bool DecodeAs(std::string_view body, const std::string& charset, DecodedHtml& result) {
+  size_t errors = 0;
+  if (!DecodeToUtf8(body, charset, result.utf8, &errors)) return false;
+  result.decision.charset = charset;
+  result.decision.decode_errors = errors;
+  return true;
+}
+
+// After decoding as the declared `canonical` charset: a wrong label shows as many decoding
+// errors, and then detection decides when its guess decodes with fewer.
+void RecheckAgainstDetection(std::string_view body, const std::string& declared,
+                             const std::string& canonical, DecodedHtml& result) {
+  CharsetDecision& d = result.decision;
+  if (d.decode_errors * 200 <= body.size() || d.decode_errors < 4) return;
+  std::string detected = DetectCharset(body);
+  if (!detected.empty() && detected != canonical) {
+    std::string saved = std::move(result.utf8);
+    size_t saved_errors = d.decode_errors;
+    if (DecodeAs(body, detected, result) && d.decode_errors < saved_errors) {
+      result.warnings.push_back("declared charset " + declared + " does not fit the bytes (" +
+                                std::to_string(saved_errors) +
+                                " errors); charset guessed: " + detected);
+      d.source = "detected";
+      d.guessed = true;
+      return;
+    }
+    result.utf8 = std::move(saved);
+    d.charset = canonical;
+    d.decode_errors = saved_errors;
+  }
+  result.warnings.push_back(std::to_string(d.decode_errors) + " bytes could not be decoded as " +
+                            canonical);
+}
+
+// Decodes by the declared label (HTTP header or <meta>). False when the label is unknown or
+// its charset unsupported: the caller then goes by the bytes.
+bool DecodeDeclared(std::string_view body, const std::string& declared, bool utf8_valid,
+                    bool non_ascii, DecodedHtml& result) {
+  std::string canonical = CanonicalCharset(declared);
+  if (canonical.empty()) {
+    result.warnings.push_back("unknown charset label \"" + declared + "\" ignored");
+    return false;
+  }
+  if (canonical == "UTF-16LE" || canonical == "UTF-16BE") {
+    // A meta tag cannot truthfully declare UTF-16 (it was readable as ASCII); WHATWG says UTF-8.
+    canonical = "UTF-8";
+  }
+  if (!IsUtf8Name(canonical) && utf8_valid && non_ascii) {
+    result.warnings.push_back("declared charset " + declared +
+                              " but the bytes are valid UTF-8; decoded as UTF-8");
+    result.decision.source = "utf8-validity";
+    DecodeAs(body, "UTF-8", result);
+    return true;
+  }
+  if (DecodeAs(body, canonical, result)) {
+    RecheckAgainstDetection(body, declared, canonical, result);
+    return true;
+  }
+  result.warnings.push_back("charset " + canonical + " is not supported; guessing");
+  return false;
+}
+
+// Without a usable label: UTF-8 when the bytes are valid UTF-8, else what detection
+// guesses, else UTF-8 with replacements.
+void DecodeByContent(std::string_view body, const std::string& declared, bool utf8_valid,
+                     bool non_ascii, DecodedHtml& result) {
+  CharsetDecision& d = result.decision;
+  if (utf8_valid) {
+    d.source = declared.empty() ? (non_ascii ? "utf8-validity" : "default") : d.source;
+    DecodeAs(body, "UTF-8", result);
+    return;
+  }
+  std::string detected = DetectCharset(body);
+  if (detected.empty() || !DecodeAs(body, detected, result)) {
+    d.source = "default";
+    d.guessed = true;
+    DecodeAs(body, "UTF-8", result);
+    result.warnings.push_back("charset guessed: undetectable, decoded as UTF-8 with replacements");
+    return;
+  }
+  d.source = "detected";
+  d.guessed = true;
+  result.warnings.push_back("charset guessed: " + detected);
+}
+
+}  // namespace
+
 DecodedHtml DecodeHtml(std::string_view bytes, std::string_view http_charset) {
   DecodedHtml result;
   CharsetDecision& d = result.decision;
   std::string bom_charset;
   std::string_view body = StripBom(bytes, bom_charset);
-
-  auto decode = [&](const std::string& charset) {
-    size_t errors = 0;
-    if (!DecodeToUtf8(body, charset, result.utf8, &errors)) return false;
-    d.charset = charset;
-    d.decode_errors = errors;
-    return true;
-  };
-
   if (!bom_charset.empty()) {
     d.source = "bom";
-    decode(bom_charset);
+    DecodeAs(body, bom_charset, result);
     return result;
   }
 
@@ -359,66 +441,9 @@ DecodedHtml DecodeHtml(std::string_view bytes, std::string_view http_charset) {
   d.declared = declared;
   bool utf8_valid = IsValidUtf8(body);
   bool non_ascii = HasNonAscii(body);
-
-  if (!declared.empty()) {
-    std::string canonical = CanonicalCharset(declared);
-    if (canonical.empty()) {
-      result.warnings.push_back("unknown charset label \"" + declared + "\" ignored");
-    } else if (canonical == "UTF-16LE" || canonical == "UTF-16BE") {
-      // A meta tag cannot truthfully declare UTF-16 (it was readable as ASCII); WHATWG says UTF-8.
-      canonical = "UTF-8";
-    }
-    if (!canonical.empty()) {
-      if (!IsUtf8Name(canonical) && utf8_valid && non_ascii) {
-        result.warnings.push_back("declared charset " + declared +
-                                  " but the bytes are valid UTF-8; decoded as UTF-8");
-        d.source = "utf8-validity";
-        decode("UTF-8");
-        return result;
-      }
-      if (decode(canonical)) {
-        // A wrong label shows as many decoding errors; then let detection decide.
-        if (d.decode_errors * 200 <= body.size() || d.decode_errors < 4) return result;
-        std::string detected = DetectCharset(body);
-        if (!detected.empty() && detected != canonical) {
-          std::string saved = std::move(result.utf8);
-          size_t saved_errors = d.decode_errors;
-          if (decode(detected) && d.decode_errors < saved_errors) {
-            result.warnings.push_back("declared charset " + declared + " does not fit the bytes (" +
-                                      std::to_string(saved_errors) +
-                                      " errors); charset guessed: " + detected);
-            d.source = "detected";
-            d.guessed = true;
-            return result;
-          }
-          result.utf8 = std::move(saved);
-          d.charset = canonical;
-          d.decode_errors = saved_errors;
-        }
-        result.warnings.push_back(std::to_string(d.decode_errors) +
-                                  " bytes could not be decoded as " + canonical);
-        return result;
-      }
-      result.warnings.push_back("charset " + canonical + " is not supported; guessing");
-    }
-  }
-
-  if (utf8_valid) {
-    d.source = declared.empty() ? (non_ascii ? "utf8-validity" : "default") : d.source;
-    decode("UTF-8");
+  if (!declared.empty() && DecodeDeclared(body, declared, utf8_valid, non_ascii, result))
     return result;
-  }
-  std::string detected = DetectCharset(body);
-  if (detected.empty() || !decode(detected)) {
-    d.source = "default";
-    d.guessed = true;
-    decode("UTF-8");
-    result.warnings.push_back("charset guessed: undetectable, decoded as UTF-8 with replacements");
-    return result;
-  }
-  d.source = "detected";
-  d.guessed = true;
-  result.warnings.push_back("charset guessed: " + detected);
+  DecodeByContent(body, declared, utf8_valid, non_ascii, result);
   return result;
 }
 

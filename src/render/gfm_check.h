@@ -1,5 +1,6 @@
 // What GitHub will make of a Markdown page: cmark-gfm with GitHub's extensions
-// (tagfilter, table, strikethrough, autolink). Used by tests and `samizdat check`.
+// (tagfilter, table, strikethrough, autolink). Used by the render, build and end-to-end
+// tests to check how GitHub will show the pages samizdat writes.
 #pragma once
 
 #include <string>

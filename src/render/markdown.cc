@@ -373,27 +373,12 @@ class Renderer {
       case Tag::k_br:
         out += md() ? "  \n" : "\n";
         return;
-      case Tag::k_img: {
-        if (!md()) return;
-        std::string_view src = n->Attr("src");
-        if (src.empty()) return;
-        out += "![";
-        EscapeMarkdown(out, CollapseWhitespace(n->Attr("alt")));
-        out += "](" + EscapeUrl(src) + ")";
+      case Tag::k_img:
+        InlineImage(n, out);
         return;
-      }
-      case Tag::k_a: {
-        std::string inner;
-        InlineChildren(n, inner);
-        std::string text = CollapseWhitespace(inner);
-        std::string_view href = n->Attr("href");
-        if (!md() || href.empty() || text.empty()) {
-          out += inner;
-          return;
-        }
-        out += "[" + text + "](" + EscapeUrl(href) + ")";
+      case Tag::k_a:
+        InlineLink(n, out);
         return;
-      }
       case Tag::k_em:
       case Tag::k_i:
       case Tag::k_cite:
@@ -411,24 +396,9 @@ class Renderer {
         return;
       case Tag::k_code:
       case Tag::k_kbd:
-      case Tag::k_samp: {
-        std::string code = html::TextContent(n);
-        if (!md()) {
-          out += code;
-          return;
-        }
-        std::string collapsed = CollapseWhitespace(code);
-        if (collapsed.empty()) return;
-        size_t longest = 0, run = 0;
-        for (char c : collapsed) {
-          run = c == '`' ? run + 1 : 0;
-          longest = std::max(longest, run);
-        }
-        std::string fence(longest + 1, '`');
-        bool pad = collapsed.front() == '`' || collapsed.back() == '`';
-        out += fence + (pad ? " " : "") + collapsed + (pad ? " " : "") + fence;
+      case Tag::k_samp:
+        InlineCode(n, out);
         return;
-      }
       case Tag::k_script:
       case Tag::k_style:
       case Tag::k_noscript:
@@ -445,6 +415,49 @@ class Renderer {
         InlineChildren(n, out);
         return;
     }
+  }
+
+  // ![alt](src) in Markdown; nothing in text mode or without a source.
+  void InlineImage(const Node* n, std::string& out) {
+    if (!md()) return;
+    std::string_view src = n->Attr("src");
+    if (src.empty()) return;
+    out += "![";
+    EscapeMarkdown(out, CollapseWhitespace(n->Attr("alt")));
+    out += "](" + EscapeUrl(src) + ")";
+  }
+
+  // [text](href) in Markdown; the bare text in text mode, without a target or without text.
+  void InlineLink(const Node* n, std::string& out) {
+    std::string inner;
+    InlineChildren(n, inner);
+    std::string text = CollapseWhitespace(inner);
+    std::string_view href = n->Attr("href");
+    if (!md() || href.empty() || text.empty()) {
+      out += inner;
+      return;
+    }
+    out += "[" + text + "](" + EscapeUrl(href) + ")";
+  }
+
+  // A code span fenced with one more backtick than the longest run inside (CommonMark),
+  // padded when the code starts or ends with one.
+  void InlineCode(const Node* n, std::string& out) {
+    std::string code = html::TextContent(n);
+    if (!md()) {
+      out += code;
+      return;
+    }
+    std::string collapsed = CollapseWhitespace(code);
+    if (collapsed.empty()) return;
+    size_t longest = 0, run = 0;
+    for (char c : collapsed) {
+      run = c == '`' ? run + 1 : 0;
+      longest = std::max(longest, run);
+    }
+    std::string fence(longest + 1, '`');
+    bool pad = collapsed.front() == '`' || collapsed.back() == '`';
+    out += fence + (pad ? " " : "") + collapsed + (pad ? " " : "") + fence;
   }
 
   void Wrap(const Node* n, std::string& out, std::string_view marker) {

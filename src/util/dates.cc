@@ -95,6 +95,165 @@ bool ParseZoneWord(std::string_view w, DateTime& d) {
   return true;
 }
 
+// Spaces, commas, dots and tabs between the parts of a written-out date.
+void SkipFiller(const std::vector<Token>& toks, size_t& i) {
+  while (
+      i < toks.size() && toks[i].kind == Token::kOther &&
+      (toks[i].text == " " || toks[i].text == "," || toks[i].text == "." || toks[i].text == "\t"))
+    ++i;
+}
+
+// A separator inside a numeric date: "-", "/", "." or 年/月.
+bool IsDateSep(const std::vector<Token>& toks, size_t k) {
+  return k < toks.size() && (toks[k].text == "-" || toks[k].text == "/" || toks[k].text == "." ||
+                             toks[k].text == "年" || toks[k].text == "月");
+}
+
+// Y-M-D (ISO, slashes, dots, or 年月日), at a 4-digit year followed by a separator and a
+// number.
+bool IsYearFirst(const std::vector<Token>& toks, size_t i) {
+  return i < toks.size() && toks[i].kind == Token::kNumber && toks[i].text.size() == 4 &&
+         IsDateSep(toks, i + 1) && i + 2 < toks.size() && toks[i + 2].kind == Token::kNumber;
+}
+
+bool ReadYearFirst(const std::vector<Token>& toks, size_t& i, DateTime& d) {
+  d.year = toks[i].value;
+  d.month = toks[i + 2].value;
+  i += 3;
+  if (!IsDateSep(toks, i) || i + 1 >= toks.size() || toks[i + 1].kind != Token::kNumber)
+    return false;
+  d.day = toks[i + 1].value;
+  i += 2;
+  if (i < toks.size() && toks[i].text == "日") ++i;
+  return true;
+}
+
+// Compact ISO: 20210831, alone or followed by "T" or a word.
+bool IsCompactIso(const std::vector<Token>& toks, size_t i) {
+  return i < toks.size() && toks[i].kind == Token::kNumber && toks[i].text.size() == 8 &&
+         (i + 1 >= toks.size() || toks[i + 1].text == "T" || toks[i + 1].kind == Token::kWord);
+}
+
+void ReadCompactIso(const std::vector<Token>& toks, size_t& i, DateTime& d) {
+  d.year = toks[i].value / 10000;
+  d.month = toks[i].value / 100 % 100;
+  d.day = toks[i].value % 100;
+  ++i;
+}
+
+// "31 Aug 2021" or "31-Aug-2021"; a two-digit year is 1970-2069.
+bool ReadDayMonthYear(const std::vector<Token>& toks, size_t& i, DateTime& d) {
+  size_t k = i + 1;
+  if (toks[k].text == " " || toks[k].text == "-") ++k;
+  if (k >= toks.size() || toks[k].kind != Token::kWord || !MonthFromName(toks[k].text))
+    return false;
+  d.day = toks[i].value;
+  d.month = MonthFromName(toks[k].text);
+  i = k + 1;
+  if (i < toks.size() && (toks[i].text == " " || toks[i].text == "-")) ++i;
+  SkipFiller(toks, i);
+  if (i >= toks.size() || toks[i].kind != Token::kNumber) return false;
+  d.year = toks[i].value;
+  if (d.year < 100) d.year += d.year < 70 ? 2000 : 1900;
+  ++i;
+  return true;
+}
+
+// "August 31, 2021" (also "August 31st, 2021").
+bool ReadMonthDayYear(const std::vector<Token>& toks, size_t& i, DateTime& d) {
+  d.month = MonthFromName(toks[i].text);
+  ++i;
+  SkipFiller(toks, i);
+  if (i >= toks.size() || toks[i].kind != Token::kNumber) return false;
+  d.day = toks[i].value;
+  ++i;
+  if (i < toks.size() && toks[i].kind == Token::kWord) ++i;  // "31st"
+  SkipFiller(toks, i);
+  if (i >= toks.size() || toks[i].kind != Token::kNumber) return false;
+  d.year = toks[i].value;
+  ++i;
+  return true;
+}
+
+// The date part, in one of the forms above. False when there is none.
+bool ReadDate(const std::vector<Token>& toks, size_t& i, DateTime& d) {
+  if (IsYearFirst(toks, i)) return ReadYearFirst(toks, i, d);
+  if (IsCompactIso(toks, i)) {
+    ReadCompactIso(toks, i, d);
+    return true;
+  }
+  if (i < toks.size() && toks[i].kind == Token::kNumber && i + 2 < toks.size())
+    return ReadDayMonthYear(toks, i, d);
+  if (i < toks.size() && toks[i].kind == Token::kWord && MonthFromName(toks[i].text))
+    return ReadMonthDayYear(toks, i, d);
+  return false;
+}
+
+// "pm" adds 12 hours (to 1-11), "am" makes 12 into 0.
+void ReadMeridiem(const std::vector<Token>& toks, size_t& i, DateTime& d) {
+  if (i >= toks.size() || toks[i].kind != Token::kWord) return;
+  std::string w = AsciiLowerCopy(toks[i].text);
+  if (w == "pm" && d.hour < 12) {
+    d.hour += 12;
+    ++i;
+  } else if (w == "am") {
+    if (d.hour == 12) d.hour = 0;
+    ++i;
+  }
+}
+
+// Zone: Z, +08:00, +0800, GMT+8, named zones. False on an offset of 3 or more than 4
+// digits.
+bool ReadZone(const std::vector<Token>& toks, size_t& i, DateTime& d) {
+  if (i < toks.size() && toks[i].kind == Token::kWord && ParseZoneWord(toks[i].text, d)) ++i;
+  if (i + 1 >= toks.size() || toks[i].kind != Token::kSign || toks[i + 1].kind != Token::kNumber)
+    return true;
+  int sign = toks[i].text == "-" ? -1 : 1;
+  const std::string& n = toks[i + 1].text;
+  int hours = 0, minutes = 0;
+  if (n.size() == 4) {
+    hours = toks[i + 1].value / 100;
+    minutes = toks[i + 1].value % 100;
+  } else if (n.size() <= 2) {
+    hours = toks[i + 1].value;
+    if (i + 3 < toks.size() && toks[i + 2].text == ":" && toks[i + 3].kind == Token::kNumber)
+      minutes = toks[i + 3].value;
+  } else {
+    return false;
+  }
+  d.offset_minutes = sign * (hours * 60 + minutes);
+  d.has_zone = true;
+  return true;
+}
+
+// Optional time after the date: [T or space] HH:MM[:SS[.frac]] [am|pm] [zone]. 时/點/点
+// may stand for ':' and 分 may follow the minutes. False only on a malformed zone offset.
+bool ReadTime(const std::vector<Token>& toks, size_t& i, DateTime& d) {
+  while (i < toks.size() && (toks[i].text == " " || toks[i].text == "T" || toks[i].text == "t" ||
+                             toks[i].text == "," || toks[i].text == "\u3000"))
+    ++i;
+  if (!(i + 2 < toks.size() && toks[i].kind == Token::kNumber &&
+        (toks[i + 1].text == ":" || toks[i + 1].text == "时" || toks[i + 1].text == "點" ||
+         toks[i + 1].text == "点") &&
+        toks[i + 2].kind == Token::kNumber))
+    return true;
+  d.hour = toks[i].value;
+  d.minute = toks[i + 2].value;
+  i += 3;
+  if (i < toks.size() && toks[i].text == "分") ++i;
+  if (i + 1 < toks.size() && toks[i].text == ":" && toks[i + 1].kind == Token::kNumber) {
+    d.second = toks[i + 1].value;
+    i += 2;
+    if (i + 1 < toks.size() && (toks[i].text == "." || toks[i].text == ",") &&
+        toks[i + 1].kind == Token::kNumber)
+      i += 2;  // fractional seconds are dropped
+  }
+  while (i < toks.size() && toks[i].text == " ") ++i;
+  ReadMeridiem(toks, i, d);
+  while (i < toks.size() && toks[i].text == " ") ++i;
+  return ReadZone(toks, i, d);
+}
+
 }  // namespace
 
 std::optional<DateTime> ParseDate(std::string_view text) {
@@ -103,135 +262,13 @@ std::optional<DateTime> ParseDate(std::string_view text) {
   std::vector<Token> toks = Tokenize(s);
   DateTime d;
   size_t i = 0;
-  auto skip_other = [&] {
-    while (
-        i < toks.size() && toks[i].kind == Token::kOther &&
-        (toks[i].text == " " || toks[i].text == "," || toks[i].text == "." || toks[i].text == "\t"))
-      ++i;
-  };
-  auto is_sep = [&](size_t k) {
-    return k < toks.size() && (toks[k].text == "-" || toks[k].text == "/" || toks[k].text == "." ||
-                               toks[k].text == "年" || toks[k].text == "月");
-  };
   // Leading weekday name ("Tue,").
   if (!toks.empty() && toks[0].kind == Token::kWord && MonthFromName(toks[0].text) == 0) {
     i = 1;
-    skip_other();
+    SkipFiller(toks, i);
   }
-  bool have_date = false;
-  if (i < toks.size() && toks[i].kind == Token::kNumber && toks[i].text.size() == 4 &&
-      is_sep(i + 1) && i + 2 < toks.size() && toks[i + 2].kind == Token::kNumber) {
-    // Y-M-D (ISO, slashes, dots, or 年月日).
-    d.year = toks[i].value;
-    d.month = toks[i + 2].value;
-    i += 3;
-    if (is_sep(i) && i + 1 < toks.size() && toks[i + 1].kind == Token::kNumber) {
-      d.day = toks[i + 1].value;
-      i += 2;
-    } else {
-      return std::nullopt;
-    }
-    if (i < toks.size() && toks[i].text == "日") ++i;
-    have_date = true;
-  } else if (i < toks.size() && toks[i].kind == Token::kNumber && toks[i].text.size() == 8 &&
-             (i + 1 >= toks.size() || toks[i + 1].text == "T" ||
-              toks[i + 1].kind == Token::kWord)) {
-    // Compact ISO: 20210831.
-    d.year = toks[i].value / 10000;
-    d.month = toks[i].value / 100 % 100;
-    d.day = toks[i].value % 100;
-    ++i;
-    have_date = true;
-  } else if (i < toks.size() && toks[i].kind == Token::kNumber && i + 2 < toks.size()) {
-    // "31 Aug 2021" or "31-Aug-2021".
-    size_t k = i + 1;
-    if (toks[k].text == " " || toks[k].text == "-") ++k;
-    if (k < toks.size() && toks[k].kind == Token::kWord && MonthFromName(toks[k].text)) {
-      d.day = toks[i].value;
-      d.month = MonthFromName(toks[k].text);
-      i = k + 1;
-      if (i < toks.size() && (toks[i].text == " " || toks[i].text == "-")) ++i;
-      skip_other();
-      if (i >= toks.size() || toks[i].kind != Token::kNumber) return std::nullopt;
-      d.year = toks[i].value;
-      if (d.year < 100) d.year += d.year < 70 ? 2000 : 1900;
-      ++i;
-      have_date = true;
-    }
-  } else if (i < toks.size() && toks[i].kind == Token::kWord && MonthFromName(toks[i].text)) {
-    // "August 31, 2021".
-    d.month = MonthFromName(toks[i].text);
-    ++i;
-    skip_other();
-    if (i >= toks.size() || toks[i].kind != Token::kNumber) return std::nullopt;
-    d.day = toks[i].value;
-    ++i;
-    if (i < toks.size() && toks[i].kind == Token::kWord) ++i;  // "31st"
-    skip_other();
-    if (i >= toks.size() || toks[i].kind != Token::kNumber) return std::nullopt;
-    d.year = toks[i].value;
-    ++i;
-    have_date = true;
-  }
-  if (!have_date) return std::nullopt;
-
-  // Optional time: [T or space] HH:MM[:SS[.frac]]
-  while (i < toks.size() && (toks[i].text == " " || toks[i].text == "T" || toks[i].text == "t" ||
-                             toks[i].text == "," || toks[i].text == "\u3000"))
-    ++i;
-  if (i + 2 < toks.size() && toks[i].kind == Token::kNumber &&
-      (toks[i + 1].text == ":" || toks[i + 1].text == "时" || toks[i + 1].text == "點" ||
-       toks[i + 1].text == "点") &&
-      toks[i + 2].kind == Token::kNumber) {
-    d.hour = toks[i].value;
-    d.minute = toks[i + 2].value;
-    i += 3;
-    if (i < toks.size() && toks[i].text == "分") ++i;
-    if (i + 1 < toks.size() && toks[i].text == ":" && toks[i + 1].kind == Token::kNumber) {
-      d.second = toks[i + 1].value;
-      i += 2;
-      if (i + 1 < toks.size() && (toks[i].text == "." || toks[i].text == ",") &&
-          toks[i + 1].kind == Token::kNumber)
-        i += 2;  // fractional seconds are dropped
-    }
-    while (i < toks.size() && toks[i].text == " ") ++i;
-    if (i < toks.size() && toks[i].kind == Token::kWord) {
-      std::string w = AsciiLowerCopy(toks[i].text);
-      if (w == "pm" && d.hour < 12) {
-        d.hour += 12;
-        ++i;
-      } else if (w == "am") {
-        if (d.hour == 12) d.hour = 0;
-        ++i;
-      }
-    }
-    while (i < toks.size() && toks[i].text == " ") ++i;
-    // Zone: Z, +08:00, +0800, GMT+8, named zones.
-    if (i < toks.size() && toks[i].kind == Token::kWord) {
-      std::string w = toks[i].text;
-      if (ParseZoneWord(w, d))
-        ++i;
-      else if (AsciiLowerCopy(w) != "gmt") { /* unknown word: no zone */
-      }
-    }
-    if (i + 1 < toks.size() && toks[i].kind == Token::kSign && toks[i + 1].kind == Token::kNumber) {
-      int sign = toks[i].text == "-" ? -1 : 1;
-      const std::string& n = toks[i + 1].text;
-      int hours = 0, minutes = 0;
-      if (n.size() == 4) {
-        hours = toks[i + 1].value / 100;
-        minutes = toks[i + 1].value % 100;
-      } else if (n.size() <= 2) {
-        hours = toks[i + 1].value;
-        if (i + 3 < toks.size() && toks[i + 2].text == ":" && toks[i + 3].kind == Token::kNumber)
-          minutes = toks[i + 3].value;
-      } else {
-        return std::nullopt;
-      }
-      d.offset_minutes = sign * (hours * 60 + minutes);
-      d.has_zone = true;
-    }
-  }
+  if (!ReadDate(toks, i, d)) return std::nullopt;
+  if (!ReadTime(toks, i, d)) return std::nullopt;
   if (!DaysValid(d)) return std::nullopt;
   return d;
 }

@@ -40,8 +40,10 @@ int64_t TomlInt(const toml::node& node, std::string_view origin, std::string_vie
   return *v;
 }
 
+// value_exact: toml++'s value<bool>() would also take an integer (1 → true), and a wrong
+// type is an error here like everywhere else in a configuration.
 bool TomlBool(const toml::node& node, std::string_view origin, std::string_view key) {
-  auto v = node.value<bool>();
+  auto v = node.value_exact<bool>();
   if (!v)
     throw TomlError(TomlWhere(origin, node) + ": key '" + std::string(key) +
                     "' must be true or false");
