@@ -614,7 +614,7 @@ TEST(HostileSite, SyncBuildPublishStayInsideTheMirrorAndPublishNothingActive) {
   auto store = store::Store::Open(mirror.Mirror() + "/store.db", &err);
   ASSERT_TRUE(store) << err;
   EXPECT_EQ(store->IntegrityCheck(), "ok");
-  EXPECT_GT(store->CountArticles(), 20);
+  EXPECT_GT(store->CountArticles().value(), 20);
   store.reset();
   for (const char* f : {"/store.db", "/store.db-wal"}) {
     std::string bytes = fs::exists(mirror.Mirror() + f) ? ReadFile(mirror.Mirror() + f) : "";
@@ -709,12 +709,11 @@ void WriteHostileRow(store::Store& store, const std::string& url, const HostileR
   store::ArticleInput in;
   in.canonical_url = url;
   in.article_id = "ok" + std::to_string(now);
-  in.channels = {"news"};
-  in.source_id = "s";
+  in.memberships = {{"news", "s"}};
   in.title = "t";
   in.html = "<p>An ordinary body paragraph.</p>";
-  std::string err;
-  ASSERT_TRUE(store.SaveArticle(in, now, &err)) << err;
+  auto saved = store.SaveArticle(in, now);
+  ASSERT_TRUE(saved.ok()) << saved.status().ToString();
   const std::string article = "(SELECT id FROM articles WHERE canonical_url = ?)";
   Exec(store.db(),
        "UPDATE articles SET article_id = ?, home_channel = ?, title = ? WHERE canonical_url = ?",
@@ -751,10 +750,11 @@ class HostileStoreMirror {
     store::ArticleInput in;  // one ordinary article, which must still be built
     in.canonical_url = "https://e.org/ordinary.html";
     in.article_id = "ordinary";
-    in.channels = {"news"};
+    in.memberships = {{"news", ""}};
     in.title = "Ordinary";
     in.html = "<p>Body.</p>";
-    EXPECT_TRUE(store->SaveArticle(in, 5000, &err)) << err;
+    auto saved = store->SaveArticle(in, 5000);
+    EXPECT_TRUE(saved.ok()) << saved.status().ToString();
     for (const char* theme : kThemes)
       WriteFile(Config(theme), "store = \"store.db\"\n[site]\ntheme = \"" + std::string(theme) +
                                    "\"\noutput = \"site-" + theme +

@@ -45,11 +45,11 @@ TEST(ImageProxy, EachImageGoesThroughItsArticleSourceProxy) {
     store::ArticleInput in;
     in.canonical_url = url;
     in.article_id = source;
-    in.source_id = source;
-    in.channels = {"c"};
+    in.memberships = {{"c", source}};
     in.title = "From " + source;
     in.html = "<p>An article with a picture.</p><p><img src=\"" + img + "\" alt=\"x\"></p>";
-    ASSERT_TRUE(store->SaveArticle(in, 1000, &err)) << err;
+    auto saved = store->SaveArticle(in, 1000);
+    ASSERT_TRUE(saved.ok()) << saved.status().ToString();
   };
   add("blocked", "http://blocked.invalid/a.htm", "http://blocked.invalid/pic.png");
   add("open", origin.Url("/b.htm"), origin.Url("/pic.png"));

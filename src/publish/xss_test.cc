@@ -141,15 +141,15 @@ void StoreHostileArticles(store::Store& store, const std::vector<std::string>& v
     store::ArticleInput in;
     in.canonical_url = v;
     in.article_id = "x" + std::to_string(i);
-    in.channels = {"world"};
+    in.memberships = {{"world", ""}};
     in.title = v;
     in.byline = v;
     in.published = "2026-09-01T08:30:00+08:00";
     in.html = "<p>Body " + std::to_string(i) + ".</p>";
     in.lead_image_json = nlohmann::json{{"src", v}, {"alt", v}, {"caption", v}}.dump(
         -1, ' ', false, nlohmann::json::error_handler_t::replace);
-    ASSERT_TRUE(store.SaveArticle(in, 1000 + static_cast<int64_t>(i), &err))
-        << "vector " << i << ": " << err;
+    auto saved = store.SaveArticle(in, 1000 + static_cast<int64_t>(i));
+    ASSERT_TRUE(saved.ok()) << "vector " << i << ": " << saved.status().ToString();
   }
 }
 
