@@ -4,7 +4,6 @@
 
 #include <atomic>
 #include <ctime>
-#include <filesystem>
 #include <functional>
 #include <map>
 #include <set>

@@ -2,8 +2,8 @@
 // OutputTree. It refuses any path that would land outside the tree's root, writes a file
 // only when its bytes change, and remembers what this build produced, so that the files an
 // earlier build wrote and this one no longer produces (a switched theme, a removed channel),
-// and the temporary files of a killed build, are removed at the end. No exception escapes:
-// every file-system call uses the error_code overloads, and failures come back as messages
+// and the temporary files of a killed build, are removed at the end. Every file-system call
+// goes through the Env (so a test can fail any of them), and failures come back as messages
 // naming the file.
 #pragma once
 
@@ -15,10 +15,6 @@
 #include "util/env.h"
 
 namespace samizdat::publish {
-
-// Whether `path` names a temporary file of Env::WriteFileAtomic ("<name>.tmp.<digits>"),
-// which never belongs in a site.
-bool IsTempFileName(std::string_view path);
 
 class OutputTree {
  public:

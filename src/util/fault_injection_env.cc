@@ -119,6 +119,11 @@ Status FaultInjectionEnv::Stat(const std::string& path, FileInfo* info) {
   return s.ok() ? base_->Stat(path, info) : s;
 }
 
+Status FaultInjectionEnv::RealPath(const std::string& path, std::string* real) {
+  Status s = Check(Op::kStat, path);
+  return s.ok() ? base_->RealPath(path, real) : s;
+}
+
 Status FaultInjectionEnv::SyncDir(const std::string& path) {
   Status s = Check(Op::kSyncDir, path);
   if (!s.ok()) return s;
