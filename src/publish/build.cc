@@ -441,7 +441,8 @@ void SiteBuilder::WritePage(Job& j) {
       if (local.empty() || archive_out_->Exists(local) || !out_.Read(local, &bytes)) continue;
       Write(*archive_out_, local, bytes, j.c.canonical_url);
     }
-    out_.Remove(j.relative);  // moved out of the main tree
+    if (Status s = out_.Remove(j.relative); !s.ok())  // moved out of the main tree
+      report_.errors.push_back("article " + j.c.canonical_url + ": " + s.message());
   } else if (!Write(out_, j.relative, j.page, j.c.canonical_url)) {
     pages_.erase(j.c.id);
     return;

@@ -106,29 +106,44 @@ bool OutputTree::Exists(const std::string& relative) {
   return CheckPath(relative).empty() && env_.FileExists(root_ + "/" + relative);
 }
 
-void OutputTree::Remove(const std::string& relative) {
+Status OutputTree::Remove(const std::string& relative) {
+  if (std::string why = CheckPath(relative); !why.empty()) {
+    produced_.insert(relative);  // listed, so the next build tries again
+    return Status::Unsafe(why);
+  }
+  Status s = env_.RemoveFile(root_ + "/" + relative);
+  if (!s.ok() && !s.IsNotFound()) {
+    produced_.insert(relative);  // still there: listed, so the next build tries again
+    return s;
+  }
   produced_.erase(relative);
-  if (!CheckPath(relative).empty()) return;
-  if (!env_.RemoveFile(root_ + "/" + relative).ok()) return;
   // Directories the removal emptied go too (git keeps none, and a stale channel leaves its
-  // folder otherwise); removing one that is not empty fails harmlessly and ends the climb.
+  // folder otherwise). One that still holds files ends the climb; any other failure is told.
   for (size_t slash = relative.rfind('/'); slash != std::string::npos && slash > 0;
        slash = relative.rfind('/', slash - 1)) {
-    if (!env_.RemoveFile(root_ + "/" + relative.substr(0, slash)).ok()) break;
+    std::string dir = root_ + "/" + relative.substr(0, slash);
+    Status removed = env_.RemoveFile(dir);
+    if (removed.ok() || removed.IsNotFound()) continue;
+    std::vector<std::string> names;
+    if (env_.ListDir(dir, &names).ok() && !names.empty()) break;
+    return removed;
   }
+  return Status::Ok();
 }
 
-std::set<std::string> OutputTree::PreviousOutputs() {
-  std::set<std::string> out;
+Status OutputTree::PreviousOutputs(std::set<std::string>* out) {
+  if (std::string why = CheckPath(kOutputList); !why.empty()) return Status::Unsafe(why);
   std::string text;
-  if (!Read(kOutputList, &text)) return out;
+  Status s = env_.ReadFileToString(root_ + "/" + kOutputList, &text);
+  if (s.IsNotFound()) return Status::Ok();  // the first build
+  if (!s.ok()) return s;
   for (size_t pos = 0; pos < text.size();) {
     size_t end = text.find('\n', pos);
     if (end == std::string::npos) end = text.size();
-    if (end > pos) out.insert(text.substr(pos, end - pos));
+    if (end > pos) out->insert(text.substr(pos, end - pos));
     pos = end + 1;
   }
-  return out;
+  return Status::Ok();
 }
 
 void OutputTree::RemoveTempFiles(std::vector<std::string>* errors) {
@@ -144,13 +159,20 @@ void OutputTree::RemoveTempFiles(std::vector<std::string>* errors) {
 
 void OutputTree::Finish(bool remove_stale, std::vector<std::string>* errors) {
   RemoveTempFiles(errors);
-  std::set<std::string> previous = PreviousOutputs();
+  std::set<std::string> previous;
+  if (Status s = PreviousOutputs(&previous); !s.ok()) {
+    // Writing a new list now would forget the files the unreadable one names, and they
+    // would never be removed: keep it for the next build.
+    errors->push_back(s.message());
+    return;
+  }
   for (const auto& p : previous) {
     if (produced_.count(p) || p == kOutputList) continue;
-    if (remove_stale)
-      Remove(p);
-    else
+    if (!remove_stale) {
       produced_.insert(p);  // still there; a later complete build decides
+    } else if (Status s = Remove(p); !s.ok()) {
+      errors->push_back(s.message());
+    }
   }
   std::string list;
   for (const auto& p : produced_)
