@@ -147,13 +147,7 @@ bool IsAdOrWidget(const Node* e) {
       size_t j = word.find_first_of("-_", i);
       if (j == std::string_view::npos) j = word.size();
       std::string_view part = word.substr(i, j - i);
-      if (part == "ad" || part == "ads" || part == "adsbygoogle" || part == "advertisement" ||
-          part.rfind("advert", 0) == 0 || part.rfind("sponsor", 0) == 0 || part == "share" ||
-          part == "sharing" || part == "sharebar" || part == "social" || part == "related" ||
-          part == "recommend" || part == "newsletter" || part == "subscribe" ||
-          part == "outbrain" || part == "taboola" || part == "addthis" || part == "sharedaddy" ||
-          part == "promo")
-        return true;
+      if (extract::IsWidgetWord(part)) return true;
       i = j + 1;
     }
   }
@@ -375,6 +369,26 @@ std::string_view LinkPolicyName(LinkPolicy policy) {
   return "keep";
 }
 
+void ApplySitePolicy(Document& doc, Node* body, const CleanOptions& options) {
+  if (options.links == LinkPolicy::kKeep && options.heading_shift == 0) return;
+  Node* n = body->first_child;
+  while (n) {
+    if (n->Is(Tag::k_a) && options.links == LinkPolicy::kText) {
+      Node* next = n->first_child ? n->first_child : html::NextSkippingChildren(n, body);
+      doc.Unwrap(n);
+      n = next;
+      continue;
+    }
+    if (n->Is(Tag::k_a) && options.links == LinkPolicy::kNeutralize) doc.Rename(n, "ok");
+    if (int level = html::HeadingLevel(n->tag); level && options.heading_shift != 0) {
+      level = std::min(6, std::max(1, level + options.heading_shift));
+      char name[3] = {'h', static_cast<char>('0' + level), 0};
+      doc.Rename(n, name);
+    }
+    n = html::NextInTree(n, body);
+  }
+}
+
 CleanStats CleanBody(Document& doc, Node* body, std::string_view base_url,
                      const CleanOptions& options) {
   CleanStats stats;
@@ -441,26 +455,18 @@ CleanStats CleanBody(Document& doc, Node* body, std::string_view base_url,
       std::optional<std::string> abs;
       if (!href.empty() && href.front() != '#') abs = ResolveUrl(base_url, href);
       if (abs && StartsWithIgnoreCase(*abs, "data:")) abs.reset();
-      if (!abs || options.links == LinkPolicy::kText) {
-        if (!abs && !href.empty()) ++stats.links_dropped;
+      if (!abs) {
+        if (!href.empty()) ++stats.links_dropped;
         Node* next = n->first_child ? n->first_child : html::NextSkippingChildren(n, body);
         doc.Unwrap(n);
         n = next;
         continue;
       }
       doc.SetAttr(n, "href", *abs);
-      if (options.links == LinkPolicy::kNeutralize) doc.Rename(n, "ok");
-    }
-    if (options.heading_shift != 0) {
-      int level = html::HeadingLevel(n->tag);
-      if (level) {
-        level = std::min(6, std::max(1, level + options.heading_shift));
-        char name[3] = {'h', static_cast<char>('0' + level), 0};
-        doc.Rename(n, name);
-      }
     }
     n = html::NextInTree(n, body);
   }
+  ApplySitePolicy(doc, body, options);
 
   RemoveCjkSegmentBreaks(doc, body);
 

@@ -308,6 +308,7 @@ SyncReport RunSync(const config::Config& config, store::Store& store, fetch::Htt
     eo.profiles = &profiles;
     eo.profile_name = c.source->profile;
     extract::Article a = extract::Extract(resp.body, eo);
+    // Cleaned once, here, without site options: the builder applies the site's own.
     clean::CleanArticle(a, clean::CleanOptions{});
     ++bodies_total[si];
     if (!a.body) {
@@ -328,10 +329,8 @@ SyncReport RunSync(const config::Config& config, store::Store& store, fetch::Htt
     in.published = a.published.value_or(c.published);
     in.modified = a.modified.value_or("");
     if (a.lead_image)
-      in.lead_image_json = nlohmann::json{{"src", a.lead_image->src},
-                                          {"alt", a.lead_image->alt},
-                                          {"caption", a.lead_image->caption}}
-                               .dump();
+      in.lead_image_json =
+          store::LeadImageToJson({a.lead_image->src, a.lead_image->alt, a.lead_image->caption});
     html::SerializeOptions so;
     so.xhtml_void = false;
     in.html = html::InnerHtml(a.body, so);
