@@ -165,13 +165,7 @@ bool IsAdOrWidget(const Node* e) {
       size_t j = word.find_first_of("-_", i);
       if (j == std::string_view::npos) j = word.size();
       std::string_view part = word.substr(i, j - i);
-      if (part == "ad" || part == "ads" || part == "adsbygoogle" || part == "advertisement" ||
-          part.rfind("advert", 0) == 0 || part.rfind("sponsor", 0) == 0 || part == "share" ||
-          part == "sharing" || part == "sharebar" || part == "social" || part == "related" ||
-          part == "recommend" || part == "newsletter" || part == "subscribe" ||
-          part == "outbrain" || part == "taboola" || part == "addthis" || part == "sharedaddy" ||
-          part == "promo")
-        return true;
+      if (extract::IsWidgetWord(part)) return true;
       i = j + 1;
     }
   }
@@ -407,18 +401,16 @@ void DropDisallowedAttrs(Node* n) {
 
 // Makes an <a>'s href absolute and applies the link policy. False when the link is to be
 // unwrapped into its text (no usable target, or LinkPolicy::kText).
-bool ApplyLinkPolicy(Document& doc, Node* a, std::string_view base_url, LinkPolicy links,
-                     CleanStats& stats) {
+bool ResolveLink(Document& doc, Node* a, std::string_view base_url, CleanStats& stats) {
   std::string_view href = TrimAscii(a->Attr("href"));
   std::optional<std::string> abs;
   if (!href.empty() && href.front() != '#') abs = ResolveUrl(base_url, href);
   if (abs && StartsWithIgnoreCase(*abs, "data:")) abs.reset();
-  if (!abs || links == LinkPolicy::kText) {
-    if (!abs && !href.empty()) ++stats.links_dropped;
+  if (!abs) {
+    if (!href.empty()) ++stats.links_dropped;
     return false;
   }
   doc.SetAttr(a, "href", *abs);
-  if (links == LinkPolicy::kNeutralize) doc.Rename(a, "ok");
   return true;
 }
 
@@ -435,7 +427,7 @@ void ShiftHeading(Document& doc, Node* n, int shift) {
 // One element of pass 1: removed, unwrapped or kept (renamed, attributes fixed). Returns
 // the node the walk continues with.
 Node* SanitizeElement(Document& doc, Node* n, Node* body, std::string_view base_url,
-                      const CleanOptions& options, CleanStats& stats) {
+                      CleanStats& stats) {
   Action action = ActionFor(n);
   if (action != Action::kRemove &&
       (html::IsHiddenByMarkup(n) || (IsAdOrWidget(n) && !HoldsProse(n))))
@@ -454,15 +446,12 @@ Node* SanitizeElement(Document& doc, Node* n, Node* body, std::string_view base_
     return RemoveSubtree(doc, n, body);
   }
   DropDisallowedAttrs(n);
-  if (n->Is(Tag::k_a) && !ApplyLinkPolicy(doc, n, base_url, options.links, stats))
-    return UnwrapElement(doc, n, body);
-  ShiftHeading(doc, n, options.heading_shift);
+  if (n->Is(Tag::k_a) && !ResolveLink(doc, n, base_url, stats)) return UnwrapElement(doc, n, body);
   return html::NextInTree(n, body);
 }
 
 // Pass 1, top-down: remove, unwrap, rename; fix attributes. Comments go.
-void SanitizeTree(Document& doc, Node* body, std::string_view base_url, const CleanOptions& options,
-                  CleanStats& stats) {
+void SanitizeTree(Document& doc, Node* body, std::string_view base_url, CleanStats& stats) {
   Node* n = body->first_child;
   while (n) {
     if (n->type == html::NodeType::kComment)
@@ -470,7 +459,7 @@ void SanitizeTree(Document& doc, Node* body, std::string_view base_url, const Cl
     else if (!n->IsElement())
       n = html::NextInTree(n, body);
     else
-      n = SanitizeElement(doc, n, body, base_url, options, stats);
+      n = SanitizeElement(doc, n, body, base_url, stats);
   }
 }
 
@@ -577,12 +566,29 @@ std::string_view LinkPolicyName(LinkPolicy policy) {
   return "keep";
 }
 
+void ApplySitePolicy(Document& doc, Node* body, const CleanOptions& options) {
+  if (options.links == LinkPolicy::kKeep && options.heading_shift == 0) return;
+  Node* n = body->first_child;
+  while (n) {
+    if (n->Is(Tag::k_a) && options.links == LinkPolicy::kText) {
+      Node* next = n->first_child ? n->first_child : html::NextSkippingChildren(n, body);
+      doc.Unwrap(n);
+      n = next;
+      continue;
+    }
+    if (n->Is(Tag::k_a) && options.links == LinkPolicy::kNeutralize) doc.Rename(n, "ok");
+    ShiftHeading(doc, n, options.heading_shift);
+    n = html::NextInTree(n, body);
+  }
+}
+
 CleanStats CleanBody(Document& doc, Node* body, std::string_view base_url,
                      const CleanOptions& options) {
   CleanStats stats;
   ResolveNoscriptImages(doc, body, stats);
   ResolvePictures(doc, body);
-  SanitizeTree(doc, body, base_url, options, stats);
+  SanitizeTree(doc, body, base_url, stats);
+  ApplySitePolicy(doc, body, options);
   RemoveCjkSegmentBreaks(doc, body);
   CollapseAndPrune(doc, body, stats);
   TrimBodyEdges(doc, body);

@@ -27,6 +27,8 @@ enum class LinkPolicy {
 bool ParseLinkPolicy(std::string_view text, LinkPolicy* out);
 std::string_view LinkPolicyName(LinkPolicy policy);
 
+// What depends on the site rather than on the page. The store keeps bodies cleaned with
+// the defaults; the site builder applies a site's options with ApplySitePolicy.
 struct CleanOptions {
   LinkPolicy links = LinkPolicy::kKeep;
   // Added to every heading level (h2 -> h4 with 2), capped at h6.
@@ -43,6 +45,10 @@ struct CleanStats {
 // Sanitises `body` (an element of `doc`) in place. `base_url` resolves relative URLs.
 CleanStats CleanBody(html::Document& doc, html::Node* body, std::string_view base_url,
                      const CleanOptions& options);
+
+// The site-dependent step alone, on a body CleanBody already cleaned: links kept, renamed
+// to <ok> or reduced to their text, and headings shifted. CleanBody ends with it.
+void ApplySitePolicy(html::Document& doc, html::Node* body, const CleanOptions& options);
 
 // CleanBody on an extracted article (no-op when it has no body).
 CleanStats CleanArticle(extract::Article& article, const CleanOptions& options);

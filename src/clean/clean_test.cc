@@ -27,6 +27,15 @@ TEST(Clean, RemovesScriptsHandlersAndDangerousUrls) {
   EXPECT_EQ(out, "<p>Hi there<img src=\"https://example.com/a/x.png\"/></p><p>dv</p>");
 }
 
+// One list of widget words serves the extractor and the clean stage.
+TEST(Clean, WidgetWordsAreTheExtractorsToo) {
+  EXPECT_EQ(CleanHtml("<p>Text</p><div class='donate-box'>Give</div><div id=signup_form>x</div>"
+                      "<div class='sponsored-links'>y</div>"),
+            "<p>Text</p>");
+  EXPECT_EQ(CleanHtml("<p>Text</p><div class='followers'>kept</div>"),
+            "<p>Text</p><div>kept</div>");
+}
+
 TEST(Clean, ResolvesLazyImages) {
   EXPECT_EQ(CleanHtml("<p><img src='data:image/gif;base64,R0' data-src='/real.jpg'></p>"),
             "<p><img src=\"https://example.com/real.jpg\"/></p>");

@@ -140,13 +140,7 @@ bool HasWidgetToken(std::string_view hint) {
       if (j == std::string_view::npos) j = word.size();
       std::string_view part = word.substr(i, j - i);
       if (!part.empty() && part.size() < word.size()) {
-        for (auto t :
-             {"share",     "sharing",    "social",  "related",  "recommend",  "newsletter",
-              "subscribe", "promo",      "advert",  "ad",       "ads",        "sponsor",
-              "sponsored", "outbrain",   "taboola", "comments", "breadcrumb", "breadcrumbs",
-              "tags",      "pagination", "paywall", "popup",    "cookie",     "donate",
-              "signup",    "follow"})
-          if (part == t) return true;
+        if (IsWidgetWord(part)) return true;
       }
       i = j + 1;
     }
@@ -703,6 +697,19 @@ int ClassWeight(const Node* e) {
   score(id);
   if (e->Attr("itemprop") == "articleBody") weight += 50;
   return weight;
+}
+
+bool IsWidgetWord(std::string_view part) {
+  static constexpr std::string_view kWords[] = {
+      "ad",          "ads",        "adsbygoogle", "addthis", "share",     "sharing",
+      "sharebar",    "sharedaddy", "social",      "related", "recommend", "newsletter",
+      "subscribe",   "promo",      "outbrain",    "taboola", "comments",  "breadcrumb",
+      "breadcrumbs", "tags",       "pagination",  "paywall", "popup",     "cookie",
+      "donate",      "signup",     "follow"};
+  for (std::string_view w : kWords)
+    if (part == w) return true;
+  // advert, advertisement, advertorial; sponsor, sponsored, sponsorship.
+  return part.rfind("advert", 0) == 0 || part.rfind("sponsor", 0) == 0;
 }
 
 bool LooksLikeWidget(const Node* e) {

@@ -45,6 +45,11 @@ inline constexpr double kCjkWeight = 3.0;
 // Class/id hint score: +25 for article-like names, -25 for boilerplate-like names.
 int ClassWeight(const html::Node* element);
 
+// The one list of widget words: true when `part` (a class or id word, or a piece of one
+// split at '-' and '_') names an ad slot, a share bar, a related or newsletter box...
+// The extractor and the clean stage both decide by it.
+bool IsWidgetWord(std::string_view part);
+
 // True when class/id/role marks a share bar, ad slot, related block, newsletter box...
 bool LooksLikeWidget(const html::Node* element);
 

@@ -166,14 +166,15 @@ TEST(Serve, RefusesClimbingAndHiddenFiles) {
   testing::WriteFile(dir.File("site/.samizdat/x"), "secret");
   testing::WriteFile(dir.File("outside"), "outside");
   std::string root = dir.File("site");
-  EXPECT_EQ(ResolveRequestPath(root, "/"), root + "/index.html");
-  EXPECT_EQ(ResolveRequestPath(root, "/pages/a%20b.html?x=1"), root + "/pages/a b.html");
-  EXPECT_EQ(ResolveRequestPath(root, "/../outside"), "");
-  EXPECT_EQ(ResolveRequestPath(root, "/%2e%2e/outside"), "");
-  EXPECT_EQ(ResolveRequestPath(root, "/.samizdat/x"), "");
-  EXPECT_EQ(ResolveRequestPath(root, "/pages/..%2f..%2foutside"), "");
-  EXPECT_EQ(ResolveRequestPath(root, "relative"), "");
-  EXPECT_EQ(ResolveRequestPath(root, "/missing.html"), "");
+  EXPECT_EQ(ResolveRequestPath(*Env::Default(), root, "/"), root + "/index.html");
+  EXPECT_EQ(ResolveRequestPath(*Env::Default(), root, "/pages/a%20b.html?x=1"),
+            root + "/pages/a b.html");
+  EXPECT_EQ(ResolveRequestPath(*Env::Default(), root, "/../outside"), "");
+  EXPECT_EQ(ResolveRequestPath(*Env::Default(), root, "/%2e%2e/outside"), "");
+  EXPECT_EQ(ResolveRequestPath(*Env::Default(), root, "/.samizdat/x"), "");
+  EXPECT_EQ(ResolveRequestPath(*Env::Default(), root, "/pages/..%2f..%2foutside"), "");
+  EXPECT_EQ(ResolveRequestPath(*Env::Default(), root, "relative"), "");
+  EXPECT_EQ(ResolveRequestPath(*Env::Default(), root, "/missing.html"), "");
 }
 
 }  // namespace

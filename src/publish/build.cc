@@ -4,7 +4,6 @@
 
 #include <atomic>
 #include <ctime>
-#include <filesystem>
 #include <functional>
 #include <map>
 #include <set>
@@ -349,7 +348,9 @@ bool SiteBuilder::Write(OutputTree& tree, const std::string& relative, std::stri
       break;
   }
   report_.errors.push_back(about.empty() ? error : "article " + about + ": " + error);
-  if (tree.CheckPath(relative).empty()) tree.Keep(relative);
+  // Only a file that is there is kept: listing one that never existed (a name the file
+  // system refuses) would make every later build fail to remove it.
+  if (tree.Exists(relative)) tree.Keep(relative);
   return false;
 }
 
@@ -402,7 +403,8 @@ bool SiteBuilder::UpToDate(int64_t id, int64_t revision, const std::string& rela
          (in_archive ? archive_out_->Exists(relative) : out_.Exists(relative));
 }
 
-// Pure: parses, cleans and points links between mirrored articles at their mirror pages.
+// Pure: parses, applies the site's link policy and heading shift, and points links between mirrored
+// articles at their mirror pages.
 void SiteBuilder::Prepare(Job& j) const {
   const store::CurrentArticle& c = j.c;
   extract::Article& a = j.a;
@@ -411,19 +413,13 @@ void SiteBuilder::Prepare(Job& j) const {
   if (!c.byline.empty()) a.byline = c.byline;
   if (!c.published.empty()) a.published = c.published;
   a.id = c.article_id;
-  if (!c.lead_image_json.empty()) {
-    json li = json::parse(c.lead_image_json, nullptr, false);
-    if (li.is_object())
-      a.lead_image =
-          extract::LeadImage{li.value("src", ""), li.value("alt", ""), li.value("caption", "")};
-  }
+  if (auto li = store::LeadImageFromJson(c.lead_image_json))
+    a.lead_image = extract::LeadImage{li->src, li->alt, li->caption};
   a.doc = html::ParseHtml("<body>" + c.html + "</body>");
   a.body = a.doc->body();
   a.base_url = c.canonical_url;
-  clean::CleanOptions co;
-  co.links = cfg_.site.link_policy;
-  co.heading_shift = cfg_.site.heading_shift;
-  clean::CleanBody(*a.doc, a.body, a.base_url, co);
+  // The store holds the body sync cleaned; only the site's own choices remain to apply.
+  clean::ApplySitePolicy(*a.doc, a.body, PageCleanOptions(cfg_.site));
   for (html::Node* n = a.body->first_child; n; n = html::NextInTree(n, a.body)) {
     if (n->Is(html::Tag::k_img)) {
       j.imgs.push_back(n);
@@ -461,7 +457,8 @@ void SiteBuilder::WritePage(Job& j) {
       if (local.empty() || archive_out_->Exists(local) || !out_.Read(local, &bytes)) continue;
       Write(*archive_out_, local, bytes, j.c.canonical_url);
     }
-    out_.Remove(j.relative);  // moved out of the main tree
+    if (Status s = out_.Remove(j.relative); !s.ok())  // moved out of the main tree
+      report_.errors.push_back("article " + j.c.canonical_url + ": " + s.message());
   } else if (!Write(out_, j.relative, j.page, j.c.canonical_url)) {
     pages_.erase(j.c.id);
     return;
@@ -625,6 +622,13 @@ BuildReport SiteBuilder::Run() {
 }
 
 }  // namespace
+
+clean::CleanOptions PageCleanOptions(const config::SiteConfig& site) {
+  clean::CleanOptions options;
+  options.links = site.link_policy;
+  options.heading_shift = site.heading_shift;
+  return options;
+}
 
 std::string Stamp(int64_t unix_seconds) { return FormatUnixUtc(unix_seconds, "%m%d%H%M"); }
 

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "clean/clean.h"
 #include "config/config.h"
 #include "fetch/fetcher.h"
 #include "store/store.h"
@@ -38,6 +39,10 @@ struct BuildReport {
 // the original image URLs.
 BuildReport BuildSite(const config::Config& config, store::Store& store, Env& env,
                       fetch::HttpClient* http = nullptr);
+
+// The site's page options for the clean stage (link policy, heading shift): the one place
+// a SiteConfig becomes CleanOptions.
+clean::CleanOptions PageCleanOptions(const config::SiteConfig& site);
 
 // "MMDDHHMM" in UTC, the seed's cache-busting stamp.
 std::string Stamp(int64_t unix_seconds);

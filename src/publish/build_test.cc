@@ -136,6 +136,37 @@ TEST_F(BuildTest, EveryPageRendersAsIntendedAndEveryLinkResolves) {
   EXPECT_NE(tree["indexes/ch1/2.md"].find("[标题3，带逗号, and a comma]"), std::string::npos);
 }
 
+// Sync stores the cleaned body; the build applies only the site's link policy and heading
+// shift (the demo site: neutralize, +2), and never cleans a second time.
+TEST_F(BuildTest, PagesRenderTheStoredBodyWithOnlyTheSitePolicyApplied) {
+  Add(1, {"ch1"}, 1001, "<div class=\"share\">保留的块</div>");
+  ASSERT_TRUE(Build(dir_.File("site")).error.empty());
+  std::string page = ReadFile(dir_.File("site/pages/ch1/n1001.md"));
+  EXPECT_NE(page.find("保留的块"), std::string::npos) << page;
+  EXPECT_NE(page.find("<ok href=\"https://www.epochtimes.com/gb/tag/x.html\">"), std::string::npos)
+      << page;
+  EXPECT_NE(page.find("<h4>小标题</h4>"), std::string::npos) << page;
+  EXPECT_NE(page.find("说明"), std::string::npos) << page;  // the stored lead image's caption
+  clean::CleanOptions co = PageCleanOptions(cfg_.site);
+  EXPECT_EQ(co.links, cfg_.site.link_policy);
+  EXPECT_EQ(co.heading_shift, cfg_.site.heading_shift);
+}
+
+TEST(LeadImage, JsonRoundTripAndBadText) {
+  store::LeadImage li{"https://e.com/a.jpg", "图 \"x\"", "说明"};
+  auto back = store::LeadImageFromJson(store::LeadImageToJson(li));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->src, li.src);
+  EXPECT_EQ(back->alt, li.alt);
+  EXPECT_EQ(back->caption, li.caption);
+  EXPECT_FALSE(store::LeadImageFromJson(""));
+  EXPECT_FALSE(store::LeadImageFromJson("[1]"));
+  auto odd = store::LeadImageFromJson(R"({"src": 5, "alt": "a"})");  // never throws
+  ASSERT_TRUE(odd);
+  EXPECT_EQ(odd->src, "");
+  EXPECT_EQ(odd->alt, "a");
+}
+
 TEST_F(BuildTest, FullPagesNeverChangeAndBuildsAreDeterministic) {
   for (int i = 1; i <= 5; ++i) Add(i, {"ch1"}, 1000 + i);
   std::string out = dir_.File("site");

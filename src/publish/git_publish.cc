@@ -3,11 +3,10 @@
 #include <git2.h>
 
 #include <cstdlib>
-#include <filesystem>
 #include <memory>
 #include <mutex>
 
-#include "publish/output_tree.h"
+#include "util/env.h"
 #include "util/strings.h"
 
 namespace samizdat::publish {
@@ -149,18 +148,20 @@ git_repository* OpenOrCreateRepo(const std::string& tree_dir, const std::string&
 // refs/heads/<branch>.lock, ...): git refuses to work while they exist, so without this one
 // crash would stop every later publish. Safe because the repository is samizdat's own and
 // the CLI holds the run lock (doc/store.md), so no other samizdat process is in it.
-bool RemoveStaleLocks(git_repository* repo, std::string* error) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::path git_dir = git_repository_path(repo);
-  for (auto it = fs::recursive_directory_iterator(git_dir, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    const fs::path& p = it->path();
-    if (p.extension() != ".lock" || !it->is_regular_file(ec)) continue;
-    if (!fs::remove(p, ec) && ec) break;
+bool RemoveStaleLocks(Env& env, git_repository* repo, std::string* error) {
+  std::string git_dir = git_repository_path(repo);
+  if (!git_dir.empty() && git_dir.back() == '/') git_dir.pop_back();
+  std::vector<std::string> files;
+  Status s = ListFilesRecursively(env, git_dir, "", &files);
+  for (const auto& path : files) {
+    if (!s.ok()) break;
+    if (path.size() > 5 && path.compare(path.size() - 5, 5, ".lock") == 0) {
+      s = env.RemoveFile(path);
+      if (s.IsNotFound()) s = Status::Ok();
+    }
   }
-  if (ec) *error = "cannot clear stale lock files in " + git_dir.string() + ": " + ec.message();
-  return !ec;
+  if (!s.ok()) *error = "cannot clear stale lock files in " + git_dir + ": " + s.message();
+  return s.ok();
 }
 
 // Stages the whole tree (never .samizdat/ or temporary files) and writes its tree object.
@@ -251,13 +252,14 @@ bool CommitTree(git_repository* repo, const PublishConfig& cfg, const std::strin
 
 }  // namespace
 
-PublishReport Publish(const std::string& tree_dir, const PublishConfig& cfg, int64_t now) {
+PublishReport Publish(const std::string& tree_dir, const PublishConfig& cfg, int64_t now,
+                      Env& env) {
   static std::once_flag once;
   std::call_once(once, [] { git_libgit2_init(); });
   PublishReport report;
   Repo repo(OpenOrCreateRepo(tree_dir, cfg.branch, &report.error));
   git_oid tree_id;
-  if (!repo || !RemoveStaleLocks(repo.get(), &report.error) ||
+  if (!repo || !RemoveStaleLocks(env, repo.get(), &report.error) ||
       !StageTree(repo.get(), tree_dir, &tree_id, &report.error))
     return report;
   git_tree* raw_tree = nullptr;

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "util/env.h"
+
 namespace samizdat::publish {
 
 struct RemoteConfig {
@@ -59,7 +61,10 @@ struct PublishReport {
 };
 
 // Commits `tree_dir` (created as a repository when it is not one; its .samizdat/ folder is
-// never committed) and pushes. `now` is the commit time (unix seconds).
-PublishReport Publish(const std::string& tree_dir, const PublishConfig& config, int64_t now);
+// never committed) and pushes. `now` is the commit time (unix seconds). libgit2 does the
+// repository's own I/O; what samizdat does to the files itself (clearing stale lock files)
+// goes through `env`.
+PublishReport Publish(const std::string& tree_dir, const PublishConfig& config, int64_t now,
+                      Env& env = *Env::Default());
 
 }  // namespace samizdat::publish

@@ -1,11 +1,6 @@
 #include "publish/output_tree.h"
 
-#include <filesystem>
-#include <system_error>
-
 namespace samizdat::publish {
-namespace fs = std::filesystem;
-
 namespace {
 
 constexpr const char* kOutputList = ".samizdat/outputs.txt";
@@ -26,15 +21,27 @@ bool Inside(const std::string& path, const std::string& root) {
                           (root.back() == '/' || path[root.size()] == '/'));
 }
 
-}  // namespace
-
-bool IsTempFileName(std::string_view path) {
-  size_t at = path.rfind(".tmp.");
-  if (at == std::string_view::npos || at + 5 == path.size()) return false;
-  for (size_t i = at + 5; i < path.size(); ++i)
-    if (path[i] < '0' || path[i] > '9') return false;
-  return true;
+// Where `path` is once created: the real path of its deepest existing ancestor (symbolic
+// links resolved) with the missing rest appended as written.
+Status ResolvedPath(Env& env, const std::string& path, std::string* out) {
+  std::string existing = path, tail;
+  FileInfo info;
+  while (!env.Stat(existing, &info).ok()) {
+    size_t slash = existing.rfind('/');
+    if (slash == std::string::npos) {
+      tail = "/" + existing + tail;
+      existing = ".";
+      break;
+    }
+    tail = existing.substr(slash) + tail;
+    existing = slash == 0 ? "/" : existing.substr(0, slash);
+  }
+  Status s = env.RealPath(existing, out);
+  if (s.ok()) *out += tail;
+  return s;
 }
+
+}  // namespace
 
 OutputTree::OutputTree(Env& env, std::string root) : env_(env), root_(std::move(root)) {}
 
@@ -56,21 +63,16 @@ std::string OutputTree::CheckPath(const std::string& relative) {
   std::string parent = relative.substr(0, last);
   if (safe_dirs_.count(parent)) return {};
   // No existing directory on the way may lead out of the root through a symbolic link.
-  std::error_code ec;
   if (canonical_root_.empty()) {
-    canonical_root_ = fs::weakly_canonical(root_, ec).string();
-    if (ec) return refuse(ec.message());
+    Status st = ResolvedPath(env_, root_, &canonical_root_);
+    if (!st.ok()) return refuse(st.message());
   }
-  fs::path deepest = fs::path(root_) / parent;
-  bool whole = true;
-  while (deepest != fs::path(root_) && !fs::exists(fs::symlink_status(deepest, ec))) {
-    deepest = deepest.parent_path();
-    whole = false;
-  }
-  std::string resolved = fs::weakly_canonical(deepest, ec).string();
-  if (ec) return refuse(ec.message());
+  std::string resolved;
+  Status st = ResolvedPath(env_, root_ + "/" + parent, &resolved);
+  if (!st.ok()) return refuse(st.message());
   if (!Inside(resolved, canonical_root_)) return refuse("a symbolic link leads out of " + root_);
-  if (whole) safe_dirs_.insert(parent);
+  FileInfo info;
+  if (env_.Stat(root_ + "/" + parent, &info).ok()) safe_dirs_.insert(parent);
   return {};
 }
 
@@ -81,10 +83,10 @@ OutputTree::PutResult OutputTree::Put(const std::string& relative, std::string_v
     return PutResult::kFailed;
   }
   std::string path = root_ + "/" + relative;
-  std::string existing, read_error;
-  std::error_code ec;
-  if (fs::is_regular_file(fs::symlink_status(path, ec)) &&
-      env_.ReadFile(path, &existing, &read_error) && existing == contents) {
+  std::string existing;
+  FileInfo info;
+  if (env_.Stat(path, &info).ok() && info.is_regular &&
+      env_.ReadFileToString(path, &existing).ok() && existing == contents) {
     produced_.insert(relative);
     return PutResult::kUnchanged;
   }
@@ -96,69 +98,81 @@ OutputTree::PutResult OutputTree::Put(const std::string& relative, std::string_v
 }
 
 bool OutputTree::Read(const std::string& relative, std::string* contents) {
-  std::string error;
   return CheckPath(relative).empty() && Exists(relative) &&
-         env_.ReadFile(root_ + "/" + relative, contents, &error);
+         env_.ReadFileToString(root_ + "/" + relative, contents).ok();
 }
 
 bool OutputTree::Exists(const std::string& relative) {
-  std::error_code ec;
-  return CheckPath(relative).empty() && fs::exists(fs::path(root_) / relative, ec);
+  return CheckPath(relative).empty() && env_.FileExists(root_ + "/" + relative);
 }
 
-void OutputTree::Remove(const std::string& relative) {
-  produced_.erase(relative);
-  if (!CheckPath(relative).empty()) return;
-  std::error_code ec;
-  fs::path path = fs::path(root_) / relative;
-  if (!fs::remove(path, ec) || ec) return;
-  // Directories the removal emptied go too (git keeps none, and a stale channel leaves its
-  // folder otherwise); fs::remove fails harmlessly on one that is not empty.
-  for (path = path.parent_path(); path != fs::path(root_) && fs::remove(path, ec) && !ec;
-       path = path.parent_path()) {
+Status OutputTree::Remove(const std::string& relative) {
+  if (std::string why = CheckPath(relative); !why.empty()) {
+    produced_.insert(relative);  // listed, so the next build tries again
+    return Status::Unsafe(why);
   }
+  Status s = env_.RemoveFile(root_ + "/" + relative);
+  if (!s.ok() && !s.IsNotFound()) {
+    produced_.insert(relative);  // still there: listed, so the next build tries again
+    return s;
+  }
+  produced_.erase(relative);
+  // Directories the removal emptied go too (git keeps none, and a stale channel leaves its
+  // folder otherwise). One that still holds files ends the climb; any other failure is told.
+  for (size_t slash = relative.rfind('/'); slash != std::string::npos && slash > 0;
+       slash = relative.rfind('/', slash - 1)) {
+    std::string dir = root_ + "/" + relative.substr(0, slash);
+    Status removed = env_.RemoveFile(dir);
+    if (removed.ok() || removed.IsNotFound()) continue;
+    std::vector<std::string> names;
+    if (env_.ListDir(dir, &names).ok() && !names.empty()) break;
+    return removed;
+  }
+  return Status::Ok();
 }
 
-std::set<std::string> OutputTree::PreviousOutputs() {
-  std::set<std::string> out;
+Status OutputTree::PreviousOutputs(std::set<std::string>* out) {
+  if (std::string why = CheckPath(kOutputList); !why.empty()) return Status::Unsafe(why);
   std::string text;
-  if (!Read(kOutputList, &text)) return out;
+  Status s = env_.ReadFileToString(root_ + "/" + kOutputList, &text);
+  if (s.IsNotFound()) return Status::Ok();  // the first build
+  if (!s.ok()) return s;
   for (size_t pos = 0; pos < text.size();) {
     size_t end = text.find('\n', pos);
     if (end == std::string::npos) end = text.size();
-    if (end > pos) out.insert(text.substr(pos, end - pos));
+    if (end > pos) out->insert(text.substr(pos, end - pos));
     pos = end + 1;
   }
-  return out;
+  return Status::Ok();
 }
 
 void OutputTree::RemoveTempFiles(std::vector<std::string>* errors) {
-  std::error_code ec;
-  if (!fs::is_directory(root_, ec)) return;
-  fs::recursive_directory_iterator it(root_, fs::directory_options::skip_permission_denied, ec);
-  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    std::error_code entry_ec;
-    if (it->path().filename() == ".git") {
-      it.disable_recursion_pending();
-      continue;
-    }
-    if (!it->is_regular_file(entry_ec) || !IsTempFileName(it->path().filename().string())) continue;
-    fs::remove(it->path(), entry_ec);
-    if (entry_ec)
-      errors->push_back("cannot remove " + it->path().string() + ": " + entry_ec.message());
+  std::vector<std::string> files;
+  Status listed = ListFilesRecursively(env_, root_, ".git", &files);
+  for (const auto& path : files) {
+    if (!IsTempFileName(path.substr(path.rfind('/') + 1))) continue;
+    Status s = env_.RemoveFile(path);
+    if (!s.ok() && !s.IsNotFound()) errors->push_back(s.message());
   }
-  if (ec) errors->push_back("cannot list " + root_ + ": " + ec.message());
+  if (!listed.ok()) errors->push_back(listed.message());
 }
 
 void OutputTree::Finish(bool remove_stale, std::vector<std::string>* errors) {
   RemoveTempFiles(errors);
-  std::set<std::string> previous = PreviousOutputs();
+  std::set<std::string> previous;
+  if (Status s = PreviousOutputs(&previous); !s.ok()) {
+    // Writing a new list now would forget the files the unreadable one names, and they
+    // would never be removed: keep it for the next build.
+    errors->push_back(s.message());
+    return;
+  }
   for (const auto& p : previous) {
     if (produced_.count(p) || p == kOutputList) continue;
-    if (remove_stale)
-      Remove(p);
-    else
+    if (!remove_stale) {
       produced_.insert(p);  // still there; a later complete build decides
+    } else if (Status s = Remove(p); !s.ok()) {
+      errors->push_back(s.message());
+    }
   }
   std::string list;
   for (const auto& p : produced_)

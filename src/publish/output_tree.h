@@ -2,8 +2,8 @@
 // OutputTree. It refuses any path that would land outside the tree's root, writes a file
 // only when its bytes change, and remembers what this build produced, so that the files an
 // earlier build wrote and this one no longer produces (a switched theme, a removed channel),
-// and the temporary files of a killed build, are removed at the end. No exception escapes:
-// every file-system call uses the error_code overloads, and failures come back as messages
+// and the temporary files of a killed build, are removed at the end. Every file-system call
+// goes through the Env (so a test can fail any of them), and failures come back as messages
 // naming the file.
 #pragma once
 
@@ -15,10 +15,6 @@
 #include "util/env.h"
 
 namespace samizdat::publish {
-
-// Whether `path` names a temporary file of Env::WriteFileAtomic ("<name>.tmp.<digits>"),
-// which never belongs in a site.
-bool IsTempFileName(std::string_view path);
 
 class OutputTree {
  public:
@@ -39,20 +35,23 @@ class OutputTree {
   // Reads root/relative; false when it is missing, unreadable or outside the root.
   bool Read(const std::string& relative, std::string* contents);
   bool Exists(const std::string& relative);
-  // Removes root/relative (no error when it is missing); it is no longer produced.
-  void Remove(const std::string& relative);
+  // Removes root/relative (no error when it is missing) and the directories that leaves
+  // empty; it is no longer produced. When the file cannot be removed (or its path is refused)
+  // it stays listed as produced, so the next build tries again.
+  Status Remove(const std::string& relative);
   // Marks a file produced that this build left as it was (an up-to-date page).
   void Keep(const std::string& relative) { produced_.insert(relative); }
 
   // Ends the build of this tree. Removes every temporary file in the tree. With
   // `remove_stale`, also removes what the previous build listed in .samizdat/outputs.txt
   // and this one did not produce, then lists what this one produced; a failed build
-  // (`remove_stale` false) adds to the list, so nothing written is ever forgotten.
-  // Problems are appended to *errors.
+  // (`remove_stale` false) adds to the list, so nothing written is ever forgotten. When
+  // the previous list cannot be read it is left as it is. Problems are appended to *errors.
   void Finish(bool remove_stale, std::vector<std::string>* errors);
 
  private:
-  std::set<std::string> PreviousOutputs();
+  // The files the previous build listed; none when there is no list yet.
+  Status PreviousOutputs(std::set<std::string>* out);
   void RemoveTempFiles(std::vector<std::string>* errors);
 
   Env& env_;

@@ -8,8 +8,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <vector>
 
@@ -52,22 +50,29 @@ void Send(int fd, const std::string& data) {
   }
 }
 
-// The real path of `file` (every symlink resolved) when it lies under the real path of
-// `root`, else "": a symlink in the site must not serve a file from elsewhere.
-std::string InsideRoot(const std::string& root, const std::string& file) {
-  std::error_code ec;
-  std::filesystem::path real_root = std::filesystem::canonical(root, ec);
-  if (ec) return {};
-  std::filesystem::path real = std::filesystem::canonical(file, ec);
-  if (ec) return {};
-  auto [r, f] = std::mismatch(real_root.begin(), real_root.end(), real.begin(), real.end());
-  if (r != real_root.end() || f == real.end()) return {};
-  return std::filesystem::is_regular_file(real, ec) ? real.string() : std::string();
+// The real path of `file` (every symlink resolved) when it is a regular file under the real
+// path of `root`, else "": a symlink in the site must not serve a file from elsewhere.
+std::string InsideRoot(Env& env, const std::string& root, const std::string& file) {
+  std::string real_root, real;
+  FileInfo info;
+  if (!env.RealPath(root, &real_root).ok() || !env.RealPath(file, &real).ok() ||
+      real.size() <= real_root.size() || real.compare(0, real_root.size(), real_root) != 0 ||
+      (real_root != "/" && real[real_root.size()] != '/') || !env.Stat(real, &info).ok() ||
+      !info.is_regular)
+    return {};
+  return real;
+}
+
+// Whether `path` (symbolic links followed) is a directory.
+bool IsDirectory(Env& env, const std::string& path) {
+  std::string real;
+  FileInfo info;
+  return env.RealPath(path, &real).ok() && env.Stat(real, &info).ok() && info.is_directory;
 }
 
 }  // namespace
 
-std::string ResolveRequestPath(const std::string& root, const std::string& target) {
+std::string ResolveRequestPath(Env& env, const std::string& root, const std::string& target) {
   std::string path = target.substr(0, target.find_first_of("?#"));
   std::string decoded;
   for (size_t i = 0; i < path.size(); ++i) {
@@ -93,13 +98,12 @@ std::string ResolveRequestPath(const std::string& root, const std::string& targe
   }
   std::string full = root;
   for (const auto& p : parts) full += "/" + p;
-  std::error_code ec;
-  if (std::filesystem::is_directory(full, ec)) {
+  if (IsDirectory(env, full)) {
     for (const char* index : {"/index.html", "/README.md"})
-      if (std::filesystem::exists(full + index, ec)) return InsideRoot(root, full + index);
+      if (env.FileExists(full + index)) return InsideRoot(env, root, full + index);
     return {};
   }
-  return std::filesystem::is_regular_file(full, ec) ? InsideRoot(root, full) : std::string();
+  return InsideRoot(env, root, full);
 }
 
 SiteServer::~SiteServer() { Stop(); }
@@ -176,15 +180,17 @@ void SiteServer::Handle(int fd) {
     reply(405, "Method Not Allowed", "text/plain", "GET and HEAD only\n", false);
     return;
   }
-  std::string file = ResolveRequestPath(root_, target);
+  std::string file = ResolveRequestPath(env_, root_, target);
   if (file.empty()) {
     reply(404, "Not Found", "text/plain", "not found\n", method == "HEAD");
     return;
   }
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  reply(200, "OK", ContentType(file), ss.str(), method == "HEAD");
+  std::string body;
+  if (!env_.ReadFileToString(file, &body).ok()) {
+    reply(404, "Not Found", "text/plain", "not found\n", method == "HEAD");
+    return;
+  }
+  reply(200, "OK", ContentType(file), body, method == "HEAD");
 }
 
 }  // namespace samizdat::publish

@@ -9,11 +9,14 @@
 #include <string>
 #include <thread>
 
+#include "util/env.h"
+
 namespace samizdat::publish {
 
 class SiteServer {
  public:
-  SiteServer() = default;
+  // Every file is looked up and read through `env`.
+  explicit SiteServer(Env& env = *Env::Default()) : env_(env) {}
   ~SiteServer();
   SiteServer(const SiteServer&) = delete;
   SiteServer& operator=(const SiteServer&) = delete;
@@ -29,6 +32,7 @@ class SiteServer {
   void Loop();
   void Handle(int fd);
 
+  Env& env_;
   std::string root_;
   int listen_fd_ = -1;
   int port_ = 0;
@@ -38,6 +42,6 @@ class SiteServer {
 
 // Maps a request target to the real path of a file under `root`, or "" when it must be
 // refused.
-std::string ResolveRequestPath(const std::string& root, const std::string& target);
+std::string ResolveRequestPath(Env& env, const std::string& root, const std::string& target);
 
 }  // namespace samizdat::publish

@@ -34,12 +34,14 @@ class ServeRoot : public ::testing::Test {
 };
 
 TEST_F(ServeRoot, RefusesSymlinksOutOfTheRoot) {
-  EXPECT_EQ(ResolveRequestPath(root_, "/leak.txt"), "");
-  EXPECT_EQ(ResolveRequestPath(root_, "/pages/relative-leak.txt"), "");
-  EXPECT_EQ(ResolveRequestPath(root_, "/linked-dir/secret.txt"), "");
-  EXPECT_EQ(ResolveRequestPath(root_, "/linked-dir/"), "");  // its index.html is outside too
-  EXPECT_EQ(ResolveRequestPath(root_, "/pages/alias.html"), root_ + "/pages/a.html");
-  EXPECT_EQ(ResolveRequestPath(root_, "/pages/a.html"), root_ + "/pages/a.html");
+  EXPECT_EQ(ResolveRequestPath(*Env::Default(), root_, "/leak.txt"), "");
+  EXPECT_EQ(ResolveRequestPath(*Env::Default(), root_, "/pages/relative-leak.txt"), "");
+  EXPECT_EQ(ResolveRequestPath(*Env::Default(), root_, "/linked-dir/secret.txt"), "");
+  EXPECT_EQ(ResolveRequestPath(*Env::Default(), root_, "/linked-dir/"),
+            "");  // its index.html is outside too
+  EXPECT_EQ(ResolveRequestPath(*Env::Default(), root_, "/pages/alias.html"),
+            root_ + "/pages/a.html");
+  EXPECT_EQ(ResolveRequestPath(*Env::Default(), root_, "/pages/a.html"), root_ + "/pages/a.html");
 }
 
 TEST_F(ServeRoot, RefusesClimbingEncodedClimbingAndNul) {
@@ -47,7 +49,7 @@ TEST_F(ServeRoot, RefusesClimbingEncodedClimbingAndNul) {
        {"/../elsewhere/secret.txt", "/%2e%2e/elsewhere/secret.txt", "/%2E%2E/elsewhere/secret.txt",
         "/pages/..%2f..%2felsewhere/secret.txt", "/pages/a.html%00.txt",
         "/pages%5c..%5c..%5celsewhere/secret.txt"})
-    EXPECT_EQ(ResolveRequestPath(root_, target), "") << target;
+    EXPECT_EQ(ResolveRequestPath(*Env::Default(), root_, target), "") << target;
 }
 
 TEST_F(ServeRoot, TheServerAnswersNotFoundForASymlinkOut) {

@@ -19,6 +19,17 @@ struct sqlite3;
 
 namespace samizdat::store {
 
+// A revision's lead image. Stored as JSON {src, alt, caption} (sync writes it, the site
+// builder reads it); these two functions are the one definition of that text.
+struct LeadImage {
+  std::string src;  // absolute URL
+  std::string alt;
+  std::string caption;
+};
+std::string LeadImageToJson(const LeadImage& image);
+// nullopt for "" (no lead image) and for text that is not such an object.
+std::optional<LeadImage> LeadImageFromJson(std::string_view json);
+
 struct Validators {
   std::string etag;
   std::string last_modified;

@@ -446,6 +446,7 @@ Status SyncRun::StoreArticle(Candidate& c, const fetch::Response& resp) {
   eo.profiles = &profiles_;
   eo.profile_name = lister.config->profile;
   extract::Article a = extract::Extract(resp.body, eo);
+  // Cleaned once, here, without site options: the builder applies the site's own.
   clean::CleanArticle(a, clean::CleanOptions{});
   for (size_t source : c.sources) {
     ++due_[source].bodies_total;
@@ -482,10 +483,8 @@ store::ArticleInput SyncRun::MakeArticleInput(const Candidate& c, const extract:
   in.published = a.published.value_or(c.published);
   in.modified = a.modified.value_or("");
   if (a.lead_image)
-    in.lead_image_json = nlohmann::json{{"src", a.lead_image->src},
-                                        {"alt", a.lead_image->alt},
-                                        {"caption", a.lead_image->caption}}
-                             .dump();
+    in.lead_image_json =
+        store::LeadImageToJson({a.lead_image->src, a.lead_image->alt, a.lead_image->caption});
   html::SerializeOptions so;
   so.xhtml_void = false;
   in.html = html::InnerHtml(a.body, so);

@@ -5,7 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
+#include <cstdlib>
 #include <cstring>
 
 namespace samizdat {
@@ -134,6 +137,13 @@ class PosixEnv final : public Env {
     ::close(fd);
     return s;
   }
+
+  Status RealPath(const std::string& path, std::string* real) override {
+    char buf[PATH_MAX];
+    if (!::realpath(path.c_str(), buf)) return Status::FromErrno(errno, "cannot resolve", path);
+    *real = buf;
+    return Status::Ok();
+  }
 };
 
 // Writes `contents` to the already-created temporary file and closes it.
@@ -182,6 +192,25 @@ bool Env::WriteFileAtomic(const std::string& path, std::string_view contents, st
   Status s = WriteFileAtomic(path, contents, durable);
   if (!s.ok() && error) *error = s.message();
   return s.ok();
+}
+
+Status ListFilesRecursively(Env& env, const std::string& dir, std::string_view skip_dir,
+                            std::vector<std::string>* files) {
+  std::vector<std::string> names;
+  Status s = env.ListDir(dir, &names);
+  if (s.IsNotFound()) return Status::Ok();
+  if (!s.ok()) return s;
+  std::sort(names.begin(), names.end());  // a deterministic order, for tests and logs
+  for (const auto& name : names) {
+    std::string path = dir + "/" + name;
+    FileInfo info;
+    if (!env.Stat(path, &info).ok()) continue;  // gone since the listing
+    if (info.is_regular) files->push_back(path);
+    if (!info.is_directory || name == skip_dir) continue;
+    s = ListFilesRecursively(env, path, skip_dir, files);  // recursion on tree depth
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
 }
 
 bool IsTempFileName(std::string_view name) {

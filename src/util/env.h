@@ -53,6 +53,9 @@ class Env {
   virtual Status Stat(const std::string& path, FileInfo* info) = 0;
   // fsync(2) of a directory, so the names created or renamed in it survive power loss.
   virtual Status SyncDir(const std::string& path) = 0;
+  // realpath(3): the absolute path with every symbolic link, "." and ".." resolved; NotFound
+  // when some component does not exist. What confines a write or a served file to a root.
+  virtual Status RealPath(const std::string& path, std::string* real) = 0;
 
   // Writes atomically: a temporary file in the same directory (see IsTempFileName), then
   // rename, so a reader or a crash sees the old file or the new one, never a mix. With
@@ -68,6 +71,12 @@ class Env {
 
   static Env* Default();
 };
+
+// Appends to *files the path of every regular file below `dir` (symbolic links are not
+// followed), not descending into directories named `skip_dir` (e.g. ".git"). A missing
+// `dir` lists nothing; the first directory that cannot be listed ends the walk with its error.
+Status ListFilesRecursively(Env& env, const std::string& dir, std::string_view skip_dir,
+                            std::vector<std::string>* files);
 
 // True for the names WriteFileAtomic gives its temporary files ("<name>.tmp.<digits>"):
 // leftovers of a killed run that a build removes and a publish never ships.

@@ -45,6 +45,25 @@ TEST(Env, ErrorsNameThePathAndMapEnospc) {
   EXPECT_NE(missing.message().find("/nonexistent/samizdat"), std::string::npos);
 }
 
+TEST(Env, RealPathAndRecursiveListing) {
+  testing::TempDir tmp;
+  Env& env = *Env::Default();
+  ASSERT_TRUE(env.WriteFileAtomic(tmp.File("a/b/one.md"), "1").ok());
+  ASSERT_TRUE(env.WriteFileAtomic(tmp.File("a/.git/index.lock"), "").ok());
+  ASSERT_TRUE(env.WriteFileAtomic(tmp.File("two.md"), "2").ok());
+  std::string root, real;
+  ASSERT_TRUE(env.RealPath(tmp.path(), &root).ok());
+  ASSERT_TRUE(env.RealPath(tmp.File("a/b/../../two.md"), &real).ok());
+  EXPECT_EQ(real, root + "/two.md");
+  EXPECT_TRUE(env.RealPath(tmp.File("missing/x"), &real).IsNotFound());
+  std::vector<std::string> files;
+  ASSERT_TRUE(ListFilesRecursively(env, tmp.path(), ".git", &files).ok());
+  EXPECT_EQ(files, (std::vector<std::string>{tmp.File("a/b/one.md"), tmp.File("two.md")}));
+  files.clear();
+  ASSERT_TRUE(ListFilesRecursively(env, tmp.File("nothing"), "", &files).ok());
+  EXPECT_TRUE(files.empty());
+}
+
 TEST(Env, TempFileNames) {
   EXPECT_TRUE(IsTempFileName("n1.md.tmp.123"));
   EXPECT_FALSE(IsTempFileName("n1.md"));

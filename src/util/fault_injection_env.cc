@@ -59,6 +59,10 @@ Status FaultInjectionEnv::Check(Op op, const std::string& path) {
 
 void FaultInjectionEnv::RememberName(const std::string& path) {
   if (unsynced_names_.count(path)) return;
+  // Directories are not modelled: removing one only succeeds when it is empty, and what
+  // it held is remembered file by file.
+  FileInfo info;
+  if (base_->Stat(path, &info).ok() && info.is_directory) return;
   std::string old;
   if (base_->ReadFileToString(path, &old).ok())
     unsynced_names_[path] = std::move(old);
@@ -117,6 +121,11 @@ Status FaultInjectionEnv::ListDir(const std::string& path, std::vector<std::stri
 Status FaultInjectionEnv::Stat(const std::string& path, FileInfo* info) {
   Status s = Check(Op::kStat, path);
   return s.ok() ? base_->Stat(path, info) : s;
+}
+
+Status FaultInjectionEnv::RealPath(const std::string& path, std::string* real) {
+  Status s = Check(Op::kStat, path);
+  return s.ok() ? base_->RealPath(path, real) : s;
 }
 
 Status FaultInjectionEnv::SyncDir(const std::string& path) {

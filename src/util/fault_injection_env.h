@@ -55,6 +55,8 @@ class FaultInjectionEnv final : public Env {
   Status ListDir(const std::string& path, std::vector<std::string>* names) override;
   Status Stat(const std::string& path, FileInfo* info) override;
   Status SyncDir(const std::string& path) override;
+  // Counted as a kStat: it only looks.
+  Status RealPath(const std::string& path, std::string* real) override;
 
  private:
   friend class FaultWritableFile;
