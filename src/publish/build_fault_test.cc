@@ -55,12 +55,10 @@ name = "Three"
     store::ArticleInput in;
     in.canonical_url = "https://news.example/a/n" + std::to_string(n) + ".htm";
     in.article_id = "n" + std::to_string(n);
-    in.channels = channels;
-    in.source_id = "s";
+    for (const auto& ch : channels) in.memberships.push_back({ch, "s"});
     in.title = "Title " + std::to_string(n);
     in.html = "<p>Article " + std::to_string(n) + ": " + words + "</p><h2>Part</h2><p>More.</p>";
-    std::string err;
-    ASSERT_TRUE(store_->SaveArticle(in, now, &err)) << err;
+    ASSERT_EQ(store_->SaveArticle(in, now).status().ToString(), "ok");
   }
 
   BuildReport Build(const std::string& out, Env& env) {
