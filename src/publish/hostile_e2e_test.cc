@@ -817,11 +817,6 @@ TEST(HostileStore, BuildWritesOnlyInsideTheOutputRootInEveryTheme) {
 
 // A lead image whose JSON fields have the wrong types (a number, null).
 TEST(HostileStore, LeadImageWithWrongJsonTypesIsSkippedNotFatal) {
-  GTEST_SKIP() << "defect: BuildSite reads a stored lead image with json::value(\"src\", \"\") "
-                  "(src/publish/build.cc, the job set-up after json::parse of lead_image_json), "
-                  "which throws nlohmann type_error 302 when the field is a number or null; the "
-                  "exception escapes to main and `samizdat build` aborts with status 134 on "
-                  "this and every later build";
   HostileStoreMirror mirror;
   HostileRecord r;
   r.article_id = "typed";
