@@ -29,7 +29,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   site.menu = "#### [home](../..)";
   for (auto theme : {samizdat::config::Theme::kClassic, samizdat::config::Theme::kMarkdown,
                      samizdat::config::Theme::kHtml}) {
-    std::string page = samizdat::render::RenderPage(article, site, theme);
+    std::string page =
+        samizdat::render::RenderPage(article, samizdat::config::PageOptionsOf(site), theme);
     // The classic body must stay one HTML block: no blank line inside it.
     if (theme == samizdat::config::Theme::kClassic && article.body) {
       std::string body = samizdat::render::BodyHtmlBlock(article.body);

@@ -262,7 +262,7 @@ int RunConvert(const std::string& file, const std::string& url, const std::strin
     Complain(fmt::format("{}: no article found; no page written", file));
     return kExitNoArticle;
   }
-  std::string page = render::RenderPage(a, cfg.site, theme);
+  std::string page = render::RenderPage(a, config::PageOptionsOf(cfg.site), theme);
   if (out_path.empty() || out_path == "-") {
     PrintData(page);
     return kExitOk;

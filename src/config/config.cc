@@ -454,28 +454,16 @@ std::string_view SourceKindName(SourceKind kind) {
   return "rss";
 }
 
-bool ParseTheme(std::string_view text, Theme* out) {
-  if (text == "classic")
-    *out = Theme::kClassic;
-  else if (text == "markdown")
-    *out = Theme::kMarkdown;
-  else if (text == "html")
-    *out = Theme::kHtml;
-  else
-    return false;
-  return true;
-}
-
-std::string_view ThemeName(Theme theme) {
-  switch (theme) {
-    case Theme::kClassic:
-      return "classic";
-    case Theme::kMarkdown:
-      return "markdown";
-    case Theme::kHtml:
-      return "html";
-  }
-  return "markdown";
+render::PageOptions PageOptionsOf(const SiteConfig& site) {
+  render::PageOptions o;
+  o.title = site.title;
+  o.menu = site.menu;
+  o.menu_tag_links = site.menu_tag_links;
+  o.footer = site.footer;
+  o.body_wrapper = site.body_wrapper;
+  o.stylesheet = site.stylesheet;
+  o.home_href = site.home_href;
+  return o;
 }
 
 std::optional<Config> ParseConfig(std::string_view toml_text, std::string_view origin,

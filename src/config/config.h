@@ -10,12 +10,13 @@
 #include "clean/clean.h"
 #include "fetch/fetcher.h"
 #include "publish/git_publish.h"
+#include "render/page_options.h"
 
 namespace samizdat::config {
 
-enum class Theme { kClassic, kMarkdown, kHtml };
-bool ParseTheme(std::string_view text, Theme* out);
-std::string_view ThemeName(Theme theme);
+using render::ParseTheme;
+using render::Theme;
+using render::ThemeName;
 
 struct SiteConfig {
   std::string title = "samizdat mirror";
@@ -90,6 +91,9 @@ struct Config {
   std::vector<std::string> profile_paths;
   std::string origin;  // the file it came from
 };
+
+// What the page renderers take from the site's settings.
+render::PageOptions PageOptionsOf(const SiteConfig& site);
 
 // A commented samizdat.toml to start from (`samizdat init`).
 std::string ScaffoldConfig();

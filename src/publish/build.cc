@@ -445,7 +445,7 @@ void SiteBuilder::Render(Job& j) const {
   if (j.a.lead_image)
     if (std::string local = images_.LocalPath(j.a.lead_image->src); !local.empty())
       j.a.lead_image->src = up + local;
-  j.page = render::RenderPage(j.a, page_site_, cfg_.site.theme);
+  j.page = render::RenderPage(j.a, config::PageOptionsOf(page_site_), cfg_.site.theme);
 }
 
 void SiteBuilder::WritePage(Job& j) {

@@ -10,14 +10,14 @@ namespace {
 
 // The footer with "{url}" replaced by the original URL as Markdown text (the footer
 // itself is the operator's Markdown and stays as written).
-std::string MarkdownFooter(const config::SiteConfig& site, std::string_view url) {
+std::string MarkdownFooter(const PageOptions& site, std::string_view url) {
   return ReplaceAll(site.footer, "{url}", MarkdownUrlText(url));
 }
 
 // "### title" and the raw HTML lead image block of the seed's format. The image block is
 // raw HTML inside Markdown, so every value in it is HTML-escaped (never a line break,
 // which would end the block); a lead image whose URL is refused is left out.
-std::string ClassicPage(const extract::Article& a, const config::SiteConfig& site) {
+std::string ClassicPage(const extract::Article& a, const PageOptions& site) {
   std::string out;
   out += "### " + EscapeMarkdownText(a.title.value_or("")) + "\n\n---\n\n";
   if (!site.menu.empty()) {
@@ -41,7 +41,7 @@ std::string ClassicPage(const extract::Article& a, const config::SiteConfig& sit
   return out;
 }
 
-std::string MarkdownPage(const extract::Article& a, const config::SiteConfig& site) {
+std::string MarkdownPage(const extract::Article& a, const PageOptions& site) {
   std::string out = "# " + EscapeMarkdownText(a.title.value_or("")) + "\n\n";
   std::string meta;
   if (a.byline) meta += EscapeMarkdownText(*a.byline);
@@ -74,7 +74,7 @@ constexpr std::string_view kStyle =
     "padding:.3rem .5rem}a{color:#0645ad}@media(prefers-color-scheme:dark){body{background:#111;"
     "color:#ddd}a{color:#8ab4f8}}";
 
-std::string HtmlPage(const extract::Article& a, const config::SiteConfig& site) {
+std::string HtmlPage(const extract::Article& a, const PageOptions& site) {
   std::string title = CollapseWhitespace(a.title.value_or(""));
   std::string out = "<!DOCTYPE html>\n<html";
   if (a.lang) out += " lang=\"" + EscapeHtml(*a.lang) + "\"";
@@ -190,17 +190,40 @@ std::string BodyHtmlBlock(const html::Node* body) {
   return cleaned;
 }
 
-std::string RenderPage(const extract::Article& article, const config::SiteConfig& site,
-                       config::Theme theme) {
+std::string RenderPage(const extract::Article& article, const PageOptions& site, Theme theme) {
   switch (theme) {
-    case config::Theme::kClassic:
+    case Theme::kClassic:
       return ClassicPage(article, site);
-    case config::Theme::kMarkdown:
+    case Theme::kMarkdown:
       return MarkdownPage(article, site);
-    case config::Theme::kHtml:
+    case Theme::kHtml:
       return HtmlPage(article, site);
   }
   return {};
+}
+
+bool ParseTheme(std::string_view text, Theme* out) {
+  if (text == "classic")
+    *out = Theme::kClassic;
+  else if (text == "markdown")
+    *out = Theme::kMarkdown;
+  else if (text == "html")
+    *out = Theme::kHtml;
+  else
+    return false;
+  return true;
+}
+
+std::string_view ThemeName(Theme theme) {
+  switch (theme) {
+    case Theme::kClassic:
+      return "classic";
+    case Theme::kMarkdown:
+      return "markdown";
+    case Theme::kHtml:
+      return "html";
+  }
+  return "markdown";
 }
 
 }  // namespace samizdat::render

@@ -10,13 +10,12 @@
 #include <string>
 #include <string_view>
 
-#include "config/config.h"
 #include "extract/extract.h"
+#include "render/page_options.h"
 
 namespace samizdat::render {
 
-std::string RenderPage(const extract::Article& article, const config::SiteConfig& site,
-                       config::Theme theme);
+std::string RenderPage(const extract::Article& article, const PageOptions& site, Theme theme);
 
 // Appends "?<id>" (or "&<id>" when the target has a query) to every Markdown link
 // target in `menu`.

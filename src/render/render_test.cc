@@ -147,7 +147,7 @@ class ClassicPage : public ::testing::Test {
     co.links = cfg_->site.link_policy;
     co.heading_shift = cfg_->site.heading_shift;
     clean::CleanArticle(a, co);
-    return RenderPage(a, cfg_->site, config::Theme::kClassic);
+    return RenderPage(a, config::PageOptionsOf(cfg_->site), config::Theme::kClassic);
   }
 
   std::optional<config::Config> cfg_;
@@ -238,7 +238,8 @@ TEST(HtmlTheme, StandalonePageWithoutScript) {
   eo.url = "https://news.example.org/2026/09/rivers.html";
   extract::Article a = extract::Extract(ReadFixture("generic_article.html"), eo);
   clean::CleanArticle(a, {});
-  std::string page = RenderPage(a, config::SiteConfig{}, config::Theme::kHtml);
+  std::string page =
+      RenderPage(a, config::PageOptionsOf(config::SiteConfig{}), config::Theme::kHtml);
   EXPECT_EQ(page.rfind("<!DOCTYPE html>", 0), 0u);
   EXPECT_NE(page.find("<h1>Rivers Return to the Valley</h1>"), std::string::npos);
   EXPECT_NE(page.find("name=\"viewport\""), std::string::npos);
@@ -383,13 +384,13 @@ TEST(Escape, HostileFieldsStayTextInEveryTheme) {
   config::SiteConfig site;
   site.footer = "Source: {url}";
   for (config::Theme theme : {config::Theme::kClassic, config::Theme::kMarkdown}) {
-    std::string html = Rendered(RenderPage(a, site, theme));
+    std::string html = Rendered(RenderPage(a, config::PageOptionsOf(site), theme));
     EXPECT_EQ(html.find("<img"), std::string::npos) << html;
     EXPECT_EQ(html.find("href=\"javascript"), std::string::npos) << html;
     EXPECT_NE(html.find("&lt;img src=x onerror=alert(1)&gt;"), std::string::npos) << html;
   }
   a.lead_image->src = "https://x.org/\" onerror=\"alert(1)";
-  std::string page = RenderPage(a, site, config::Theme::kHtml);
+  std::string page = RenderPage(a, config::PageOptionsOf(site), config::Theme::kHtml);
   EXPECT_EQ(page.find("<img src=x"), std::string::npos) << page;
   EXPECT_EQ(page.find("\" onerror"), std::string::npos) << page;
   EXPECT_EQ(page.find("href=\"javascript"), std::string::npos) << page;
