@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages samizdat builds and tests with. Idempotent.
 set -euo pipefail
 PACKAGES=(
-  build-essential cmake ninja-build ccache pkg-config git python3 clang-format
+  build-essential cmake ninja-build ccache pkg-config git python3 clang-format clang-tidy
   libgumbo-dev libuchardet-dev libicu-dev libtomlplusplus-dev libcli11-dev
   libfmt-dev nlohmann-json3-dev libpugixml-dev libcmark-gfm-dev
   libcmark-gfm-extensions-dev zlib1g-dev libgtest-dev libbenchmark-dev
