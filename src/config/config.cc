@@ -4,192 +4,226 @@
 
 #include "util/dates.h"
 #include "util/ids.h"
+#include "util/status.h"
 #include "util/toml_reader.h"
 
-#include <sstream>
-#include <stdexcept>
-
+// Every reader returns a Status (or Result<T>) and stops at the first error, so a bad
+// configuration is refused with one message naming its file, line, column and key.
 namespace samizdat::config {
 namespace {
 
-using ConfigError = TomlError;
-std::string Where(std::string_view origin, const toml::node& node) {
-  return TomlWhere(origin, node);
-}
+constexpr auto Invalid = TomlInvalid;
 constexpr auto String = TomlString;
 constexpr auto Strings = TomlStrings;
 constexpr auto Int = TomlInt;
 constexpr auto Bool = TomlBool;
+constexpr auto UnknownKey = TomlUnknownKey;
 
-const toml::array& TableArray(const toml::node& node, std::string_view origin,
-                              std::string_view key) {
+Result<const toml::array*> TableArray(const toml::node& node, std::string_view origin,
+                                      std::string_view key) {
   const toml::array* arr = node.as_array();
   if (!arr)
-    throw ConfigError(Where(origin, node) + ": '" + std::string(key) +
-                      "' must be an array of tables ([[" + std::string(key) + "]])");
-  return *arr;
+    return Invalid(
+        origin, node,
+        "'" + std::string(key) + "' must be an array of tables ([[" + std::string(key) + "]])");
+  return arr;
 }
 
 // An id that names files of the site (util/ids.h). A channel id also names files with
 // extensions beside its directory (indexes/<id>.jsonl next to indexes/<id>/), so it may not
 // contain '.': channel "x.jsonl" would otherwise own the directory that is channel "x"'s file.
-std::string Id(const toml::node& node, std::string_view origin, std::string_view key,
-               bool channel) {
-  std::string id = String(node, origin, key);
-  std::string why = UnsafeIdReason(id);
-  if (why.empty() && channel && id.find('.') != std::string::npos) why = "contains '.'";
+Result<std::string> Id(const toml::node& node, std::string_view origin, std::string_view key,
+                       bool channel) {
+  Result<std::string> id = String(node, origin, key);
+  if (!id.ok()) return id;
+  std::string why = UnsafeIdReason(*id);
+  if (why.empty() && channel && id->find('.') != std::string::npos) why = "contains '.'";
   if (!why.empty())
-    throw ConfigError(Where(origin, node) + ": key '" + std::string(key) + "' " + why +
-                      ": an id may use only ASCII letters, digits, '_', '-' and '.' (not in a "
-                      "channel id), start with a letter, digit or '_', hold at most " +
-                      std::to_string(kMaxIdBytes) + " bytes and not be a Windows device name");
+    return Invalid(origin, node,
+                   "key '" + std::string(key) + "' " + why +
+                       ": an id may use only ASCII letters, digits, '_', '-' and '.' (not in a "
+                       "channel id), start with a letter, digit or '_', hold at most " +
+                       std::to_string(kMaxIdBytes) + " bytes and not be a Windows device name");
   return id;
 }
 
-void ParseFetch(const toml::table& t, std::string_view origin, fetch::FetchOptions& f) {
-  for (auto&& [k, node] : t) {
-    std::string key(k.str());
-    std::string full = "fetch." + key;
-    if (key == "user_agent")
-      f.user_agent = String(node, origin, full);
-    else if (key == "concurrency")
-      f.max_concurrency = static_cast<int>(Int(node, origin, full, 1, 256));
-    else if (key == "per_host_concurrency")
-      f.per_host_concurrency = static_cast<int>(Int(node, origin, full, 1, 64));
-    else if (key == "per_host_delay_ms")
-      f.per_host_delay_ms = static_cast<int>(Int(node, origin, full, 0, 600000));
-    else if (key == "max_redirects")
-      f.max_redirects = static_cast<int>(Int(node, origin, full, 0, 50));
-    else if (key == "connect_timeout_ms")
-      f.connect_timeout_ms = static_cast<int>(Int(node, origin, full, 100, 600000));
-    else if (key == "total_timeout_ms")
-      f.total_timeout_ms = static_cast<int>(Int(node, origin, full, 100, 3600000));
-    else if (key == "min_bytes_per_sec")
-      f.low_speed_bytes_per_sec = static_cast<int>(Int(node, origin, full, 0, 1 << 30));
-    else if (key == "min_rate_window_s")
-      f.low_speed_time_s = static_cast<int>(Int(node, origin, full, 1, 3600));
-    else if (key == "max_body_bytes")
-      f.max_body_bytes = Int(node, origin, full, 1024, int64_t{1} << 34);
-    else if (key == "max_retries")
-      f.max_retries = static_cast<int>(Int(node, origin, full, 0, 20));
-    else if (key == "backoff_base_ms")
-      f.backoff_base_ms = static_cast<int>(Int(node, origin, full, 1, 600000));
-    else if (key == "max_retry_after_s")
-      f.max_retry_after_s = static_cast<int>(Int(node, origin, full, 0, 86400));
-    else if (key == "allow_private")
-      f.allow_private = Bool(node, origin, full);
-    else if (key == "allow_loopback")
-      f.allow_loopback = Bool(node, origin, full);
-    else if (key == "allow_file")
-      f.allow_file = Bool(node, origin, full);
-    else if (key == "file_root") {
-      f.file_root = String(node, origin, full);
-      if (f.file_root.empty())
-        throw ConfigError(Where(origin, node) + ": '" + full +
-                          "' must name a directory (allow_file = false reads no local file)");
-    } else
-      throw ConfigError(Where(origin, node) + ": unknown key '" + full + "'");
-  }
+// A string that must be one of a closed set of words, parsed by `parse`; `expected` says
+// which ("must be ... , got \"v\"").
+template <typename T, typename Parse>
+Status Enum(const toml::node& node, std::string_view origin, const std::string& full, Parse parse,
+            std::string_view expected, T* out) {
+  Result<std::string> v = String(node, origin, full);
+  if (!v.ok()) return v.status();
+  if (!parse(*v, out))
+    return Invalid(origin, node,
+                   "key '" + full + "' must be " + std::string(expected) + ", got \"" + *v + "\"");
+  return Status::Ok();
 }
 
-SourceConfig ParseSource(const toml::table& t, std::string_view origin, const toml::node& where) {
+// One key of [fetch].
+Status ParseFetchKey(const std::string& key, const toml::node& node, std::string_view origin,
+                     fetch::FetchOptions& f) {
+  std::string full = "fetch." + key;
+  if (key == "user_agent") return TomlAssign(String(node, origin, full), f.user_agent);
+  if (key == "concurrency") return TomlAssign(Int(node, origin, full, 1, 256), f.max_concurrency);
+  if (key == "per_host_concurrency")
+    return TomlAssign(Int(node, origin, full, 1, 64), f.per_host_concurrency);
+  if (key == "per_host_delay_ms")
+    return TomlAssign(Int(node, origin, full, 0, 600000), f.per_host_delay_ms);
+  if (key == "max_redirects") return TomlAssign(Int(node, origin, full, 0, 50), f.max_redirects);
+  if (key == "connect_timeout_ms")
+    return TomlAssign(Int(node, origin, full, 100, 600000), f.connect_timeout_ms);
+  if (key == "total_timeout_ms")
+    return TomlAssign(Int(node, origin, full, 100, 3600000), f.total_timeout_ms);
+  if (key == "min_bytes_per_sec")
+    return TomlAssign(Int(node, origin, full, 0, 1 << 30), f.low_speed_bytes_per_sec);
+  if (key == "min_rate_window_s")
+    return TomlAssign(Int(node, origin, full, 1, 3600), f.low_speed_time_s);
+  if (key == "max_body_bytes")
+    return TomlAssign(Int(node, origin, full, 1024, int64_t{1} << 34), f.max_body_bytes);
+  if (key == "max_retries") return TomlAssign(Int(node, origin, full, 0, 20), f.max_retries);
+  if (key == "backoff_base_ms")
+    return TomlAssign(Int(node, origin, full, 1, 600000), f.backoff_base_ms);
+  if (key == "max_retry_after_s")
+    return TomlAssign(Int(node, origin, full, 0, 86400), f.max_retry_after_s);
+  if (key == "allow_private") return TomlAssign(Bool(node, origin, full), f.allow_private);
+  if (key == "allow_loopback") return TomlAssign(Bool(node, origin, full), f.allow_loopback);
+  if (key == "allow_file") return TomlAssign(Bool(node, origin, full), f.allow_file);
+  if (key == "file_root") {
+    if (Status st = TomlAssign(String(node, origin, full), f.file_root); !st.ok()) return st;
+    if (f.file_root.empty())
+      return Invalid(
+          origin, node,
+          "'" + full + "' must name a directory (allow_file = false reads no local file)");
+    return Status::Ok();
+  }
+  return UnknownKey(origin, node, full);
+}
+
+Status ParseFetch(const toml::table& t, std::string_view origin, fetch::FetchOptions& f) {
+  for (auto&& [k, node] : t)
+    if (Status st = ParseFetchKey(std::string(k.str()), node, origin, f); !st.ok()) return st;
+  return Status::Ok();
+}
+
+// sources.url: an http://, https:// or file:// URL (scheme in any case).
+Status ParseSourceUrl(const toml::node& node, std::string_view origin, const std::string& full,
+                      std::string& url) {
+  if (Status st = TomlAssign(String(node, origin, full), url); !st.ok()) return st;
+  std::string lower = url.substr(0, 8);
+  for (char& c : lower) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+  if (lower.rfind("http://", 0) != 0 && lower.rfind("https://", 0) != 0 &&
+      lower.rfind("file://", 0) != 0)
+    return Invalid(origin, node, "key '" + full + "' must be an http://, https:// or file:// URL");
+  return Status::Ok();
+}
+
+// sources.proxy: an http://, https://, socks5:// or socks5h:// URL.
+Status ParseSourceProxy(const toml::node& node, std::string_view origin, const std::string& full,
+                        std::string& proxy) {
+  if (Status st = TomlAssign(String(node, origin, full), proxy); !st.ok()) return st;
+  if (proxy.rfind("http://", 0) != 0 && proxy.rfind("https://", 0) != 0 &&
+      proxy.rfind("socks5://", 0) != 0 && proxy.rfind("socks5h://", 0) != 0)
+    return Invalid(origin, node,
+                   "key '" + full + "' must be an http://, socks5:// or socks5h:// URL");
+  return Status::Ok();
+}
+
+// sources.timezone: a fixed UTC offset such as "+08:00".
+Status ParseSourceTimezone(const toml::node& node, std::string_view origin, const std::string& full,
+                           std::optional<int>& offset) {
+  Result<std::string> v = String(node, origin, full);
+  if (!v.ok()) return v.status();
+  offset = ParseUtcOffset(*v);
+  if (!offset)
+    return Invalid(origin, node,
+                   "key '" + full + "' must look like \"+08:00\", got \"" + *v + "\"");
+  return Status::Ok();
+}
+
+// One key of a [[sources]] entry; `have_kind` is set when it is 'kind'.
+Status ParseSourceKey(const std::string& key, const toml::node& node, std::string_view origin,
+                      SourceConfig& s, bool& have_kind) {
+  std::string full = "sources." + key;
+  if (key == "id") return TomlAssign(Id(node, origin, full, /*channel=*/false), s.id);
+  if (key == "kind") {
+    have_kind = true;
+    return Enum(node, origin, full, ParseSourceKind, "rss, atom, jsonfeed, sitemap or listing",
+                &s.kind);
+  }
+  if (key == "url") return ParseSourceUrl(node, origin, full, s.url);
+  if (key == "channels") return TomlAssign(Strings(node, origin, full), s.channels);
+  if (key == "profile") return TomlAssign(String(node, origin, full), s.profile);
+  if (key == "selector") return TomlAssign(String(node, origin, full), s.link_selector);
+  if (key == "page_url_pattern") return TomlAssign(String(node, origin, full), s.page_url_pattern);
+  if (key == "backfill_pages")
+    return TomlAssign(Int(node, origin, full, 0, 1000), s.backfill_pages);
+  if (key == "proxy") return ParseSourceProxy(node, origin, full, s.proxy);
+  if (key == "timezone") return ParseSourceTimezone(node, origin, full, s.timezone_offset_minutes);
+  if (key == "interval_minutes")
+    return TomlAssign(Int(node, origin, full, 0, 525600), s.interval_minutes);
+  if (key == "enabled") return TomlAssign(Bool(node, origin, full), s.enabled);
+  if (key == "per_host_delay_ms")
+    return TomlAssign(Int(node, origin, full, 0, 600000), s.fetch.per_host_delay_ms);
+  if (key == "total_timeout_ms")
+    return TomlAssign(Int(node, origin, full, 100, 3600000), s.fetch.total_timeout_ms);
+  if (key == "max_retries") return TomlAssign(Int(node, origin, full, 0, 20), s.fetch.max_retries);
+  return UnknownKey(origin, node, full);
+}
+
+// The keys every source needs, checked once the whole entry is read.
+Status CheckSource(const SourceConfig& s, bool have_kind, std::string_view origin,
+                   const toml::node& where) {
+  if (s.id.empty()) return Invalid(origin, where, "a source needs an 'id'");
+  if (s.url.empty()) return Invalid(origin, where, "source '" + s.id + "' needs a 'url'");
+  if (!have_kind) return Invalid(origin, where, "source '" + s.id + "' needs a 'kind'");
+  if (s.kind == SourceKind::kListing && s.link_selector.empty())
+    return Invalid(origin, where, "listing source '" + s.id + "' needs a 'selector'");
+  if (s.channels.empty())
+    return Invalid(origin, where, "source '" + s.id + "' feeds no channel ('channels')");
+  return Status::Ok();
+}
+
+Result<SourceConfig> ParseSource(const toml::table& t, std::string_view origin,
+                                 const toml::node& where) {
   SourceConfig s;
   bool have_kind = false;
-  for (auto&& [k, node] : t) {
-    std::string key(k.str());
-    std::string full = "sources." + key;
-    if (key == "id")
-      s.id = Id(node, origin, full, /*channel=*/false);
-    else if (key == "kind") {
-      std::string v = String(node, origin, full);
-      if (!ParseSourceKind(v, &s.kind))
-        throw ConfigError(Where(origin, node) + ": key '" + full +
-                          "' must be rss, atom, jsonfeed, sitemap or listing, got \"" + v + "\"");
-      have_kind = true;
-    } else if (key == "url") {
-      s.url = String(node, origin, full);
-      std::string lower = s.url.substr(0, 8);
-      for (char& c : lower) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
-      if (lower.rfind("http://", 0) != 0 && lower.rfind("https://", 0) != 0 &&
-          lower.rfind("file://", 0) != 0)
-        throw ConfigError(Where(origin, node) + ": key '" + full +
-                          "' must be an http://, https:// or file:// URL");
-    } else if (key == "channels")
-      s.channels = Strings(node, origin, full);
-    else if (key == "profile")
-      s.profile = String(node, origin, full);
-    else if (key == "selector")
-      s.link_selector = String(node, origin, full);
-    else if (key == "page_url_pattern")
-      s.page_url_pattern = String(node, origin, full);
-    else if (key == "backfill_pages")
-      s.backfill_pages = static_cast<int>(Int(node, origin, full, 0, 1000));
-    else if (key == "proxy") {
-      s.proxy = String(node, origin, full);
-      if (s.proxy.rfind("http://", 0) != 0 && s.proxy.rfind("https://", 0) != 0 &&
-          s.proxy.rfind("socks5://", 0) != 0 && s.proxy.rfind("socks5h://", 0) != 0)
-        throw ConfigError(Where(origin, node) + ": key '" + full +
-                          "' must be an http://, socks5:// or socks5h:// URL");
-    } else if (key == "timezone") {
-      std::string v = String(node, origin, full);
-      s.timezone_offset_minutes = ParseUtcOffset(v);
-      if (!s.timezone_offset_minutes)
-        throw ConfigError(Where(origin, node) + ": key '" + full +
-                          "' must look like \"+08:00\", got \"" + v + "\"");
-    } else if (key == "interval_minutes")
-      s.interval_minutes = static_cast<int>(Int(node, origin, full, 0, 525600));
-    else if (key == "enabled")
-      s.enabled = Bool(node, origin, full);
-    else if (key == "per_host_delay_ms")
-      s.fetch.per_host_delay_ms = static_cast<int>(Int(node, origin, full, 0, 600000));
-    else if (key == "total_timeout_ms")
-      s.fetch.total_timeout_ms = static_cast<int>(Int(node, origin, full, 100, 3600000));
-    else if (key == "max_retries")
-      s.fetch.max_retries = static_cast<int>(Int(node, origin, full, 0, 20));
-    else
-      throw ConfigError(Where(origin, node) + ": unknown key '" + full + "'");
-  }
-  if (s.id.empty()) throw ConfigError(Where(origin, where) + ": a source needs an 'id'");
-  if (s.url.empty())
-    throw ConfigError(Where(origin, where) + ": source '" + s.id + "' needs a 'url'");
-  if (!have_kind)
-    throw ConfigError(Where(origin, where) + ": source '" + s.id + "' needs a 'kind'");
-  if (s.kind == SourceKind::kListing && s.link_selector.empty())
-    throw ConfigError(Where(origin, where) + ": listing source '" + s.id + "' needs a 'selector'");
-  if (s.channels.empty())
-    throw ConfigError(Where(origin, where) + ": source '" + s.id +
-                      "' feeds no channel ('channels')");
+  for (auto&& [k, node] : t)
+    if (Status st = ParseSourceKey(std::string(k.str()), node, origin, s, have_kind); !st.ok())
+      return st;
+  if (Status st = CheckSource(s, have_kind, origin, where); !st.ok()) return st;
   return s;
 }
 
-std::vector<publish::RemoteConfig> ParseRemotes(const toml::node& node, std::string_view origin,
-                                                const std::string& key) {
+// One key of a remote table under `key` ("publish.remotes", "publish.archive.remotes").
+Status ParseRemoteKey(const std::string& rkey, const toml::node& rnode, std::string_view origin,
+                      const std::string& key, publish::RemoteConfig& r) {
+  std::string rfull = key + "." + rkey;
+  if (rkey == "name") return TomlAssign(String(rnode, origin, rfull), r.name);
+  if (rkey == "url") return TomlAssign(String(rnode, origin, rfull), r.url);
+  if (rkey == "username") return TomlAssign(String(rnode, origin, rfull), r.username);
+  if (rkey == "password_env") return TomlAssign(String(rnode, origin, rfull), r.password_env);
+  if (rkey == "ssh_key") return TomlAssign(String(rnode, origin, rfull), r.ssh_key);
+  if (rkey == "ssh_public_key") return TomlAssign(String(rnode, origin, rfull), r.ssh_public_key);
+  if (rkey == "ssh_passphrase_env")
+    return TomlAssign(String(rnode, origin, rfull), r.ssh_passphrase_env);
+  return UnknownKey(origin, rnode, rfull);
+}
+
+Result<std::vector<publish::RemoteConfig>> ParseRemotes(const toml::node& node,
+                                                        std::string_view origin,
+                                                        const std::string& key) {
+  Result<const toml::array*> arr = TableArray(node, origin, key);
+  if (!arr.ok()) return arr.status();
   std::vector<publish::RemoteConfig> out;
-  for (const auto& el : TableArray(node, origin, key)) {
+  for (const auto& el : **arr) {
     const toml::table* rt = el.as_table();
-    if (!rt) throw ConfigError(Where(origin, el) + ": each [[" + key + "]] entry must be a table");
+    if (!rt) return Invalid(origin, el, "each [[" + key + "]] entry must be a table");
     publish::RemoteConfig r;
-    for (auto&& [rk, rnode] : *rt) {
-      std::string rkey(rk.str());
-      std::string rfull = key + "." + rkey;
-      if (rkey == "name")
-        r.name = String(rnode, origin, rfull);
-      else if (rkey == "url")
-        r.url = String(rnode, origin, rfull);
-      else if (rkey == "username")
-        r.username = String(rnode, origin, rfull);
-      else if (rkey == "password_env")
-        r.password_env = String(rnode, origin, rfull);
-      else if (rkey == "ssh_key")
-        r.ssh_key = String(rnode, origin, rfull);
-      else if (rkey == "ssh_public_key")
-        r.ssh_public_key = String(rnode, origin, rfull);
-      else if (rkey == "ssh_passphrase_env")
-        r.ssh_passphrase_env = String(rnode, origin, rfull);
-      else
-        throw ConfigError(Where(origin, rnode) + ": unknown key '" + rfull + "'");
-    }
-    if (r.url.empty()) throw ConfigError(Where(origin, el) + ": a remote needs a 'url'");
+    for (auto&& [rk, rnode] : *rt)
+      if (Status st = ParseRemoteKey(std::string(rk.str()), rnode, origin, key, r); !st.ok())
+        return st;
+    if (r.url.empty()) return Invalid(origin, el, "a remote needs a 'url'");
     if (r.name.empty()) r.name = r.url;
     out.push_back(std::move(r));
   }
@@ -197,171 +231,188 @@ std::vector<publish::RemoteConfig> ParseRemotes(const toml::node& node, std::str
 }
 
 // The table under a top-level key ('site', 'fetch', 'publish', 'publish.archive').
-const toml::table& Table(const toml::node& node, std::string_view origin, std::string_view key) {
+Result<const toml::table*> Table(const toml::node& node, std::string_view origin,
+                                 std::string_view key) {
   const toml::table* t = node.as_table();
-  if (!t) throw ConfigError(Where(origin, node) + ": '" + std::string(key) + "' must be a table");
-  return *t;
+  if (!t) return Invalid(origin, node, "'" + std::string(key) + "' must be a table");
+  return t;
 }
 
-// [site]. Its 'output' key names the site directory, which lives in Config, not SiteConfig.
-void ParseSite(const toml::table& site, std::string_view origin, SiteConfig& s,
-               std::string& output_dir) {
-  for (auto&& [skey, snode] : site) {
-    std::string sk(skey.str());
-    std::string full = "site." + sk;
-    if (sk == "title")
-      s.title = String(snode, origin, full);
-    else if (sk == "menu")
-      s.menu = String(snode, origin, full);
-    else if (sk == "footer")
-      s.footer = String(snode, origin, full);
-    else if (sk == "body_wrapper")
-      s.body_wrapper = String(snode, origin, full);
-    else if (sk == "menu_tag_links") {
-      s.menu_tag_links = Bool(snode, origin, full);
-    } else if (sk == "link_policy") {
-      std::string v = String(snode, origin, full);
-      if (!clean::ParseLinkPolicy(v, &s.link_policy))
-        throw ConfigError(Where(origin, snode) + ": key '" + full +
-                          "' must be \"keep\", \"neutralize\" or \"text\", got \"" + v + "\"");
-    } else if (sk == "heading_shift") {
-      auto v = snode.value<int64_t>();
-      if (!v || *v < -5 || *v > 5)
-        throw ConfigError(Where(origin, snode) + ": key '" + full +
-                          "' must be an integer from -5 to 5");
-      s.heading_shift = static_cast<int>(*v);
-    } else if (sk == "index_page_size") {
-      s.index_page_size = static_cast<int>(Int(snode, origin, full, 1, 1000));
-    } else if (sk == "pager_pages") {
-      s.pager_pages = static_cast<int>(Int(snode, origin, full, 1, 100));
-    } else if (sk == "index_stamps") {
-      s.index_stamps = Bool(snode, origin, full);
-    } else if (sk == "base_url") {
-      s.base_url = String(snode, origin, full);
-      if (!s.base_url.empty() && s.base_url.back() != '/') s.base_url += '/';
-    } else if (sk == "rehost_images") {
-      s.rehost_images = Bool(snode, origin, full);
-    } else if (sk == "max_image_bytes") {
-      s.max_image_bytes = Int(snode, origin, full, 1024, int64_t{1} << 30);
-    } else if (sk == "promo") {
-      s.promo = String(snode, origin, full);
-    } else if (sk == "output") {
-      output_dir = String(snode, origin, full);
-    } else if (sk == "theme") {
-      std::string v = String(snode, origin, full);
-      if (!ParseTheme(v, &s.theme))
-        throw ConfigError(Where(origin, snode) + ": key '" + full +
-                          "' must be \"classic\", \"markdown\" or \"html\", got \"" + v + "\"");
-    } else {
-      throw ConfigError(Where(origin, snode) + ": unknown key '" + full + "'");
-    }
-  }
+// site.heading_shift: an integer from -5 to 5.
+Status ParseHeadingShift(const toml::node& node, std::string_view origin, const std::string& full,
+                         int& shift) {
+  auto v = node.value<int64_t>();
+  if (!v || *v < -5 || *v > 5)
+    return Invalid(origin, node, "key '" + full + "' must be an integer from -5 to 5");
+  shift = static_cast<int>(*v);
+  return Status::Ok();
+}
+
+// site.base_url, ending in '/' when not empty.
+Status ParseBaseUrl(const toml::node& node, std::string_view origin, const std::string& full,
+                    std::string& base_url) {
+  if (Status st = TomlAssign(String(node, origin, full), base_url); !st.ok()) return st;
+  if (!base_url.empty() && base_url.back() != '/') base_url += '/';
+  return Status::Ok();
+}
+
+// One key of [site]. Its 'output' key names the site directory, which lives in Config,
+// not SiteConfig.
+Status ParseSiteKey(const std::string& sk, const toml::node& snode, std::string_view origin,
+                    SiteConfig& s, std::string& output_dir) {
+  std::string full = "site." + sk;
+  if (sk == "title") return TomlAssign(String(snode, origin, full), s.title);
+  if (sk == "menu") return TomlAssign(String(snode, origin, full), s.menu);
+  if (sk == "footer") return TomlAssign(String(snode, origin, full), s.footer);
+  if (sk == "body_wrapper") return TomlAssign(String(snode, origin, full), s.body_wrapper);
+  if (sk == "menu_tag_links") return TomlAssign(Bool(snode, origin, full), s.menu_tag_links);
+  if (sk == "link_policy")
+    return Enum(snode, origin, full, clean::ParseLinkPolicy, "\"keep\", \"neutralize\" or \"text\"",
+                &s.link_policy);
+  if (sk == "heading_shift") return ParseHeadingShift(snode, origin, full, s.heading_shift);
+  if (sk == "index_page_size")
+    return TomlAssign(Int(snode, origin, full, 1, 1000), s.index_page_size);
+  if (sk == "pager_pages") return TomlAssign(Int(snode, origin, full, 1, 100), s.pager_pages);
+  if (sk == "index_stamps") return TomlAssign(Bool(snode, origin, full), s.index_stamps);
+  if (sk == "base_url") return ParseBaseUrl(snode, origin, full, s.base_url);
+  if (sk == "rehost_images") return TomlAssign(Bool(snode, origin, full), s.rehost_images);
+  if (sk == "max_image_bytes")
+    return TomlAssign(Int(snode, origin, full, 1024, int64_t{1} << 30), s.max_image_bytes);
+  if (sk == "promo") return TomlAssign(String(snode, origin, full), s.promo);
+  if (sk == "output") return TomlAssign(String(snode, origin, full), output_dir);
+  if (sk == "theme")
+    return Enum(snode, origin, full, render::ParseTheme, "\"classic\", \"markdown\" or \"html\"",
+                &s.theme);
+  return UnknownKey(origin, snode, full);
+}
+
+Status ParseSite(const toml::table& site, std::string_view origin, SiteConfig& s,
+                 std::string& output_dir) {
+  for (auto&& [skey, snode] : site)
+    if (Status st = ParseSiteKey(std::string(skey.str()), snode, origin, s, output_dir); !st.ok())
+      return st;
+  return Status::Ok();
+}
+
+// One key of [publish.archive].
+Status ParseArchiveKey(const std::string& akey, const toml::node& anode, std::string_view origin,
+                       publish::ArchiveConfig& archive) {
+  std::string afull = "publish.archive." + akey;
+  if (akey == "output") return TomlAssign(String(anode, origin, afull), archive.output);
+  if (akey == "max_articles")
+    return TomlAssign(Int(anode, origin, afull, 1, int64_t{1} << 40), archive.max_articles);
+  if (akey == "link_prefix") return TomlAssign(String(anode, origin, afull), archive.link_prefix);
+  if (akey == "remotes") return TomlAssign(ParseRemotes(anode, origin, afull), archive.remotes);
+  return UnknownKey(origin, anode, afull);
 }
 
 // [publish.archive]: all three of output, max_articles and link_prefix, or an error.
-publish::ArchiveConfig ParseArchive(const toml::node& pnode, std::string_view origin) {
+Result<publish::ArchiveConfig> ParseArchive(const toml::node& pnode, std::string_view origin) {
+  Result<const toml::table*> t = Table(pnode, origin, "publish.archive");
+  if (!t.ok()) return t.status();
   publish::ArchiveConfig archive;
-  for (auto&& [ak, anode] : Table(pnode, origin, "publish.archive")) {
-    std::string akey(ak.str());
-    std::string afull = "publish.archive." + akey;
-    if (akey == "output")
-      archive.output = String(anode, origin, afull);
-    else if (akey == "max_articles")
-      archive.max_articles = Int(anode, origin, afull, 1, int64_t{1} << 40);
-    else if (akey == "link_prefix")
-      archive.link_prefix = String(anode, origin, afull);
-    else if (akey == "remotes")
-      archive.remotes = ParseRemotes(anode, origin, afull);
-    else
-      throw ConfigError(Where(origin, anode) + ": unknown key '" + afull + "'");
-  }
+  for (auto&& [ak, anode] : **t)
+    if (Status st = ParseArchiveKey(std::string(ak.str()), anode, origin, archive); !st.ok())
+      return st;
   if (archive.output.empty() || archive.max_articles == 0 || archive.link_prefix.empty())
-    throw ConfigError(Where(origin, pnode) +
-                      ": 'publish.archive' needs 'output', 'max_articles' and 'link_prefix'");
+    return Invalid(origin, pnode,
+                   "'publish.archive' needs 'output', 'max_articles' and 'link_prefix'");
   if (archive.link_prefix.back() != '/') archive.link_prefix += '/';
   return archive;
 }
 
-// [publish], with its [publish.archive] and [[publish.remotes]].
-void ParsePublish(const toml::table& t, std::string_view origin, publish::PublishConfig& p) {
-  for (auto&& [pk, pnode] : t) {
-    std::string key(pk.str());
-    std::string full = "publish." + key;
-    if (key == "branch")
-      p.branch = String(pnode, origin, full);
-    else if (key == "author_name")
-      p.author_name = String(pnode, origin, full);
-    else if (key == "author_email")
-      p.author_email = String(pnode, origin, full);
-    else if (key == "committer_name")
-      p.committer_name = String(pnode, origin, full);
-    else if (key == "committer_email")
-      p.committer_email = String(pnode, origin, full);
-    else if (key == "message")
-      p.message = String(pnode, origin, full);
-    else if (key == "archive")
-      p.archive = ParseArchive(pnode, origin);
-    else if (key == "remotes")
-      p.remotes = ParseRemotes(pnode, origin, "publish.remotes");
-    else
-      throw ConfigError(Where(origin, pnode) + ": unknown key '" + full + "'");
-  }
+// One key of [publish], with its [publish.archive] and [[publish.remotes]].
+Status ParsePublishKey(const std::string& key, const toml::node& pnode, std::string_view origin,
+                       publish::PublishConfig& p) {
+  std::string full = "publish." + key;
+  if (key == "branch") return TomlAssign(String(pnode, origin, full), p.branch);
+  if (key == "author_name") return TomlAssign(String(pnode, origin, full), p.author_name);
+  if (key == "author_email") return TomlAssign(String(pnode, origin, full), p.author_email);
+  if (key == "committer_name") return TomlAssign(String(pnode, origin, full), p.committer_name);
+  if (key == "committer_email") return TomlAssign(String(pnode, origin, full), p.committer_email);
+  if (key == "message") return TomlAssign(String(pnode, origin, full), p.message);
+  if (key == "archive") return TomlAssign(ParseArchive(pnode, origin), p.archive);
+  if (key == "remotes")
+    return TomlAssign(ParseRemotes(pnode, origin, "publish.remotes"), p.remotes);
+  return UnknownKey(origin, pnode, full);
+}
+
+Status ParsePublish(const toml::table& t, std::string_view origin, publish::PublishConfig& p) {
+  for (auto&& [pk, pnode] : t)
+    if (Status st = ParsePublishKey(std::string(pk.str()), pnode, origin, p); !st.ok()) return st;
+  return Status::Ok();
+}
+
+// One key of a [[channels]] entry.
+Status ParseChannelKey(const std::string& key, const toml::node& cnode, std::string_view origin,
+                       ChannelConfig& ch) {
+  std::string full = "channels." + key;
+  if (key == "id") return TomlAssign(Id(cnode, origin, full, /*channel=*/true), ch.id);
+  if (key == "name") return TomlAssign(String(cnode, origin, full), ch.name);
+  if (key == "group") return TomlAssign(String(cnode, origin, full), ch.group);
+  return UnknownKey(origin, cnode, full);
 }
 
 // One [[channels]] entry; its name defaults to its id.
-ChannelConfig ParseChannel(const toml::node& el, std::string_view origin) {
+Result<ChannelConfig> ParseChannel(const toml::node& el, std::string_view origin) {
   const toml::table* t = el.as_table();
-  if (!t) throw ConfigError(Where(origin, el) + ": each [[channels]] entry must be a table");
+  if (!t) return Invalid(origin, el, "each [[channels]] entry must be a table");
   ChannelConfig ch;
-  for (auto&& [ck, cnode] : *t) {
-    std::string key(ck.str());
-    std::string full = "channels." + key;
-    if (key == "id")
-      ch.id = Id(cnode, origin, full, /*channel=*/true);
-    else if (key == "name")
-      ch.name = String(cnode, origin, full);
-    else if (key == "group")
-      ch.group = String(cnode, origin, full);
-    else
-      throw ConfigError(Where(origin, cnode) + ": unknown key '" + full + "'");
-  }
-  if (ch.id.empty()) throw ConfigError(Where(origin, el) + ": a channel needs an 'id'");
+  for (auto&& [ck, cnode] : *t)
+    if (Status st = ParseChannelKey(std::string(ck.str()), cnode, origin, ch); !st.ok()) return st;
+  if (ch.id.empty()) return Invalid(origin, el, "a channel needs an 'id'");
   if (ch.name.empty()) ch.name = ch.id;
   return ch;
 }
 
 // [[channels]] entries, appended to `channels`; ids are unique.
-void ParseChannels(const toml::node& node, std::string_view origin,
-                   std::vector<ChannelConfig>& channels) {
-  for (const auto& el : TableArray(node, origin, "channels")) {
-    ChannelConfig ch = ParseChannel(el, origin);
+Status ParseChannels(const toml::node& node, std::string_view origin,
+                     std::vector<ChannelConfig>& channels) {
+  Result<const toml::array*> arr = TableArray(node, origin, "channels");
+  if (!arr.ok()) return arr.status();
+  for (const auto& el : **arr) {
+    Result<ChannelConfig> ch = ParseChannel(el, origin);
+    if (!ch.ok()) return ch.status();
     for (const auto& other : channels)
-      if (other.id == ch.id)
-        throw ConfigError(Where(origin, el) + ": duplicate channel id '" + ch.id + "'");
-    channels.push_back(std::move(ch));
+      if (other.id == ch->id) return Invalid(origin, el, "duplicate channel id '" + ch->id + "'");
+    channels.push_back(std::move(ch).value());
   }
+  return Status::Ok();
+}
+
+// A source read from entry `el` is new among `sources` and names only declared channels.
+Status CheckSourceAgainst(const SourceConfig& src, const toml::node& el, std::string_view origin,
+                          const std::vector<ChannelConfig>& channels,
+                          const std::vector<SourceConfig>& sources) {
+  for (const auto& other : sources)
+    if (other.id == src.id) return Invalid(origin, el, "duplicate source id '" + src.id + "'");
+  for (const auto& ch : src.channels) {
+    bool known = false;
+    for (const auto& c : channels) known |= c.id == ch;
+    if (!known)
+      return Invalid(origin, el,
+                     "source '" + src.id + "' names unknown channel '" + ch +
+                         "' (declare [[channels]] before [[sources]])");
+  }
+  return Status::Ok();
 }
 
 // [[sources]] entries, appended to `sources`; ids are unique and every channel a source
 // names is among `channels` (declared earlier in the file).
-void ParseSources(const toml::node& node, std::string_view origin,
-                  const std::vector<ChannelConfig>& channels, std::vector<SourceConfig>& sources) {
-  for (const auto& el : TableArray(node, origin, "sources")) {
+Status ParseSources(const toml::node& node, std::string_view origin,
+                    const std::vector<ChannelConfig>& channels,
+                    std::vector<SourceConfig>& sources) {
+  Result<const toml::array*> arr = TableArray(node, origin, "sources");
+  if (!arr.ok()) return arr.status();
+  for (const auto& el : **arr) {
     const toml::table* t = el.as_table();
-    if (!t) throw ConfigError(Where(origin, el) + ": each [[sources]] entry must be a table");
-    SourceConfig src = ParseSource(*t, origin, el);
-    for (const auto& other : sources)
-      if (other.id == src.id)
-        throw ConfigError(Where(origin, el) + ": duplicate source id '" + src.id + "'");
-    for (const auto& ch : src.channels) {
-      bool known = false;
-      for (const auto& c : channels) known |= c.id == ch;
-      if (!known)
-        throw ConfigError(Where(origin, el) + ": source '" + src.id + "' names unknown channel '" +
-                          ch + "' (declare [[channels]] before [[sources]])");
-    }
-    sources.push_back(std::move(src));
+    if (!t) return Invalid(origin, el, "each [[sources]] entry must be a table");
+    Result<SourceConfig> src = ParseSource(*t, origin, el);
+    if (!src.ok()) return src.status();
+    if (Status st = CheckSourceAgainst(*src, el, origin, channels, sources); !st.ok()) return st;
+    sources.push_back(std::move(src).value());
   }
+  return Status::Ok();
 }
 
 // A relative path is taken from the config file's directory (when there is one).
@@ -370,40 +421,53 @@ void RelativeToBase(std::string_view base_dir, std::string& p) {
 }
 
 // profiles = ["path", ...], appended to `paths`.
-void ParseProfilePaths(const toml::node& node, std::string_view origin, std::string_view base_dir,
-                       std::vector<std::string>& paths) {
+Status ParseProfilePaths(const toml::node& node, std::string_view origin, std::string_view base_dir,
+                         std::vector<std::string>& paths) {
   const toml::array* arr = node.as_array();
-  if (!arr) throw ConfigError(Where(origin, node) + ": key 'profiles' must be an array of paths");
+  if (!arr) return Invalid(origin, node, "key 'profiles' must be an array of paths");
   for (const auto& el : *arr) {
-    std::string p = String(el, origin, "profiles");
-    RelativeToBase(base_dir, p);
-    paths.push_back(p);
+    Result<std::string> p = String(el, origin, "profiles");
+    if (!p.ok()) return p.status();
+    RelativeToBase(base_dir, *p);
+    paths.push_back(std::move(p).value());
   }
+  return Status::Ok();
+}
+
+// A top-level table key ('site', 'publish', 'fetch') read by `parse` into `out`.
+template <typename T, typename Parse>
+Status ParseTableKey(const toml::node& node, std::string_view origin, std::string_view key,
+                     Parse parse, T& out) {
+  Result<const toml::table*> t = Table(node, origin, key);
+  if (!t.ok()) return t.status();
+  return parse(**t, origin, out);
+}
+
+// One top-level key of the document.
+Status ParseRootKey(const std::string& k, const toml::node& node, std::string_view origin,
+                    std::string_view base_dir, Config& cfg) {
+  if (k == "site") {
+    Result<const toml::table*> t = Table(node, origin, "site");
+    if (!t.ok()) return t.status();
+    return ParseSite(**t, origin, cfg.site, cfg.output_dir);
+  }
+  if (k == "publish") return ParseTableKey(node, origin, "publish", ParsePublish, cfg.publish);
+  if (k == "store") return TomlAssign(String(node, origin, "store"), cfg.store_path);
+  if (k == "fetch") return ParseTableKey(node, origin, "fetch", ParseFetch, cfg.fetch);
+  if (k == "channels") return ParseChannels(node, origin, cfg.channels);
+  if (k == "sources") return ParseSources(node, origin, cfg.channels, cfg.sources);
+  if (k == "profiles") return ParseProfilePaths(node, origin, base_dir, cfg.profile_paths);
+  return UnknownKey(origin, node, k);
 }
 
 // Every top-level key of the document, in file order (channels before the sources naming
 // them).
-void ParseRoot(const toml::table& root, std::string_view origin, std::string_view base_dir,
-               Config& cfg) {
-  for (auto&& [key, node] : root) {
-    std::string k(key.str());
-    if (k == "site")
-      ParseSite(Table(node, origin, "site"), origin, cfg.site, cfg.output_dir);
-    else if (k == "publish")
-      ParsePublish(Table(node, origin, "publish"), origin, cfg.publish);
-    else if (k == "store")
-      cfg.store_path = String(node, origin, "store");
-    else if (k == "fetch")
-      ParseFetch(Table(node, origin, "fetch"), origin, cfg.fetch);
-    else if (k == "channels")
-      ParseChannels(node, origin, cfg.channels);
-    else if (k == "sources")
-      ParseSources(node, origin, cfg.channels, cfg.sources);
-    else if (k == "profiles")
-      ParseProfilePaths(node, origin, base_dir, cfg.profile_paths);
-    else
-      throw ConfigError(Where(origin, node) + ": unknown key '" + k + "'");
-  }
+Status ParseRoot(const toml::table& root, std::string_view origin, std::string_view base_dir,
+                 Config& cfg) {
+  for (auto&& [key, node] : root)
+    if (Status st = ParseRootKey(std::string(key.str()), node, origin, base_dir, cfg); !st.ok())
+      return st;
+  return Status::Ok();
 }
 
 // Defaults for the store and site paths, and every relative path taken from base_dir.
@@ -469,15 +533,16 @@ render::PageOptions PageOptionsOf(const SiteConfig& site) {
 std::optional<Config> ParseConfig(std::string_view toml_text, std::string_view origin,
                                   std::string_view base_dir, std::string* error) {
   Config cfg;
-  bool ok = ParseTomlDocument(
-      toml_text, origin,
-      [&](const toml::table& root) {
-        cfg.origin = std::string(origin);
-        ParseRoot(root, origin, base_dir, cfg);
-        ApplyDefaultPaths(base_dir, cfg);
-      },
-      error);
-  if (!ok) return std::nullopt;
+  Status st = ParseTomlDocument(toml_text, origin, [&](const toml::table& root) {
+    cfg.origin = std::string(origin);
+    if (Status read = ParseRoot(root, origin, base_dir, cfg); !read.ok()) return read;
+    ApplyDefaultPaths(base_dir, cfg);
+    return Status::Ok();
+  });
+  if (!st.ok()) {
+    if (error) *error = st.message();
+    return std::nullopt;
+  }
   return cfg;
 }
 
