@@ -188,11 +188,11 @@ std::string FileUrlPath(const std::string& url) {
   return path;
 }
 
+namespace {
+
 // Whether the resolved path `real` is `root` or lies below it, compared component-wise so
 // /srv/feeds-old is not under /srv/feeds. Both are realpath(3) results: absolute, with no
 // "." or ".." and no trailing slash except for "/" itself.
-namespace {
-
 bool IsUnderRoot(const std::string& real, const std::string& root) {
   if (root.empty() || real.compare(0, root.size(), root) != 0) return false;
   return real.size() == root.size() || root.back() == '/' || real[root.size()] == '/';
