@@ -103,28 +103,51 @@ json ArticleJson(const extract::Article& a) {
 
 // Configuration and profile files are small text files the operator wrote. Anything else
 // (a device such as /dev/zero, a FIFO, a directory, a huge file) is refused before reading.
-constexpr std::uintmax_t kMaxConfigBytes = 1 << 20;
+constexpr int64_t kMaxConfigBytes = 1 << 20;
 
-bool ReadConfigFile(const std::string& path, std::string* text, std::string* error) {
-  std::error_code ec;
-  auto status = std::filesystem::status(path, ec);
-  if (ec) {
-    *error = path + ": " + ec.message();
+// The lexical parent of a path ("a/b.toml" is "a", "b.toml" is ""): string work only, no
+// file-system access, so std::filesystem::path serves as a value type here.
+std::string ParentPath(const std::string& path) {
+  return std::filesystem::path(path).parent_path().string();
+}
+
+// stat(2) through `env`: what `path` names once symbolic links are followed (Env::Stat does
+// not follow them), so a configuration, store or site directory may be reached by a link.
+Status StatFollowingLinks(Env& env, const std::string& path, FileInfo* info) {
+  Status s = env.Stat(path, info);
+  if (!s.ok() || !info->is_symlink) return s;
+  std::string target;
+  s = env.RealPath(path, &target);
+  return s.ok() ? env.Stat(target, info) : s;
+}
+
+// Whether `path` names anything, following symbolic links (a dangling link names nothing).
+bool Exists(Env& env, const std::string& path) {
+  FileInfo info;
+  return StatFollowingLinks(env, path, &info).ok();
+}
+
+bool IsDirectory(Env& env, const std::string& path) {
+  FileInfo info;
+  return StatFollowingLinks(env, path, &info).ok() && info.is_directory;
+}
+
+bool ReadConfigFile(Env& env, const std::string& path, std::string* text, std::string* error) {
+  FileInfo info;
+  if (Status s = StatFollowingLinks(env, path, &info); !s.ok()) {
+    *error = s.message();
     return false;
   }
-  if (!std::filesystem::is_regular_file(status)) {
+  if (!info.is_regular) {
     *error = path + ": not a regular file; a configuration must be a file";
     return false;
   }
-  auto size = std::filesystem::file_size(path, ec);
-  if (ec || size > kMaxConfigBytes) {
-    *error = path + ": " +
-             (ec ? ec.message()
-                 : fmt::format("{} bytes; a configuration file may hold at most {} bytes", size,
-                               kMaxConfigBytes));
+  if (info.size > kMaxConfigBytes) {
+    *error = fmt::format("{}: {} bytes; a configuration file may hold at most {} bytes", path,
+                         info.size, kMaxConfigBytes);
     return false;
   }
-  return Env::Default()->ReadFile(path, text, error);
+  return env.ReadFile(path, text, error);
 }
 
 // The built-in profiles, with any problem in them shown to the user.
@@ -135,12 +158,13 @@ extract::ProfileSet BuiltInProfilesReported() {
 }
 
 // Built-in profiles plus those named by the configuration.
-bool LoadProfiles(const config::Config* cfg, extract::ProfileSet* out, std::string* error) {
+bool LoadProfiles(Env& env, const config::Config* cfg, extract::ProfileSet* out,
+                  std::string* error) {
   *out = BuiltInProfilesReported();
   if (!cfg) return true;
   for (const auto& path : cfg->profile_paths) {
     std::string text;
-    if (!ReadConfigFile(path, &text, error)) return false;
+    if (!ReadConfigFile(env, path, &text, error)) return false;
     auto p = extract::ParseProfile(text, path, error);
     if (!p) return false;
     out->Add(std::move(*p));
@@ -148,10 +172,10 @@ bool LoadProfiles(const config::Config* cfg, extract::ProfileSet* out, std::stri
   return true;
 }
 
-bool LoadConfig(const std::string& path, config::Config* cfg, std::string* error) {
+bool LoadConfig(Env& env, const std::string& path, config::Config* cfg, std::string* error) {
   std::string text;
-  if (!ReadConfigFile(path, &text, error)) return false;
-  std::string dir = std::filesystem::path(path).parent_path().string();
+  if (!ReadConfigFile(env, path, &text, error)) return false;
+  std::string dir = ParentPath(path);
   auto parsed = config::ParseConfig(text, path, dir, error);
   if (!parsed) return false;
   *cfg = std::move(*parsed);
@@ -159,9 +183,9 @@ bool LoadConfig(const std::string& path, config::Config* cfg, std::string* error
 }
 
 // LoadConfig, with any error printed for the user (commands then exit with kExitUsage).
-bool LoadConfigOrReport(const std::string& path, config::Config* cfg) {
+bool LoadConfigOrReport(Env& env, const std::string& path, config::Config* cfg) {
   std::string error;
-  if (LoadConfig(path, cfg, &error)) return true;
+  if (LoadConfig(env, path, cfg, &error)) return true;
   Complain(error);
   return false;
 }
@@ -232,10 +256,11 @@ int RunExtract(const std::vector<std::string>& files, const std::string& url,
 int RunConvert(const std::string& file, const std::string& url, const std::string& config_path,
                const std::string& theme_name, const std::string& out_path) {
   config::Config cfg;
-  if (!config_path.empty() && !LoadConfigOrReport(config_path, &cfg)) return kExitUsage;
+  if (!config_path.empty() && !LoadConfigOrReport(*Env::Default(), config_path, &cfg))
+    return kExitUsage;
   std::string error;
   extract::ProfileSet profiles;
-  if (!LoadProfiles(config_path.empty() ? nullptr : &cfg, &profiles, &error)) {
+  if (!LoadProfiles(*Env::Default(), config_path.empty() ? nullptr : &cfg, &profiles, &error)) {
     Complain(error);
     return kExitUsage;
   }
@@ -274,21 +299,26 @@ int RunConvert(const std::string& file, const std::string& url, const std::strin
   return kExitOk;
 }
 
+// The directory a feed file named on the command line really lives in: the parent of its
+// real path. When the file cannot be resolved (it is missing), the directory it is named
+// in, so the fetcher reports the file itself as unreadable.
+std::string FeedFileRoot(Env& env, const std::string& path) {
+  std::string real;
+  if (env.RealPath(path, &real).ok()) return ParentPath(real);
+  return ParentPath(path);
+}
+
 // Fetches the URL `samizdat feed` was given through the fetcher, with its rules: the
 // operator named this URL, so a file:// URL may be read (the root is the directory the file
 // really lives in); a feed fetched over http(s) reaches public addresses only, unless allowed.
-bool FetchFeedSource(const std::string& source, bool allow_private, std::string* bytes,
+bool FetchFeedSource(Env& env, const std::string& source, bool allow_private, std::string* bytes,
                      std::string* final_url, std::string* http_charset) {
   fetch::FetchOptions fo;
   fo.allow_private = fo.allow_loopback = allow_private;
   fetch::Request request{source};
   request.may_read_file = true;
-  if (UrlScheme(source) == "file") {
-    std::error_code ec;  // on error the root stays unset and the fetcher says why
-    fo.file_root =
-        std::filesystem::weakly_canonical(fetch::FileUrlPath(source), ec).parent_path().string();
-  }
-  fetch::Response r = fetch::NewCurlHttpClient(fo)->FetchAll({request})[0];
+  if (UrlScheme(source) == "file") fo.file_root = FeedFileRoot(env, fetch::FileUrlPath(source));
+  fetch::Response r = fetch::NewCurlHttpClient(fo, &env)->FetchAll({request})[0];
   if (!r.ok) {
     Complain(r.error);
     return false;
@@ -303,13 +333,15 @@ int RunFeed(const std::string& source, bool as_json, const std::string& selector
             bool allow_private) {
   std::string bytes, error, url = source, http_charset;
   if (!UrlScheme(source).empty()) {
-    if (!FetchFeedSource(source, allow_private, &bytes, &url, &http_charset))
+    if (!FetchFeedSource(*Env::Default(), source, allow_private, &bytes, &url, &http_charset))
       return kExitSomeFailed;
   } else {
     if (!Env::Default()->ReadFile(source, &bytes, &error)) {
       Complain(error);
       return kExitSomeFailed;
     }
+    // absolute() joins the working directory to the name, without resolving links, so the
+    // feed's base URL is the path as given; the file was just read through Env.
     if (source != "-") url = "file://" + std::filesystem::absolute(source).string();
   }
   feed::ParseOptions po;
@@ -393,7 +425,7 @@ sync::Progress TerminalProgress() {
 
 int RunSync(const std::string& config_path, bool as_json, bool dry_run, const std::string& only) {
   config::Config cfg;
-  if (!LoadConfigOrReport(config_path, &cfg)) return kExitUsage;
+  if (!LoadConfigOrReport(*Env::Default(), config_path, &cfg)) return kExitUsage;
   std::string error;
   if (!only.empty()) {
     bool known = false;
@@ -404,7 +436,7 @@ int RunSync(const std::string& config_path, bool as_json, bool dry_run, const st
     }
   }
   extract::ProfileSet profiles;
-  if (!LoadProfiles(&cfg, &profiles, &error)) {
+  if (!LoadProfiles(*Env::Default(), &cfg, &profiles, &error)) {
     Complain(error);
     return kExitUsage;
   }
@@ -445,9 +477,9 @@ int RunSync(const std::string& config_path, bool as_json, bool dry_run, const st
 
 int RunBuild(const std::string& config_path) {
   config::Config cfg;
-  if (!LoadConfigOrReport(config_path, &cfg)) return kExitUsage;
+  if (!LoadConfigOrReport(*Env::Default(), config_path, &cfg)) return kExitUsage;
   std::string error;
-  if (!std::filesystem::exists(cfg.store_path)) {
+  if (!Exists(*Env::Default(), cfg.store_path)) {
     Complain(fmt::format("no store at {}; run `samizdat sync` first", cfg.store_path));
     return kExitUsage;
   }
@@ -491,8 +523,8 @@ void PrintPublishReport(const publish::PublishReport& r, bool archive) {
 
 int RunPublish(const std::string& config_path) {
   config::Config cfg;
-  if (!LoadConfigOrReport(config_path, &cfg)) return kExitUsage;
-  if (!std::filesystem::is_directory(cfg.output_dir)) {
+  if (!LoadConfigOrReport(*Env::Default(), config_path, &cfg)) return kExitUsage;
+  if (!IsDirectory(*Env::Default(), cfg.output_dir)) {
     Complain(fmt::format("no built site at {}; run `samizdat build` first", cfg.output_dir));
     return kExitUsage;
   }
@@ -502,7 +534,7 @@ int RunPublish(const std::string& config_path) {
   const int64_t now = static_cast<int64_t>(std::time(nullptr));
   bool archive_failed = false;
   // The archive first: pages are in it before the main repository lets them go.
-  if (cfg.publish.archive.enabled() && std::filesystem::is_directory(cfg.publish.archive.output)) {
+  if (cfg.publish.archive.enabled() && IsDirectory(*Env::Default(), cfg.publish.archive.output)) {
     publish::PublishConfig ac = cfg.publish;
     ac.remotes = cfg.publish.archive.remotes;
     ac.archive = {};
@@ -525,7 +557,7 @@ int RunPublish(const std::string& config_path) {
 
 int RunServe(const std::string& config_path, int port) {
   config::Config cfg;
-  if (!LoadConfigOrReport(config_path, &cfg)) return kExitUsage;
+  if (!LoadConfigOrReport(*Env::Default(), config_path, &cfg)) return kExitUsage;
   std::string error;
   publish::SiteServer server;
   if (!server.Start(cfg.output_dir, port, &error)) {
@@ -541,7 +573,7 @@ int RunServe(const std::string& config_path, int port) {
 
 int RunInit(const std::string& dir) {
   std::string path = (dir.empty() ? std::string(".") : dir) + "/samizdat.toml";
-  if (std::filesystem::exists(path)) {
+  if (Exists(*Env::Default(), path)) {
     Complain(fmt::format("{} exists; not overwritten", path));
     return kExitSomeFailed;
   }

@@ -326,7 +326,8 @@ class CurlHttpClient final : public HttpClient {
       resp.error = r.url + ": refused: file:// sources are off ([fetch] allow_file = false)";
       return resp;
     }
-    std::string path = LocalFilePath(r.url, r.may_read_file, options_.file_root, &resp.error);
+    std::string path =
+        LocalFilePath(*env_, r.url, r.may_read_file, options_.file_root, &resp.error);
     if (path.empty()) return resp;
     std::string error;
     if (!env_->ReadFile(path, &resp.body, &error)) {

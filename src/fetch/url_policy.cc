@@ -6,9 +6,8 @@
 
 #include <algorithm>
 #include <array>
-#include <filesystem>
-#include <system_error>
 
+#include "util/env.h"
 #include "util/url.h"
 
 namespace samizdat::fetch {
@@ -189,9 +188,20 @@ std::string FileUrlPath(const std::string& url) {
   return path;
 }
 
-std::string LocalFilePath(const std::string& url, bool may_read_file, const std::string& file_root,
-                          std::string* why) {
-  namespace fs = std::filesystem;
+namespace {
+
+// Whether the resolved path `real` is `root` or lies below it, compared component-wise so
+// /srv/feeds-old is not under /srv/feeds. Both are realpath(3) results: absolute, with no
+// "." or ".." and no trailing slash except for "/" itself.
+bool IsUnderRoot(const std::string& real, const std::string& root) {
+  if (root.empty() || real.compare(0, root.size(), root) != 0) return false;
+  return real.size() == root.size() || root.back() == '/' || real[root.size()] == '/';
+}
+
+}  // namespace
+
+std::string LocalFilePath(Env& env, const std::string& url, bool may_read_file,
+                          const std::string& file_root, std::string* why) {
   if (!may_read_file) {
     *why = url +
            ": refused: file:// URLs are read only for configured sources, not for links "
@@ -202,25 +212,21 @@ std::string LocalFilePath(const std::string& url, bool may_read_file, const std:
     *why = url + ": refused: local files are not allowed ([fetch] file_root is unset)";
     return {};
   }
-  std::string path = FileUrlPath(url);
-  std::error_code ec;
-  fs::path real = fs::canonical(path, ec);
-  if (ec) {
-    *why = url + ": cannot read " + path + ": " + ec.message();
+  std::string real;
+  if (Status s = env.RealPath(FileUrlPath(url), &real); !s.ok()) {
+    *why = url + ": " + s.message();
     return {};
   }
-  fs::path root = fs::canonical(file_root, ec);
-  if (ec) {
-    *why = url + ": refused: [fetch] file_root " + file_root + ": " + ec.message();
+  std::string root;
+  if (Status s = env.RealPath(file_root, &root); !s.ok()) {
+    *why = url + ": refused: [fetch] file_root: " + s.message();
     return {};
   }
-  // Component-wise prefix: /srv/feeds-old is not under /srv/feeds.
-  auto [root_end, real_at] = std::mismatch(root.begin(), root.end(), real.begin(), real.end());
-  if (root_end != root.end()) {
-    *why = url + ": refused: " + real.string() + " is outside [fetch] file_root " + root.string();
+  if (!IsUnderRoot(real, root)) {
+    *why = url + ": refused: " + real + " is outside [fetch] file_root " + root;
     return {};
   }
-  return real.string();
+  return real;
 }
 
 }  // namespace samizdat::fetch

@@ -9,6 +9,10 @@
 
 struct sockaddr;
 
+namespace samizdat {
+class Env;
+}
+
 namespace samizdat::fetch {
 
 // The class of an IP address, after the IANA IPv4 and IPv6 special-purpose address
@@ -51,8 +55,9 @@ std::string FileUrlPath(const std::string& url);
 // The local path a file:// URL names, when it may be read: the request is one the
 // operator configured (`may_read_file`), `file_root` is set, and the file's real path
 // (symlinks and ".." resolved) lies under the real path of `file_root`. Returns the
-// resolved path; otherwise "" and *why says why (naming the URL).
-std::string LocalFilePath(const std::string& url, bool may_read_file, const std::string& file_root,
-                          std::string* why);
+// resolved path; otherwise "" and *why says why (naming the URL). Both real paths are
+// resolved through `env`.
+std::string LocalFilePath(Env& env, const std::string& url, bool may_read_file,
+                          const std::string& file_root, std::string* why);
 
 }  // namespace samizdat::fetch
