@@ -5,12 +5,14 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <filesystem>
 
 #include "config/config.h"
 #include "fetch/fetcher.h"
 #include "http_server.h"
 #include "test_util.h"
+#include "util/fault_injection_env.h"
 
 namespace samizdat::fetch {
 namespace {
@@ -340,6 +342,29 @@ TEST(LocalFiles, FileRootDefaultsToTheConfigDirectory) {
   auto empty = config::ParseConfig("[fetch]\nfile_root = \"\"\n", "c.toml", "/srv/m", &err);
   EXPECT_FALSE(empty);
   EXPECT_NE(err.find("fetch.file_root"), std::string::npos) << err;
+}
+
+}  // namespace
+}  // namespace samizdat::fetch
+
+namespace samizdat::fetch {
+namespace {
+
+// The file:// policy resolves paths through Env, so a test can fail it.
+TEST(LocalFiles, RealPathsAreResolvedThroughEnv) {
+  testing::TempDir dir;
+  testing::WriteFile(dir.File("feed.xml"), "<rss/>");
+  std::string url = "file://" + dir.File("feed.xml"), why;
+  FaultInjectionEnv env(Env::Default());
+  EXPECT_EQ(LocalFilePath(env, url, true, dir.path(), &why),
+            std::filesystem::canonical(dir.File("feed.xml")).string())
+      << why;
+  EXPECT_GE(env.count(FaultInjectionEnv::Op::kStat), 1);
+  FaultInjectionEnv failing(Env::Default());
+  failing.FailNth(FaultInjectionEnv::Op::kStat, 1, EACCES);
+  why.clear();
+  EXPECT_EQ(LocalFilePath(failing, url, true, dir.path(), &why), "");
+  EXPECT_NE(why.find("injected fault"), std::string::npos) << why;
 }
 
 }  // namespace
