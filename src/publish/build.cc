@@ -190,10 +190,11 @@ std::string AtomFeed(const config::Config& cfg, const std::string& title, const 
 struct ManifestEntry {
   int64_t revision = 0;
   std::string relative;
+  int64_t size = -1;  // bytes written: a page of another size (cut by a power loss) is redone
 };
 
-// First line: the settings key; then "id<TAB>revision<TAB>path" per page. A different
-// settings key invalidates every entry.
+// First line: the settings key; then "id<TAB>revision<TAB>size<TAB>path" per page. A
+// different settings key invalidates every entry.
 std::unordered_map<int64_t, ManifestEntry> ParseManifest(const std::string& text,
                                                          const std::string& settings) {
   std::unordered_map<int64_t, ManifestEntry> out;
@@ -204,10 +205,12 @@ std::unordered_map<int64_t, ManifestEntry> ParseManifest(const std::string& text
     size_t end = text.find('\n', pos);
     if (end == std::string::npos) end = text.size();
     size_t t1 = text.find('\t', pos), t2 = t1 == std::string::npos ? t1 : text.find('\t', t1 + 1);
-    if (t2 != std::string::npos && t2 < end) {
+    size_t t3 = t2 == std::string::npos ? t2 : text.find('\t', t2 + 1);
+    if (t3 != std::string::npos && t3 < end) {
       int64_t id = std::strtoll(text.c_str() + pos, nullptr, 10);
       int64_t rev = std::strtoll(text.c_str() + t1 + 1, nullptr, 10);
-      out[id] = ManifestEntry{rev, text.substr(t2 + 1, end - t2 - 1)};
+      int64_t size = std::strtoll(text.c_str() + t2 + 1, nullptr, 10);
+      out[id] = ManifestEntry{rev, text.substr(t3 + 1, end - t3 - 1), size};
     }
     pos = end + 1;
   }
@@ -223,7 +226,8 @@ std::string FormatManifest(const std::unordered_map<int64_t, ManifestEntry>& pag
   std::string out = settings + "\n";
   for (int64_t id : ids) {
     const ManifestEntry& e = pages.at(id);
-    out += std::to_string(id) + "\t" + std::to_string(e.revision) + "\t" + e.relative + "\n";
+    out += std::to_string(id) + "\t" + std::to_string(e.revision) + "\t" + std::to_string(e.size) +
+           "\t" + e.relative + "\n";
   }
   return out;
 }
@@ -231,7 +235,7 @@ std::string FormatManifest(const std::unordered_map<int64_t, ManifestEntry>& pag
 // The configuration that shapes article pages; a change re-renders every page.
 // Raised whenever the page renderers change what they write (escaping, layout), so pages
 // built by an older samizdat are rendered again.
-constexpr int kPageFormatVersion = 2;
+constexpr int kPageFormatVersion = 3;
 
 std::string PageSettingsKey(const config::SiteConfig& s) {
   return json{{"format", kPageFormatVersion},
@@ -400,7 +404,7 @@ bool SiteBuilder::UpToDate(int64_t id, int64_t revision, const std::string& rela
   bool in_archive = archived_.count(id) > 0;
   return it != pages_.end() && it->second.revision == revision &&
          it->second.relative == (in_archive ? "archive:" : "") + relative &&
-         (in_archive ? archive_out_->Exists(relative) : out_.Exists(relative));
+         it->second.size == (in_archive ? archive_out_->Size(relative) : out_.Size(relative));
 }
 
 // Pure: parses, applies the site's link policy and heading shift, and points links between mirrored
@@ -469,7 +473,8 @@ void SiteBuilder::WritePage(Job& j) {
   for (const auto& u : j.urls)
     complete &= !images_.LocalPath(u).empty() || !cfg_.site.rehost_images || !http_;
   if (complete)
-    pages_[j.c.id] = ManifestEntry{j.c.revision_id, (j.archived ? "archive:" : "") + j.relative};
+    pages_[j.c.id] = ManifestEntry{j.c.revision_id, (j.archived ? "archive:" : "") + j.relative,
+                                   static_cast<int64_t>(j.page.size())};
   else
     pages_.erase(j.c.id);
 }

@@ -213,6 +213,23 @@ TEST_F(BuildTest, FullPagesNeverChangeAndBuildsAreDeterministic) {
 namespace samizdat::publish {
 namespace {
 
+// A power loss can keep a rename but not the data: the page comes back empty or cut. The
+// next build sees a size other than the one it wrote and renders the page again.
+TEST_F(BuildTest, APageCutShortOnDiskIsRenderedAgain) {
+  Add(1, {"ch1"}, 1001);
+  Add(2, {"ch1"}, 1002);
+  std::string out = dir_.File("site");
+  ASSERT_TRUE(Build(out).error.empty());
+  auto before = Tree(out);
+  ASSERT_TRUE(before.count("pages/ch1/n1001.md"));
+  testing::WriteFile(out + "/pages/ch1/n1001.md", "");
+  testing::WriteFile(out + "/pages/ch1/n1002.md", before["pages/ch1/n1002.md"].substr(0, 10));
+  BuildReport again = Build(out);
+  ASSERT_TRUE(again.error.empty()) << again.error;
+  EXPECT_EQ(again.pages_rendered, 2);
+  EXPECT_EQ(Tree(out), before);
+}
+
 TEST_F(BuildTest, OlderPagesMoveToTheArchiveAndLinksFollow) {
   cfg_.publish.archive.output = dir_.File("mirror-archive");
   cfg_.publish.archive.max_articles = 3;

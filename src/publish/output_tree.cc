@@ -106,6 +106,14 @@ bool OutputTree::Exists(const std::string& relative) {
   return CheckPath(relative).empty() && env_.FileExists(root_ + "/" + relative);
 }
 
+int64_t OutputTree::Size(const std::string& relative) {
+  FileInfo info;
+  if (!CheckPath(relative).empty() || !env_.Stat(root_ + "/" + relative, &info).ok() ||
+      !info.is_regular)
+    return -1;
+  return info.size;
+}
+
 Status OutputTree::Remove(const std::string& relative) {
   if (std::string why = CheckPath(relative); !why.empty()) {
     produced_.insert(relative);  // listed, so the next build tries again

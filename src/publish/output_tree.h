@@ -35,6 +35,8 @@ class OutputTree {
   // Reads root/relative; false when it is missing, unreadable or outside the root.
   bool Read(const std::string& relative, std::string* contents);
   bool Exists(const std::string& relative);
+  // The size of a regular file in the tree, or -1 when it is not one (or not there).
+  int64_t Size(const std::string& relative);
   // Removes root/relative (no error when it is missing) and the directories that leaves
   // empty; it is no longer produced. When the file cannot be removed (or its path is refused)
   // it stays listed as produced, so the next build tries again.
