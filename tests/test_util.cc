@@ -21,6 +21,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "util/strings.h"
+
 extern char** environ;
 
 namespace samizdat::testing {
@@ -231,6 +233,22 @@ RunResult RunSamizdat(const std::string& args, const std::string& stdin_path) {
   r.out = ReadFile(tmp.File("out"));
   r.err = ReadFile(tmp.File("err"));
   return r;
+}
+
+std::vector<std::string> XssVectors() {
+  std::vector<std::string> out;
+  std::istringstream in(ReadFixture("xss-vectors.txt"));
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line.rfind("#!", 0) == 0) continue;
+    for (auto [name, c] : {std::pair{"{NUL}", '\0'},
+                           {"{TAB}", '\t'},
+                           {"{LF}", '\n'},
+                           {"{CR}", '\r'},
+                           {"{FF}", '\f'}})
+      line = ReplaceAll(line, name, std::string(1, c));
+    out.push_back(line);
+  }
+  return out;
 }
 
 }  // namespace samizdat::testing

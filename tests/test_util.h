@@ -8,6 +8,9 @@ namespace samizdat::testing {
 
 std::string FixturePath(const std::string& name);
 std::string ReadFixture(const std::string& name);
+// The XSS corpus, tests/fixtures/xss-vectors.txt, one vector a line, with the placeholders
+// {NUL} {TAB} {LF} {CR} {FF} decoded (lines starting "#!" are comments).
+std::vector<std::string> XssVectors();
 // ../shared beside the repository, or "" when absent (tests then skip).
 std::string SharedDir();
 

@@ -48,23 +48,6 @@ std::string FindChromium() {
   return {};
 }
 
-// The corpus, placeholders decoded ({NUL} {TAB} {LF} {CR} {FF}).
-std::vector<std::string> LoadVectors() {
-  std::vector<std::string> out;
-  std::istringstream in(testing::ReadFixture("xss-vectors.txt"));
-  for (std::string line; std::getline(in, line);) {
-    if (line.empty() || line.rfind("#!", 0) == 0) continue;
-    for (auto [name, c] : {std::pair{"{NUL}", '\0'},
-                           {"{TAB}", '\t'},
-                           {"{LF}", '\n'},
-                           {"{CR}", '\r'},
-                           {"{FF}", '\f'}})
-      line = ReplaceAll(line, name, std::string(1, c));
-    out.push_back(line);
-  }
-  return out;
-}
-
 // Markdown as a viewer that does not sanitise shows it: raw HTML and every URL kept.
 std::string RenderMarkdownUnsafe(const std::string& markdown) {
   static std::once_flag once;
@@ -249,7 +232,7 @@ class Xss : public ::testing::Test {
  protected:
   void SetUp() override {
     chromium_ = FindChromium();
-    vectors_ = LoadVectors();
+    vectors_ = testing::XssVectors();
     ASSERT_GE(vectors_.size(), 150u);
     std::string err;
     store_ = store::Store::Open(dir_.File("store.db"), &err);

@@ -253,23 +253,6 @@ TEST(HtmlTheme, StandalonePageWithoutScript) {
 namespace samizdat::render {
 namespace {
 
-// tests/fixtures/xss-vectors.txt, placeholders decoded.
-std::vector<std::string> XssVectors() {
-  std::vector<std::string> out;
-  std::istringstream in(ReadFixture("xss-vectors.txt"));
-  for (std::string line; std::getline(in, line);) {
-    if (line.empty() || line.rfind("#!", 0) == 0) continue;
-    for (auto [name, c] : {std::pair{"{NUL}", '\0'},
-                           {"{TAB}", '\t'},
-                           {"{LF}", '\n'},
-                           {"{CR}", '\r'},
-                           {"{FF}", '\f'}})
-      line = ReplaceAll(line, name, std::string(1, c));
-    out.push_back(line);
-  }
-  return out;
-}
-
 // The text a reader should see: controls dropped, whitespace runs one space, trimmed,
 // then escaped the way cmark-gfm escapes text.
 std::string ShownByCmark(std::string_view text) {
@@ -300,7 +283,7 @@ std::string ShownByCmark(std::string_view text) {
 }
 
 TEST(Escape, MarkdownTextShowsExactlyTheTextOnGitHub) {
-  std::vector<std::string> vectors = XssVectors();
+  std::vector<std::string> vectors = testing::XssVectors();
   ASSERT_GE(vectors.size(), 150u);
   vectors.push_back("1. not a list");
   vectors.push_back("- not a list");
@@ -345,7 +328,7 @@ TEST(Escape, MarkdownLinkTargetsLinkWhereTheUrlSays) {
             "<p><a href=\"https://x.org/a%20b%28c%29?d=1&amp;lt;\">x</a></p>\n");
   // Every vector either is refused or makes one link whose target has no unsafe scheme
   // (a string like "<iframe src=javascript:…>" is a harmless relative reference).
-  for (const std::string& v : XssVectors()) {
+  for (const std::string& v : testing::XssVectors()) {
     std::string target = MarkdownLinkTarget(v);
     if (target.empty()) continue;
     std::string html = Rendered("[x](" + target + ")");
