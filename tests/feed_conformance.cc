@@ -43,6 +43,29 @@ json ContentDetail(const feed::Content& c) {
           {"base", c.base}};
 }
 
+// A *_detail object when the parser produced one (a detail with no type is absent).
+void PutDetail(json& to, const char* key, const feed::Content& c) {
+  if (!c.type.empty()) to[key] = ContentDetail(c);
+}
+
+json PersonDetail(const feed::Person& p) {
+  return {{"name", p.name}, {"email", p.email}, {"href", p.href}};
+}
+
+// Rights, author, generator and TTL of the feed, where the parser produced them.
+void PutFeedExtras(const feed::FeedInfo& i, json& fd) {
+  PutDetail(fd, "title_detail", i.title_detail);
+  PutDetail(fd, "subtitle_detail", i.subtitle_detail);
+  if (!i.rights.empty()) fd["rights"] = i.rights;
+  PutDetail(fd, "rights_detail", i.rights_detail);
+  if (!i.author.empty()) fd["author"] = i.author;
+  if (!i.authors.empty()) fd["author_detail"] = PersonDetail(i.authors[0]);
+  if (!i.authors.empty()) fd["authors"] = json::array();
+  for (const auto& a : i.authors) fd["authors"].push_back(PersonDetail(a));
+  if (!i.generator.empty()) fd["generator"] = i.generator;
+  if (!i.ttl.empty()) fd["ttl"] = i.ttl;
+}
+
 // The parsed feed in the feed-parser vocabulary the assertions use.
 json View(const feed::Feed& f) {
   json v;
@@ -58,6 +81,7 @@ json View(const feed::Feed& f) {
   fd["id"] = f.feed.id;
   if (!f.feed.image.empty()) fd["image"] = {{"href", f.feed.image}, {"url", f.feed.image}};
   if (f.feed.updated) fd["updated"] = *f.feed.updated;
+  PutFeedExtras(f.feed, fd);
   v["feed"] = fd;
   json entries = json::array();
   for (const auto& e : f.entries) {
@@ -66,6 +90,9 @@ json View(const feed::Feed& f) {
     x["link"] = e.link;
     x["id"] = e.id;
     x["summary"] = e.summary;
+    PutDetail(x, "title_detail", e.title_detail);
+    PutDetail(x, "summary_detail", e.summary_detail);
+    if (!e.rights.empty()) x["rights"] = e.rights;
     x["links"] = json::array();
     for (const auto& l : e.links)
       x["links"].push_back({{"href", l.href}, {"rel", l.rel}, {"type", l.type}});
@@ -76,12 +103,9 @@ json View(const feed::Feed& f) {
     if (e.published) x["published"] = *e.published;
     if (e.updated) x["updated"] = *e.updated;
     x["author"] = e.author;
-    if (!e.authors.empty())
-      x["author_detail"] = {
-          {"name", e.authors[0].name}, {"email", e.authors[0].email}, {"href", e.authors[0].href}};
+    if (!e.authors.empty()) x["author_detail"] = PersonDetail(e.authors[0]);
     x["authors"] = json::array();
-    for (const auto& a : e.authors)
-      x["authors"].push_back({{"name", a.name}, {"email", a.email}, {"href", a.href}});
+    for (const auto& a : e.authors) x["authors"].push_back(PersonDetail(a));
     x["tags"] = json::array();
     for (const auto& t : e.tags) x["tags"].push_back({{"term", t}});
     x["enclosures"] = json::array();

@@ -155,6 +155,26 @@ std::string BaseOf(const pugi::xml_node& n, const std::string& doc_url) {
   return base;
 }
 
+// The xml:lang in scope at `n` (its own or the nearest ancestor's), or "".
+std::string LangOf(const pugi::xml_node& n) {
+  for (pugi::xml_node p = n; p; p = p.parent())
+    if (pugi::xml_attribute a = p.attribute("xml:lang")) return a.value();
+  return {};
+}
+
+// An RSS text element as a detail: RSS titles are plain text, descriptions HTML.
+Content RssDetail(const pugi::xml_node& n, std::string type, std::string value,
+                  const std::string& base) {
+  return {std::move(type), std::move(value), LangOf(n), base};
+}
+
+// "name (email)" when both are known, else whichever is (feed-parser convention).
+std::string AuthorString(const Person& p) {
+  if (p.email.empty()) return p.name;
+  if (p.name.empty()) return p.email;
+  return p.name + " (" + p.email + ")";
+}
+
 std::string Resolve(const std::string& base, std::string_view ref) {
   std::string_view r = TrimAscii(ref);
   if (r.empty()) return {};
@@ -199,6 +219,19 @@ void ReadMedia(const pugi::xml_node& c, const std::string& q, Entry& e, const st
   }
 }
 
+// The link and id rules once an item is read: rdf:about, then a permalink guid, stand in
+// for a missing link; the id is the guid, else the link.
+void FinishRssItem(const pugi::xml_node& item, const std::string& guid, bool guid_is_link,
+                   const std::string& base, Entry& e) {
+  if (pugi::xml_attribute about = item.attribute("rdf:about"); about && e.link.empty())
+    e.link = Resolve(base, about.value());
+  if (e.link.empty() && guid_is_link &&
+      (StartsWithIgnoreCase(guid, "http://") || StartsWithIgnoreCase(guid, "https://")))
+    e.link = guid;
+  e.id = !guid.empty() ? guid : e.link;
+  if (!e.updated) e.updated = e.published;
+}
+
 Entry ParseRssItem(const pugi::xml_node& item, const ParseOptions& o, const std::string& base) {
   Entry e;
   std::string guid;
@@ -210,7 +243,10 @@ Entry ParseRssItem(const pugi::xml_node& item, const ParseOptions& o, const std:
     std::string text = NodeText(c);
     if (local == "title" &&
         (q == "title" || q == "rss1:title" || q == "rss090:title" || q == "dc:title")) {
-      if (e.title.empty() || q != "dc:title") e.title = PlainText(text);
+      if (e.title.empty() || q != "dc:title") {
+        e.title = PlainText(text);
+        e.title_detail = RssDetail(c, "text/plain", e.title, base);
+      }
     } else if (q == "link" || q == "rss1:link" || q == "rss090:link") {
       if (e.link.empty()) e.link = Resolve(base, text);
     } else if (q == "atom:link") {
@@ -224,7 +260,12 @@ Entry ParseRssItem(const pugi::xml_node& item, const ParseOptions& o, const std:
       std::string perma = AsciiLowerCopy(c.attribute("isPermaLink").value());
       guid_is_link = perma != "false";
     } else if (q == "description" || q == "rss1:description" || q == "dc:description") {
-      if (e.summary.empty()) e.summary = text;
+      if (e.summary.empty()) {
+        e.summary = text;
+        e.summary_detail = RssDetail(c, "text/html", text, base);
+      }
+    } else if (q == "copyright" || q == "dc:rights" || q == "dcterms:rights") {
+      if (e.rights.empty()) e.rights = text;
     } else if (q == "content:encoded") {
       e.content.push_back({"text/html", text, "", base});
     } else if (q == "pubDate" || q == "dc:date" || q == "dcterms:issued" ||
@@ -251,16 +292,50 @@ Entry ParseRssItem(const pugi::xml_node& item, const ParseOptions& o, const std:
       ReadMedia(c, q, e, base);
     }
   }
-  if (pugi::xml_attribute about = item.attribute("rdf:about"); about && e.link.empty())
-    e.link = Resolve(base, about.value());
-  // guid rules: a permalink guid is the link when there is none; the id is the guid,
-  // else the link.
-  if (e.link.empty() && guid_is_link &&
-      (StartsWithIgnoreCase(guid, "http://") || StartsWithIgnoreCase(guid, "https://")))
-    e.link = guid;
-  e.id = !guid.empty() ? guid : e.link;
-  if (!e.updated) e.updated = e.published;
+  FinishRssItem(item, guid, guid_is_link, base, e);
   return e;
+}
+
+// Rights, author, generator and TTL of an RSS channel; the first of each wins.
+void ReadRssChannelExtras(const pugi::xml_node& c, const std::string& q, const std::string& text,
+                          const std::string& base, FeedInfo& info) {
+  if ((q == "copyright" || q == "dc:rights" || q == "dcterms:rights") && info.rights.empty()) {
+    info.rights = text;
+    info.rights_detail = RssDetail(c, "text/plain", text, base);
+  } else if (q == "managingEditor" || q == "dc:creator" || q == "itunes:author" || q == "author") {
+    std::string name = CollapseWhitespace(text);
+    if (name.empty()) return;
+    if (info.author.empty()) info.author = name;
+    info.authors.push_back({name, "", ""});
+  } else if (q == "generator" && info.generator.empty()) {
+    info.generator = CollapseWhitespace(text);
+  } else if (q == "ttl" && info.ttl.empty()) {
+    info.ttl = CollapseWhitespace(text);
+  }
+}
+
+// One child element of an RSS channel (not an item) into the feed's metadata.
+void ReadRssChannelElement(const pugi::xml_node& c, const std::string& base, const ParseOptions& o,
+                           FeedInfo& info) {
+  std::string q = QName(c), local = Local(c), text = NodeText(c);
+  if (local == "title" && q != "dc:title" && info.title.empty()) {
+    info.title = PlainText(text);
+    info.title_detail = RssDetail(c, "text/plain", info.title, base);
+  } else if ((q == "link" || q == "rss1:link" || q == "rss090:link") && info.link.empty()) {
+    info.link = Resolve(base, text);
+  } else if ((local == "description" || q == "dc:description") && info.subtitle.empty()) {
+    info.subtitle = text;
+    info.subtitle_detail = RssDetail(c, "text/html", text, base);
+  } else if ((q == "language" || q == "dc:language") && info.language.empty()) {
+    info.language = CollapseWhitespace(text);
+  } else if ((q == "lastBuildDate" || q == "pubDate" || q == "dc:date") && !info.updated) {
+    info.updated = Date(text, o);
+  } else if (local == "image" && info.image.empty()) {
+    for (pugi::xml_node u = c.first_child(); u; u = u.next_sibling())
+      if (Local(u) == "url") info.image = Resolve(base, NodeText(u));
+  } else {
+    ReadRssChannelExtras(c, q, text, base, info);
+  }
 }
 
 void ParseRss(const pugi::xml_node& root, const std::string& version, const ParseOptions& o,
@@ -273,23 +348,10 @@ void ParseRss(const pugi::xml_node& root, const std::string& version, const Pars
   if (channel) {
     for (pugi::xml_node c = channel.first_child(); c; c = c.next_sibling()) {
       if (c.type() != pugi::node_element) continue;
-      std::string q = QName(c), local = Local(c), text = NodeText(c);
-      if (local == "title" && q != "dc:title" && f.feed.title.empty())
-        f.feed.title = PlainText(text);
-      else if ((q == "link" || q == "rss1:link" || q == "rss090:link") && f.feed.link.empty())
-        f.feed.link = Resolve(base, text);
-      else if ((local == "description" || q == "dc:description") && f.feed.subtitle.empty())
-        f.feed.subtitle = text;
-      else if ((q == "language" || q == "dc:language") && f.feed.language.empty())
-        f.feed.language = CollapseWhitespace(text);
-      else if ((q == "lastBuildDate" || q == "pubDate" || q == "dc:date") && !f.feed.updated)
-        f.feed.updated = Date(text, o);
-      else if (local == "image" && f.feed.image.empty()) {
-        for (pugi::xml_node u = c.first_child(); u; u = u.next_sibling())
-          if (Local(u) == "url") f.feed.image = Resolve(base, NodeText(u));
-      } else if (local == "item") {
+      if (Local(c) == "item")
         f.entries.push_back(ParseRssItem(c, o, BaseOf(c, o.url)));
-      }
+      else
+        ReadRssChannelElement(c, base, o, f.feed);
     }
   }
   // RSS 0.90 and 1.0 keep their items beside the channel.
@@ -317,7 +379,7 @@ Content ReadAtomText(const pugi::xml_node& n, const std::string& base) {
   std::string type = AsciiLowerCopy(n.attribute("type").value());
   std::string mode = AsciiLowerCopy(n.attribute("mode").value());  // Atom 0.3
   c.base = base;
-  c.language = n.attribute("xml:lang").value();
+  c.language = LangOf(n);
   if (type == "xhtml" || type == "application/xhtml+xml") {
     c.type = "application/xhtml+xml";
     pugi::xml_node div = n.child("div");
@@ -344,6 +406,73 @@ std::string AtomTextPlain(const pugi::xml_node& n, const std::string& base) {
   return c.type == "text/plain" ? CollapseWhitespace(c.value) : PlainText(c.value);
 }
 
+// One child element of an Atom entry into `e`.
+void ReadAtomEntryElement(const pugi::xml_node& x, const ParseOptions& o, Entry& e) {
+  std::string xl = Local(x);
+  std::string xb = BaseOf(x, o.url);
+  if (xl == "title") {
+    e.title_detail = ReadAtomText(x, xb);
+    e.title = AtomTextPlain(x, xb);
+  } else if (xl == "id") {
+    e.id = CollapseWhitespace(NodeText(x));
+  } else if (xl == "link") {
+    Link l{Resolve(xb, x.attribute("href").value()), x.attribute("rel").value(),
+           x.attribute("type").value(), x.attribute("title").value(),
+           x.attribute("length").as_llong()};
+    if (l.rel.empty()) l.rel = "alternate";
+    if (l.rel == "alternate" && e.link.empty()) e.link = l.href;
+    if (l.rel == "enclosure") e.enclosures.push_back(l);
+    e.links.push_back(std::move(l));
+  } else if (xl == "summary") {
+    e.summary_detail = ReadAtomText(x, xb);
+    e.summary = e.summary_detail.value;
+  } else if (xl == "content") {
+    Content ct = ReadAtomText(x, xb);
+    if (x.attribute("src")) ct.value.clear();
+    e.content.push_back(std::move(ct));
+  } else if (xl == "published" || xl == "issued" || xl == "created") {
+    if (!e.published) e.published = Date(NodeText(x), o);
+  } else if (xl == "updated" || xl == "modified") {
+    if (!e.updated) e.updated = Date(NodeText(x), o);
+  } else if (xl == "author") {
+    Person p = ReadPerson(x, xb);
+    if (e.author.empty()) e.author = AuthorString(p);
+    e.authors.push_back(std::move(p));
+  } else if (xl == "category") {
+    std::string term = x.attribute("term").value();
+    AddTag(e, term.empty() ? NodeText(x) : term);
+  } else if (xl == "rights" || xl == "copyright") {
+    e.rights = ReadAtomText(x, xb).value;
+  } else {
+    ReadMedia(x, QName(x), e, xb);
+  }
+}
+
+Entry ParseAtomEntry(const pugi::xml_node& c, const ParseOptions& o) {
+  Entry e;
+  for (pugi::xml_node x = c.first_child(); x; x = x.next_sibling())
+    if (x.type() == pugi::node_element) ReadAtomEntryElement(x, o, e);
+  if (!e.published) e.published = e.updated;
+  if (!e.updated) e.updated = e.published;
+  if (e.id.empty()) e.id = e.link;
+  return e;
+}
+
+// Rights, author and generator of an Atom feed.
+void ReadAtomFeedExtras(const pugi::xml_node& c, const std::string& local, const std::string& base,
+                        FeedInfo& info) {
+  if (local == "rights" || local == "copyright") {
+    info.rights_detail = ReadAtomText(c, base);
+    info.rights = info.rights_detail.value;
+  } else if (local == "author") {
+    Person p = ReadPerson(c, base);
+    if (info.author.empty()) info.author = AuthorString(p);
+    info.authors.push_back(std::move(p));
+  } else if (local == "generator") {
+    info.generator = CollapseWhitespace(NodeText(c));
+  }
+}
+
 void ParseAtom(const pugi::xml_node& root, const std::string& version, const ParseOptions& o,
                Feed& f) {
   f.version = version;
@@ -351,63 +480,26 @@ void ParseAtom(const pugi::xml_node& root, const std::string& version, const Par
     if (c.type() != pugi::node_element) continue;
     std::string local = Local(c);
     std::string base = BaseOf(c, o.url);
-    if (local == "title")
+    if (local == "title") {
+      f.feed.title_detail = ReadAtomText(c, base);
       f.feed.title = AtomTextPlain(c, base);
-    else if (local == "subtitle" || local == "tagline")
-      f.feed.subtitle = ReadAtomText(c, base).value;
-    else if (local == "id")
+    } else if (local == "subtitle" || local == "tagline") {
+      f.feed.subtitle_detail = ReadAtomText(c, base);
+      f.feed.subtitle = f.feed.subtitle_detail.value;
+    } else if (local == "id") {
       f.feed.id = CollapseWhitespace(NodeText(c));
-    else if ((local == "updated" || local == "modified") && !f.feed.updated)
+    } else if ((local == "updated" || local == "modified") && !f.feed.updated) {
       f.feed.updated = Date(NodeText(c), o);
-    else if ((local == "logo" || local == "icon") && f.feed.image.empty())
+    } else if ((local == "logo" || local == "icon") && f.feed.image.empty()) {
       f.feed.image = Resolve(base, NodeText(c));
-    else if (local == "link") {
+    } else if (local == "link") {
       std::string rel = c.attribute("rel").value();
       if ((rel.empty() || rel == "alternate") && f.feed.link.empty())
         f.feed.link = Resolve(base, c.attribute("href").value());
     } else if (local == "entry") {
-      Entry e;
-      for (pugi::xml_node x = c.first_child(); x; x = x.next_sibling()) {
-        if (x.type() != pugi::node_element) continue;
-        std::string xl = Local(x);
-        std::string xb = BaseOf(x, o.url);
-        if (xl == "title")
-          e.title = AtomTextPlain(x, xb);
-        else if (xl == "id")
-          e.id = CollapseWhitespace(NodeText(x));
-        else if (xl == "link") {
-          Link l{Resolve(xb, x.attribute("href").value()), x.attribute("rel").value(),
-                 x.attribute("type").value(), x.attribute("title").value(),
-                 x.attribute("length").as_llong()};
-          if (l.rel.empty()) l.rel = "alternate";
-          if (l.rel == "alternate" && e.link.empty()) e.link = l.href;
-          if (l.rel == "enclosure") e.enclosures.push_back(l);
-          e.links.push_back(std::move(l));
-        } else if (xl == "summary") {
-          e.summary = ReadAtomText(x, xb).value;
-        } else if (xl == "content") {
-          Content ct = ReadAtomText(x, xb);
-          if (x.attribute("src")) ct.value.clear();
-          e.content.push_back(std::move(ct));
-        } else if (xl == "published" || xl == "issued" || xl == "created") {
-          if (!e.published) e.published = Date(NodeText(x), o);
-        } else if (xl == "updated" || xl == "modified") {
-          if (!e.updated) e.updated = Date(NodeText(x), o);
-        } else if (xl == "author") {
-          Person p = ReadPerson(x, xb);
-          if (e.author.empty()) e.author = p.name;
-          e.authors.push_back(std::move(p));
-        } else if (xl == "category") {
-          std::string term = x.attribute("term").value();
-          AddTag(e, term.empty() ? NodeText(x) : term);
-        } else {
-          ReadMedia(x, QName(x), e, xb);
-        }
-      }
-      if (!e.published) e.published = e.updated;
-      if (!e.updated) e.updated = e.published;
-      if (e.id.empty()) e.id = e.link;
-      f.entries.push_back(std::move(e));
+      f.entries.push_back(ParseAtomEntry(c, o));
+    } else {
+      ReadAtomFeedExtras(c, local, base, f.feed);
     }
   }
 }

@@ -39,15 +39,18 @@ struct Content {
 struct Entry {
   std::string id;
   std::string title;
-  std::string link;  // the article URL (absolute)
+  Content title_detail;  // the title as the feed gives it; type "" when there is none
+  std::string link;      // the article URL (absolute)
   std::vector<Link> links;
-  std::string summary;  // HTML or text, as the feed gives it
+  std::string summary;     // HTML or text, as the feed gives it
+  Content summary_detail;  // type "" when there is no summary
   std::vector<Content> content;
   std::optional<std::string> published;  // RFC 3339
   std::optional<std::string> updated;    // RFC 3339
   std::string author;
   std::vector<Person> authors;
   std::vector<std::string> tags;
+  std::string rights;  // copyright / dc:rights / Atom rights, as the feed gives it
   std::vector<Link> enclosures;
   std::string image;        // media:thumbnail / media:content image / JSON Feed image
   std::string language;     // news:language in a news sitemap
@@ -56,8 +59,16 @@ struct Entry {
 
 struct FeedInfo {
   std::string title;
+  Content title_detail;  // type "" when there is no title
   std::string link;
   std::string subtitle;
+  Content subtitle_detail;  // type "" when there is no subtitle
+  std::string rights;       // copyright / dc:rights / Atom rights, as the feed gives it
+  Content rights_detail;    // type "" when there are no rights
+  std::string author;       // "name (email)" or the name: managingEditor, dc:creator, Atom author
+  std::vector<Person> authors;
+  std::string generator;  // generator / admin:generatorAgent text
+  std::string ttl;        // RSS <ttl>, minutes, as written
   std::string language;
   std::string id;
   std::string image;

@@ -253,5 +253,84 @@ TEST(FeedCaps, EntriesPastTheCapAreDroppedWithAWarning) {
   EXPECT_EQ(ParseFeed(rss, ParseOptions{}).entries.size(), 120u);
 }
 
+// RSS channel metadata beyond title and link: rights (copyright or Dublin Core), the
+// author (managingEditor or dc:creator), generator and TTL; title, subtitle and rights
+// keep their detail (type, value, language in scope, base).
+TEST(FeedModel, RssChannelRightsAuthorGeneratorTtlAndDetails) {
+  std::string rss = R"(<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel xml:lang="fr"><title>T &amp; U</title><description>&lt;b&gt;S&lt;/b&gt;</description>
+<dc:rights>CC BY</dc:rights><dc:creator>Ann</dc:creator><generator> Gen 1 </generator>
+<ttl>60</ttl>
+<item><title>One</title><description>&lt;p&gt;x&lt;/p&gt;</description>
+<copyright>(c) Bob</copyright></item></channel></rss>)";
+  Feed f = ParseFeed(rss, {"https://ex.org/feed.xml"});
+  EXPECT_EQ(f.feed.rights, "CC BY");
+  EXPECT_EQ(f.feed.rights_detail.type, "text/plain");
+  EXPECT_EQ(f.feed.author, "Ann");
+  ASSERT_EQ(f.feed.authors.size(), 1u);
+  EXPECT_EQ(f.feed.generator, "Gen 1");
+  EXPECT_EQ(f.feed.ttl, "60");
+  EXPECT_EQ(f.feed.title_detail.type, "text/plain");
+  EXPECT_EQ(f.feed.title_detail.value, "T & U");
+  EXPECT_EQ(f.feed.title_detail.language, "fr");
+  EXPECT_EQ(f.feed.title_detail.base, "https://ex.org/feed.xml");
+  EXPECT_EQ(f.feed.subtitle_detail.type, "text/html");
+  EXPECT_EQ(f.feed.subtitle_detail.value, "<b>S</b>");
+  ASSERT_EQ(f.entries.size(), 1u);
+  const Entry& e = f.entries[0];
+  EXPECT_EQ(e.rights, "(c) Bob");
+  EXPECT_EQ(e.title_detail.value, "One");
+  EXPECT_EQ(e.title_detail.language, "fr");
+  EXPECT_EQ(e.summary_detail.type, "text/html");
+  EXPECT_EQ(e.summary_detail.value, "<p>x</p>");
+}
+
+// Atom: title/summary/rights details keep the feed's own type and value (escaped HTML stays
+// HTML), xml:lang is inherited, the feed author reads "name (email)", and the generator.
+TEST(FeedModel, AtomDetailsRightsAuthorAndGenerator) {
+  std::string atom = R"(<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="de">
+<title type="html">A &amp;lt;b&amp;gt;</title><rights type="html">&lt;b&gt;R&lt;/b&gt;</rights>
+<author><name>Ann</name><email>a@ex.org</email></author><generator>Gen</generator>
+<entry xml:base="https://ex.org/e/"><title type="text">E</title>
+<summary type="html">&lt;i&gt;s&lt;/i&gt;</summary><rights>Mine</rights>
+<author><name>Bob</name></author></entry></feed>)";
+  Feed f = ParseFeed(atom, {"https://ex.org/atom.xml"});
+  EXPECT_EQ(f.feed.title_detail.type, "text/html");
+  EXPECT_EQ(f.feed.title_detail.value, "A &lt;b&gt;");
+  EXPECT_EQ(f.feed.title_detail.language, "de");
+  EXPECT_EQ(f.feed.rights, "<b>R</b>");
+  EXPECT_EQ(f.feed.rights_detail.type, "text/html");
+  EXPECT_EQ(f.feed.author, "Ann (a@ex.org)");
+  ASSERT_EQ(f.feed.authors.size(), 1u);
+  EXPECT_EQ(f.feed.authors[0].email, "a@ex.org");
+  EXPECT_EQ(f.feed.generator, "Gen");
+  ASSERT_EQ(f.entries.size(), 1u);
+  const Entry& e = f.entries[0];
+  EXPECT_EQ(e.title_detail.type, "text/plain");
+  EXPECT_EQ(e.title_detail.base, "https://ex.org/e/");
+  EXPECT_EQ(e.summary_detail.value, "<i>s</i>");
+  EXPECT_EQ(e.summary_detail.language, "de");
+  EXPECT_EQ(e.rights, "Mine");
+  EXPECT_EQ(e.author, "Bob");
+}
+
+// `--json` carries the new fields; a detail the feed does not have is null.
+TEST(FeedModel, JsonCarriesDetailsRightsAuthorGeneratorTtl) {
+  std::string rss = R"(<rss version="2.0"><channel><title>T</title><copyright>C</copyright>
+<managingEditor>ed@ex.org</managingEditor><generator>G</generator><ttl>5</ttl>
+<item><title>One</title></item></channel></rss>)";
+  json j = FeedToJson(ParseFeed(rss, {"https://ex.org/feed.xml"}));
+  EXPECT_EQ(j["feed"]["rights"], "C");
+  EXPECT_EQ(j["feed"]["rights_detail"]["type"], "text/plain");
+  EXPECT_EQ(j["feed"]["author"], "ed@ex.org");
+  EXPECT_EQ(j["feed"]["generator"], "G");
+  EXPECT_EQ(j["feed"]["ttl"], "5");
+  EXPECT_EQ(j["feed"]["title_detail"]["value"], "T");
+  EXPECT_TRUE(j["feed"]["subtitle_detail"].is_null());
+  EXPECT_EQ(j["entries"][0]["title_detail"]["value"], "One");
+  EXPECT_TRUE(j["entries"][0]["summary_detail"].is_null());
+  EXPECT_EQ(j["entries"][0]["rights"], "");
+}
+
 }  // namespace
 }  // namespace samizdat::feed
