@@ -62,6 +62,8 @@ void PutFeedExtras(const feed::FeedInfo& i, json& fd) {
   if (!i.authors.empty()) fd["author_detail"] = PersonDetail(i.authors[0]);
   if (!i.authors.empty()) fd["authors"] = json::array();
   for (const auto& a : i.authors) fd["authors"].push_back(PersonDetail(a));
+  if (!i.tags.empty()) fd["tags"] = json::array();
+  for (const auto& t : i.tags) fd["tags"].push_back({{"term", t}});
   if (!i.generator.empty()) fd["generator"] = i.generator;
   if (!i.ttl.empty()) fd["ttl"] = i.ttl;
 }

@@ -43,6 +43,7 @@ constexpr NamespaceName kNamespaces[] = {
     {"http://www.google.com/schemas/sitemap-news/0.9", "news"},
     {"http://www.google.com/schemas/sitemap-image/1.1", "image"},
     {"http://www.itunes.com/dtds/podcast-1.0.dtd", "itunes"},
+    {"http://www.itunes.com/DTDs/Podcast-1.0.dtd", "itunes"},  // Apple's early spelling
     {"http://backend.userland.com/rss2", ""},
     {"http://blogs.law.harvard.edu/tech/rss", ""},
     {"http://www.w3.org/1999/xhtml", "xhtml"},
@@ -197,10 +198,63 @@ std::string PeekLanguage(const pugi::xml_node& root) {
   return {};
 }
 
-void AddTag(Entry& e, std::string tag) {
+void AddTag(std::vector<std::string>& tags, std::string tag) {
   tag = CollapseWhitespace(tag);
-  if (!tag.empty() && std::find(e.tags.begin(), e.tags.end(), tag) == e.tags.end())
-    e.tags.push_back(std::move(tag));
+  if (!tag.empty() && std::find(tags.begin(), tags.end(), tag) == tags.end())
+    tags.push_back(std::move(tag));
+}
+
+// A comma-separated list of keywords, each a tag.
+void AddTagList(std::vector<std::string>& tags, const std::string& list) {
+  size_t i = 0;
+  while (i <= list.size()) {
+    size_t j = list.find(',', i);
+    if (j == std::string::npos) j = list.size();
+    AddTag(tags, list.substr(i, j - i));
+    i = j + 1;
+  }
+}
+
+// The categories of an RSS channel or item: category, dc:subject, media:category,
+// itunes:keywords, and itunes:category with its subcategories. False when `q` is none.
+bool ReadRssTags(const pugi::xml_node& c, const std::string& q, const std::string& text,
+                 std::vector<std::string>& tags) {
+  if (q == "category" || q == "dc:subject" || q == "media:category") {
+    AddTag(tags, text);
+  } else if (q == "itunes:keywords") {
+    AddTagList(tags, text);
+  } else if (q == "itunes:category") {
+    AddTag(tags, c.attribute("text").value());
+    for (pugi::xml_node sub = c.first_child(); sub; sub = sub.next_sibling())
+      if (QName(sub) == "itunes:category") AddTag(tags, sub.attribute("text").value());
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// An RSS author as written: "name", "email", "email (name)" or "name (email)".
+Person PersonFromText(const std::string& text) {
+  std::string all = CollapseWhitespace(text);
+  Person p;
+  size_t at = all.find('@');
+  if (at == std::string::npos) {
+    p.name = all;
+    return p;
+  }
+  auto is_delim = [](char ch) {
+    return ch == ' ' || ch == '(' || ch == ')' || ch == '<' || ch == '>';
+  };
+  size_t begin = at, end = at;
+  while (begin > 0 && !is_delim(all[begin - 1])) --begin;
+  while (end < all.size() && !is_delim(all[end])) ++end;
+  p.email = all.substr(begin, end - begin);
+  if (StartsWithIgnoreCase(p.email, "mailto:")) p.email = p.email.substr(7);
+  std::string rest = all.substr(0, begin) + all.substr(end);
+  for (char& ch : rest)
+    if (ch == '(' || ch == ')' || ch == '<' || ch == '>') ch = ' ';
+  p.name = CollapseWhitespace(rest);
+  return p;
 }
 
 void ReadMedia(const pugi::xml_node& c, const std::string& q, Entry& e, const std::string& base) {
@@ -277,10 +331,8 @@ Entry ParseRssItem(const pugi::xml_node& item, const ParseOptions& o, const std:
       std::string name = CollapseWhitespace(text);
       if (!name.empty()) {
         if (e.author.empty()) e.author = name;
-        e.authors.push_back({name, "", ""});
+        e.authors.push_back(PersonFromText(name));
       }
-    } else if (q == "category" || q == "dc:subject") {
-      AddTag(e, text);
     } else if (q == "enclosure") {
       Link l{Resolve(base, c.attribute("url").value()), "enclosure", c.attribute("type").value(),
              "", c.attribute("length").as_llong()};
@@ -288,7 +340,7 @@ Entry ParseRssItem(const pugi::xml_node& item, const ParseOptions& o, const std:
         if (e.image.empty() && l.type.rfind("image/", 0) == 0) e.image = l.href;
         e.enclosures.push_back(std::move(l));
       }
-    } else {
+    } else if (!ReadRssTags(c, q, text, e.tags)) {
       ReadMedia(c, q, e, base);
     }
   }
@@ -302,15 +354,18 @@ void ReadRssChannelExtras(const pugi::xml_node& c, const std::string& q, const s
   if ((q == "copyright" || q == "dc:rights" || q == "dcterms:rights") && info.rights.empty()) {
     info.rights = text;
     info.rights_detail = RssDetail(c, "text/plain", text, base);
-  } else if (q == "managingEditor" || q == "dc:creator" || q == "itunes:author" || q == "author") {
+  } else if (q == "managingEditor" || q == "dc:creator" || q == "dc:author" ||
+             q == "itunes:author" || q == "author") {
     std::string name = CollapseWhitespace(text);
     if (name.empty()) return;
     if (info.author.empty()) info.author = name;
-    info.authors.push_back({name, "", ""});
+    info.authors.push_back(PersonFromText(name));
   } else if (q == "generator" && info.generator.empty()) {
     info.generator = CollapseWhitespace(text);
   } else if (q == "ttl" && info.ttl.empty()) {
     info.ttl = CollapseWhitespace(text);
+  } else {
+    ReadRssTags(c, q, text, info.tags);
   }
 }
 
@@ -440,7 +495,7 @@ void ReadAtomEntryElement(const pugi::xml_node& x, const ParseOptions& o, Entry&
     e.authors.push_back(std::move(p));
   } else if (xl == "category") {
     std::string term = x.attribute("term").value();
-    AddTag(e, term.empty() ? NodeText(x) : term);
+    AddTag(e.tags, term.empty() ? NodeText(x) : term);
   } else if (xl == "rights" || xl == "copyright") {
     e.rights = ReadAtomText(x, xb).value;
   } else {
@@ -470,6 +525,9 @@ void ReadAtomFeedExtras(const pugi::xml_node& c, const std::string& local, const
     info.authors.push_back(std::move(p));
   } else if (local == "generator") {
     info.generator = CollapseWhitespace(NodeText(c));
+  } else if (local == "category") {
+    std::string term = c.attribute("term").value();
+    AddTag(info.tags, term.empty() ? NodeText(c) : term);
   }
 }
 
@@ -531,14 +589,7 @@ void ParseSitemap(const pugi::xml_node& root, bool index, const ParseOptions& o,
             for (pugi::xml_node p = n.first_child(); p; p = p.next_sibling())
               if (Local(p) == "language") e.language = CollapseWhitespace(NodeText(p));
           } else if (nl == "keywords") {
-            std::string kw = NodeText(n);
-            size_t i = 0;
-            while (i <= kw.size()) {
-              size_t j = kw.find(',', i);
-              if (j == std::string::npos) j = kw.size();
-              AddTag(e, kw.substr(i, j - i));
-              i = j + 1;
-            }
+            AddTagList(e.tags, NodeText(n));
           }
         }
       } else if (q == "image:image" && e.image.empty()) {
@@ -636,7 +687,7 @@ void ParseJsonFeed(std::string_view text, const ParseOptions& options, Feed& f) 
       add_author(*a1);
     if (auto t = it.find("tags"); t != it.end() && t->is_array())
       for (const auto& x : *t)
-        if (x.is_string()) AddTag(e, x.get<std::string>());
+        if (x.is_string()) AddTag(e.tags, x.get<std::string>());
     if (auto at = it.find("attachments"); at != it.end() && at->is_array())
       for (const auto& x : *at)
         if (x.is_object())

@@ -67,8 +67,9 @@ struct FeedInfo {
   Content rights_detail;    // type "" when there are no rights
   std::string author;       // "name (email)" or the name: managingEditor, dc:creator, Atom author
   std::vector<Person> authors;
-  std::string generator;  // generator / admin:generatorAgent text
-  std::string ttl;        // RSS <ttl>, minutes, as written
+  std::vector<std::string> tags;  // channel categories (RSS, iTunes) / Atom feed categories
+  std::string generator;          // generator text
+  std::string ttl;                // RSS <ttl>, minutes, as written
   std::string language;
   std::string id;
   std::string image;

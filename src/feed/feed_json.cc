@@ -36,6 +36,8 @@ json FeedInfoJson(const FeedInfo& i) {
   j["author"] = i.author;
   j["authors"] = json::array();
   for (const auto& a : i.authors) j["authors"].push_back(PersonJson(a));
+  j["tags"] = json::array();
+  for (const auto& t : i.tags) j["tags"].push_back({{"term", t}});
   j["generator"] = i.generator;
   j["ttl"] = i.ttl;
   return j;

@@ -332,5 +332,44 @@ TEST(FeedModel, JsonCarriesDetailsRightsAuthorGeneratorTtl) {
   EXPECT_EQ(j["entries"][0]["rights"], "");
 }
 
+// Channel categories (RSS category, dc:subject, iTunes keywords and nested categories under
+// either spelling of the iTunes namespace) become feed tags; item media:category and
+// itunes:category become entry tags.
+TEST(FeedModel, ChannelAndItemCategoriesFromDublinCoreItunesAndMediaRss) {
+  std::string rss = R"(<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"
+  xmlns:itunes="http://www.itunes.com/DTDs/Podcast-1.0.dtd" xmlns:m="http://search.yahoo.com/mrss/">
+<channel><category>News</category><dc:subject>World</dc:subject>
+<itunes:keywords>Tech, Gadgets</itunes:keywords>
+<itunes:category text="Arts"><itunes:category text="Design"/></itunes:category>
+<item><m:category>cat1</m:category><itunes:category text="Sport"/></item></channel></rss>)";
+  Feed f = ParseFeed(rss, {"https://ex.org/feed.xml"});
+  EXPECT_EQ(f.feed.tags,
+            (std::vector<std::string>{"News", "World", "Tech", "Gadgets", "Arts", "Design"}));
+  ASSERT_EQ(f.entries.size(), 1u);
+  EXPECT_EQ(f.entries[0].tags, (std::vector<std::string>{"cat1", "Sport"}));
+  json j = FeedToJson(f);
+  EXPECT_EQ(j["feed"]["tags"][1]["term"], "World");
+}
+
+// An RSS author written with an email splits into name and email, either order; the
+// author string stays as written.
+TEST(FeedModel, RssAuthorSplitsIntoNameAndEmail) {
+  std::string rss = R"(<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>
+<managingEditor>me+x@ex.org (Ann Editor)</managingEditor>
+<item><author>Bob Writer (bob@ex.org)</author><dc:creator>Carol</dc:creator></item>
+</channel></rss>)";
+  Feed f = ParseFeed(rss, {"https://ex.org/feed.xml"});
+  EXPECT_EQ(f.feed.author, "me+x@ex.org (Ann Editor)");
+  ASSERT_EQ(f.feed.authors.size(), 1u);
+  EXPECT_EQ(f.feed.authors[0].name, "Ann Editor");
+  EXPECT_EQ(f.feed.authors[0].email, "me+x@ex.org");
+  ASSERT_EQ(f.entries.size(), 1u);
+  ASSERT_EQ(f.entries[0].authors.size(), 2u);
+  EXPECT_EQ(f.entries[0].authors[0].name, "Bob Writer");
+  EXPECT_EQ(f.entries[0].authors[0].email, "bob@ex.org");
+  EXPECT_EQ(f.entries[0].authors[1].name, "Carol");
+  EXPECT_EQ(f.entries[0].authors[1].email, "");
+}
+
 }  // namespace
 }  // namespace samizdat::feed
