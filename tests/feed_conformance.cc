@@ -64,8 +64,27 @@ void PutFeedExtras(const feed::FeedInfo& i, json& fd) {
   for (const auto& a : i.authors) fd["authors"].push_back(PersonDetail(a));
   if (!i.tags.empty()) fd["tags"] = json::array();
   for (const auto& t : i.tags) fd["tags"].push_back({{"term", t}});
+  if (!i.contributors.empty()) fd["contributors"] = json::array();
+  for (const auto& a : i.contributors) fd["contributors"].push_back(PersonDetail(a));
   if (!i.generator.empty()) fd["generator"] = i.generator;
+  if (!i.info.empty()) fd["info"] = i.info;
+  PutDetail(fd, "info_detail", i.info_detail);
   if (!i.ttl.empty()) fd["ttl"] = i.ttl;
+}
+
+// A feed's metadata (the feed's own, or an entry's source).
+json FeedInfoView(const feed::FeedInfo& i) {
+  json fd;
+  fd["title"] = i.title;
+  fd["link"] = i.link;
+  if (!i.link.empty()) fd["links"] = json::array({{{"href", i.link}, {"rel", "alternate"}}});
+  fd["subtitle"] = i.subtitle;
+  fd["language"] = i.language;
+  fd["id"] = i.id;
+  if (!i.image.empty()) fd["image"] = {{"href", i.image}, {"url", i.image}};
+  if (i.updated) fd["updated"] = *i.updated;
+  PutFeedExtras(i, fd);
+  return fd;
 }
 
 // The parsed feed in the feed-parser vocabulary the assertions use.
@@ -73,18 +92,7 @@ json View(const feed::Feed& f) {
   json v;
   v["version"] = f.version;
   v["encoding"] = samizdat::AsciiLowerCopy(f.encoding);
-  json fd;
-  fd["title"] = f.feed.title;
-  fd["link"] = f.feed.link;
-  if (!f.feed.link.empty())
-    fd["links"] = json::array({{{"href", f.feed.link}, {"rel", "alternate"}}});
-  fd["subtitle"] = f.feed.subtitle;
-  fd["language"] = f.feed.language;
-  fd["id"] = f.feed.id;
-  if (!f.feed.image.empty()) fd["image"] = {{"href", f.feed.image}, {"url", f.feed.image}};
-  if (f.feed.updated) fd["updated"] = *f.feed.updated;
-  PutFeedExtras(f.feed, fd);
-  v["feed"] = fd;
+  v["feed"] = FeedInfoView(f.feed);
   json entries = json::array();
   for (const auto& e : f.entries) {
     json x;
@@ -95,6 +103,9 @@ json View(const feed::Feed& f) {
     PutDetail(x, "title_detail", e.title_detail);
     PutDetail(x, "summary_detail", e.summary_detail);
     if (!e.rights.empty()) x["rights"] = e.rights;
+    if (e.source) x["source"] = FeedInfoView(*e.source);
+    if (!e.contributors.empty()) x["contributors"] = json::array();
+    for (const auto& a : e.contributors) x["contributors"].push_back(PersonDetail(a));
     x["links"] = json::array();
     for (const auto& l : e.links)
       x["links"].push_back({{"href", l.href}, {"rel", l.rel}, {"type", l.type}});

@@ -429,13 +429,40 @@ Person ReadPerson(const pugi::xml_node& n, const std::string& base) {
   return p;
 }
 
+// Base64 (RFC 4648) with whitespace ignored; decoding stops at '=' or a character outside
+// the alphabet.
+std::string DecodeBase64(std::string_view in) {
+  static constexpr std::string_view kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  uint32_t bits = 0;
+  int count = 0;
+  for (char ch : in) {
+    if (ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t') continue;
+    size_t v = kAlphabet.find(ch);
+    if (v == std::string_view::npos) break;
+    bits = (bits << 6) | static_cast<uint32_t>(v);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out.push_back(static_cast<char>((bits >> count) & 0xFF));
+    }
+  }
+  return out;
+}
+
+// An Atom text construct: its type normalised to a MIME type and its value as given
+// (escaped HTML unescaped once, inline XHTML serialised, Atom 0.3 base64 decoded).
 Content ReadAtomText(const pugi::xml_node& n, const std::string& base) {
   Content c;
   std::string type = AsciiLowerCopy(n.attribute("type").value());
   std::string mode = AsciiLowerCopy(n.attribute("mode").value());  // Atom 0.3
   c.base = base;
   c.language = LangOf(n);
-  if (type == "xhtml" || type == "application/xhtml+xml") {
+  if (mode == "base64") {
+    c.type = type == "html" ? "text/html" : type.empty() || type == "text" ? "text/plain" : type;
+    c.value = DecodeBase64(NodeText(n));
+  } else if (type == "xhtml" || type == "application/xhtml+xml") {
     c.type = "application/xhtml+xml";
     pugi::xml_node div = n.child("div");
     if (!div) div = n.find_child([](pugi::xml_node x) { return x.type() == pugi::node_element; });
@@ -459,6 +486,77 @@ Content ReadAtomText(const pugi::xml_node& n, const std::string& base) {
 std::string AtomTextPlain(const pugi::xml_node& n, const std::string& base) {
   Content c = ReadAtomText(n, base);
   return c.type == "text/plain" ? CollapseWhitespace(c.value) : PlainText(c.value);
+}
+
+// Rights, authors, contributors, categories, generator and (Atom 0.3) info of an Atom
+// feed or an entry's source.
+void ReadAtomFeedExtras(const pugi::xml_node& c, const std::string& local, const std::string& base,
+                        FeedInfo& info) {
+  if (local == "rights" || local == "copyright") {
+    info.rights_detail = ReadAtomText(c, base);
+    info.rights = info.rights_detail.value;
+  } else if (local == "author") {
+    Person p = ReadPerson(c, base);
+    if (info.author.empty()) info.author = AuthorString(p);
+    info.authors.push_back(std::move(p));
+  } else if (local == "contributor") {
+    info.contributors.push_back(ReadPerson(c, base));
+  } else if (local == "generator") {
+    info.generator = CollapseWhitespace(NodeText(c));
+  } else if (local == "category") {
+    std::string term = c.attribute("term").value();
+    AddTag(info.tags, term.empty() ? NodeText(c) : term);
+  } else if (local == "info") {
+    info.info_detail = ReadAtomText(c, base);
+    info.info = info.info_detail.value;
+  }
+}
+
+// One child element of an Atom feed (not an entry), or of an entry's source, into `info`.
+void ReadAtomFeedElement(const pugi::xml_node& c, const ParseOptions& o, FeedInfo& info) {
+  std::string local = Local(c);
+  std::string base = BaseOf(c, o.url);
+  if (local == "title") {
+    info.title_detail = ReadAtomText(c, base);
+    info.title = AtomTextPlain(c, base);
+  } else if (local == "subtitle" || local == "tagline") {
+    info.subtitle_detail = ReadAtomText(c, base);
+    info.subtitle = info.subtitle_detail.value;
+  } else if (local == "id") {
+    info.id = CollapseWhitespace(NodeText(c));
+  } else if ((local == "updated" || local == "modified") && !info.updated) {
+    info.updated = Date(NodeText(c), o);
+  } else if ((local == "logo" || local == "icon") && info.image.empty()) {
+    info.image = Resolve(base, NodeText(c));
+  } else if (local == "link") {
+    std::string rel = c.attribute("rel").value();
+    if ((rel.empty() || rel == "alternate") && info.link.empty())
+      info.link = Resolve(base, c.attribute("href").value());
+  } else {
+    ReadAtomFeedExtras(c, local, base, info);
+  }
+}
+
+// An entry's <source>: the metadata of the feed the entry was copied from.
+FeedInfo ParseAtomSource(const pugi::xml_node& source, const ParseOptions& o) {
+  FeedInfo info;
+  for (pugi::xml_node c = source.first_child(); c; c = c.next_sibling())
+    if (c.type() == pugi::node_element) ReadAtomFeedElement(c, o, info);
+  return info;
+}
+
+// Rights, contributors and source of an Atom entry; media elements otherwise.
+void ReadAtomEntryExtras(const pugi::xml_node& x, const std::string& xl, const std::string& xb,
+                         const ParseOptions& o, Entry& e) {
+  if (xl == "rights" || xl == "copyright") {
+    e.rights = ReadAtomText(x, xb).value;
+  } else if (xl == "contributor") {
+    e.contributors.push_back(ReadPerson(x, xb));
+  } else if (xl == "source") {
+    e.source = ParseAtomSource(x, o);
+  } else {
+    ReadMedia(x, QName(x), e, xb);
+  }
 }
 
 // One child element of an Atom entry into `e`.
@@ -496,10 +594,8 @@ void ReadAtomEntryElement(const pugi::xml_node& x, const ParseOptions& o, Entry&
   } else if (xl == "category") {
     std::string term = x.attribute("term").value();
     AddTag(e.tags, term.empty() ? NodeText(x) : term);
-  } else if (xl == "rights" || xl == "copyright") {
-    e.rights = ReadAtomText(x, xb).value;
   } else {
-    ReadMedia(x, QName(x), e, xb);
+    ReadAtomEntryExtras(x, xl, xb, o, e);
   }
 }
 
@@ -513,52 +609,15 @@ Entry ParseAtomEntry(const pugi::xml_node& c, const ParseOptions& o) {
   return e;
 }
 
-// Rights, author and generator of an Atom feed.
-void ReadAtomFeedExtras(const pugi::xml_node& c, const std::string& local, const std::string& base,
-                        FeedInfo& info) {
-  if (local == "rights" || local == "copyright") {
-    info.rights_detail = ReadAtomText(c, base);
-    info.rights = info.rights_detail.value;
-  } else if (local == "author") {
-    Person p = ReadPerson(c, base);
-    if (info.author.empty()) info.author = AuthorString(p);
-    info.authors.push_back(std::move(p));
-  } else if (local == "generator") {
-    info.generator = CollapseWhitespace(NodeText(c));
-  } else if (local == "category") {
-    std::string term = c.attribute("term").value();
-    AddTag(info.tags, term.empty() ? NodeText(c) : term);
-  }
-}
-
 void ParseAtom(const pugi::xml_node& root, const std::string& version, const ParseOptions& o,
                Feed& f) {
   f.version = version;
   for (pugi::xml_node c = root.first_child(); c; c = c.next_sibling()) {
     if (c.type() != pugi::node_element) continue;
-    std::string local = Local(c);
-    std::string base = BaseOf(c, o.url);
-    if (local == "title") {
-      f.feed.title_detail = ReadAtomText(c, base);
-      f.feed.title = AtomTextPlain(c, base);
-    } else if (local == "subtitle" || local == "tagline") {
-      f.feed.subtitle_detail = ReadAtomText(c, base);
-      f.feed.subtitle = f.feed.subtitle_detail.value;
-    } else if (local == "id") {
-      f.feed.id = CollapseWhitespace(NodeText(c));
-    } else if ((local == "updated" || local == "modified") && !f.feed.updated) {
-      f.feed.updated = Date(NodeText(c), o);
-    } else if ((local == "logo" || local == "icon") && f.feed.image.empty()) {
-      f.feed.image = Resolve(base, NodeText(c));
-    } else if (local == "link") {
-      std::string rel = c.attribute("rel").value();
-      if ((rel.empty() || rel == "alternate") && f.feed.link.empty())
-        f.feed.link = Resolve(base, c.attribute("href").value());
-    } else if (local == "entry") {
+    if (Local(c) == "entry")
       f.entries.push_back(ParseAtomEntry(c, o));
-    } else {
-      ReadAtomFeedExtras(c, local, base, f.feed);
-    }
+    else
+      ReadAtomFeedElement(c, o, f.feed);
   }
 }
 

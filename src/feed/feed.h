@@ -36,6 +36,27 @@ struct Content {
   std::string base;
 };
 
+struct FeedInfo {
+  std::string title;
+  Content title_detail;  // type "" when there is no title
+  std::string link;
+  std::string subtitle;
+  Content subtitle_detail;  // type "" when there is no subtitle
+  std::string rights;       // copyright / dc:rights / Atom rights, as the feed gives it
+  Content rights_detail;    // type "" when there are no rights
+  std::string author;       // "name (email)" or the name: managingEditor, dc:creator, Atom author
+  std::vector<Person> authors;
+  std::vector<Person> contributors;  // Atom contributor
+  std::vector<std::string> tags;     // channel categories (RSS, iTunes) / Atom feed categories
+  std::string generator;             // generator text
+  std::string info;                  // Atom 0.3 <info>: what the feed is, for a human
+  Content info_detail;               // type "" when there is no info
+  std::string ttl;                   // RSS <ttl>, minutes, as written
+  std::string language;
+  std::string id;
+  std::string image;
+  std::optional<std::string> updated;
+};
 struct Entry {
   std::string id;
   std::string title;
@@ -49,31 +70,14 @@ struct Entry {
   std::optional<std::string> updated;    // RFC 3339
   std::string author;
   std::vector<Person> authors;
+  std::vector<Person> contributors;  // Atom contributor
   std::vector<std::string> tags;
   std::string rights;  // copyright / dc:rights / Atom rights, as the feed gives it
   std::vector<Link> enclosures;
-  std::string image;        // media:thumbnail / media:content image / JSON Feed image
-  std::string language;     // news:language in a news sitemap
-  bool is_sitemap = false;  // an entry of a sitemap index: `link` is another sitemap
-};
-
-struct FeedInfo {
-  std::string title;
-  Content title_detail;  // type "" when there is no title
-  std::string link;
-  std::string subtitle;
-  Content subtitle_detail;  // type "" when there is no subtitle
-  std::string rights;       // copyright / dc:rights / Atom rights, as the feed gives it
-  Content rights_detail;    // type "" when there are no rights
-  std::string author;       // "name (email)" or the name: managingEditor, dc:creator, Atom author
-  std::vector<Person> authors;
-  std::vector<std::string> tags;  // channel categories (RSS, iTunes) / Atom feed categories
-  std::string generator;          // generator text
-  std::string ttl;                // RSS <ttl>, minutes, as written
-  std::string language;
-  std::string id;
-  std::string image;
-  std::optional<std::string> updated;
+  std::string image;               // media:thumbnail / media:content image / JSON Feed image
+  std::string language;            // news:language in a news sitemap
+  std::optional<FeedInfo> source;  // Atom <source>: the feed the entry was copied from
+  bool is_sitemap = false;         // an entry of a sitemap index: `link` is another sitemap
 };
 
 struct Feed {

@@ -38,7 +38,11 @@ json FeedInfoJson(const FeedInfo& i) {
   for (const auto& a : i.authors) j["authors"].push_back(PersonJson(a));
   j["tags"] = json::array();
   for (const auto& t : i.tags) j["tags"].push_back({{"term", t}});
+  j["contributors"] = json::array();
+  for (const auto& a : i.contributors) j["contributors"].push_back(PersonJson(a));
   j["generator"] = i.generator;
+  j["info"] = i.info;
+  j["info_detail"] = DetailJson(i.info_detail);
   j["ttl"] = i.ttl;
   return j;
 }
@@ -65,6 +69,7 @@ json FeedToJson(const Feed& f) {
     x["summary"] = e.summary;
     x["summary_detail"] = DetailJson(e.summary_detail);
     x["rights"] = e.rights;
+    x["source"] = e.source ? FeedInfoJson(*e.source) : json(nullptr);
     x["content"] = json::array();
     for (const auto& c : e.content)
       x["content"].push_back(
@@ -74,6 +79,8 @@ json FeedToJson(const Feed& f) {
     x["author"] = e.author;
     x["authors"] = json::array();
     for (const auto& a : e.authors) x["authors"].push_back(PersonJson(a));
+    x["contributors"] = json::array();
+    for (const auto& a : e.contributors) x["contributors"].push_back(PersonJson(a));
     x["tags"] = json::array();
     for (const auto& t : e.tags) x["tags"].push_back({{"term", t}});
     x["enclosures"] = json::array();

@@ -371,5 +371,39 @@ TEST(FeedModel, RssAuthorSplitsIntoNameAndEmail) {
   EXPECT_EQ(f.entries[0].authors[1].email, "");
 }
 
+// Atom: contributors at feed and entry level, an entry's <source> read with the feed's own
+// rules, Atom 0.3 <info>, and base64 text constructs (mode="base64") decoded.
+TEST(FeedModel, AtomContributorsSourceInfoAndBase64) {
+  std::string atom = R"(<feed version="0.3" xmlns="http://purl.org/atom/ns#">
+<info mode="base64">RXhhbXBsZSA8Yj5BdG9tPC9iPg==</info>
+<contributor><name>Cy</name><url>https://cy.ex.org/</url></contributor>
+<entry><title>E</title><contributor><name>Di</name><email>di@ex.org</email></contributor>
+<source><title>Origin</title><rights>(c) O</rights><author><name>Ed</name></author>
+<category term="orig"/></source></entry></feed>)";
+  Feed f = ParseFeed(atom, {"https://ex.org/atom.xml"});
+  EXPECT_EQ(f.version, "atom03");
+  EXPECT_EQ(f.feed.info, "Example <b>Atom</b>");
+  EXPECT_EQ(f.feed.info_detail.type, "text/plain");
+  ASSERT_EQ(f.feed.contributors.size(), 1u);
+  EXPECT_EQ(f.feed.contributors[0].href, "https://cy.ex.org/");
+  EXPECT_TRUE(f.feed.authors.empty());
+  ASSERT_EQ(f.entries.size(), 1u);
+  const Entry& e = f.entries[0];
+  ASSERT_EQ(e.contributors.size(), 1u);
+  EXPECT_EQ(e.contributors[0].email, "di@ex.org");
+  EXPECT_TRUE(e.authors.empty());
+  ASSERT_TRUE(e.source.has_value());
+  EXPECT_EQ(e.source->title, "Origin");
+  EXPECT_EQ(e.source->rights, "(c) O");
+  EXPECT_EQ(e.source->author, "Ed");
+  EXPECT_EQ(e.source->tags, std::vector<std::string>{"orig"});
+  EXPECT_EQ(f.feed.title, "");  // the source's title is not the feed's
+  json j = FeedToJson(f);
+  EXPECT_EQ(j["entries"][0]["source"]["title"], "Origin");
+  EXPECT_EQ(j["entries"][0]["contributors"][0]["name"], "Di");
+  EXPECT_EQ(j["feed"]["info"], "Example <b>Atom</b>");
+  EXPECT_EQ(j["feed"]["contributors"][0]["name"], "Cy");
+}
+
 }  // namespace
 }  // namespace samizdat::feed
