@@ -103,6 +103,7 @@ json View(const feed::Feed& f) {
     PutDetail(x, "title_detail", e.title_detail);
     PutDetail(x, "summary_detail", e.summary_detail);
     if (!e.rights.empty()) x["rights"] = e.rights;
+    if (!e.image.empty()) x["image"] = {{"href", e.image}};
     if (e.source) x["source"] = FeedInfoView(*e.source);
     if (!e.contributors.empty()) x["contributors"] = json::array();
     for (const auto& a : e.contributors) x["contributors"].push_back(PersonDetail(a));

@@ -258,8 +258,10 @@ Person PersonFromText(const std::string& text) {
 }
 
 void ReadMedia(const pugi::xml_node& c, const std::string& q, Entry& e, const std::string& base) {
-  if (q == "media:thumbnail" && e.image.empty()) {
-    e.image = Resolve(base, c.attribute("url").value());
+  if ((q == "media:thumbnail" || q == "itunes:image") && e.image.empty()) {
+    // media:thumbnail names it url=, itunes:image href= (some feeds write url= there too)
+    pugi::xml_attribute href = c.attribute("href");
+    e.image = Resolve(base, href ? href.value() : c.attribute("url").value());
   } else if (q == "media:content") {
     std::string type = c.attribute("type").value();
     std::string medium = c.attribute("medium").value();
@@ -290,6 +292,7 @@ Entry ParseRssItem(const pugi::xml_node& item, const ParseOptions& o, const std:
   Entry e;
   std::string guid;
   bool guid_is_link = false;
+  pugi::xml_node itunes_summary;  // the summary when the item has no description
   for (pugi::xml_node c = item.first_child(); c; c = c.next_sibling()) {
     if (c.type() != pugi::node_element) continue;
     std::string q = QName(c);
@@ -340,9 +343,15 @@ Entry ParseRssItem(const pugi::xml_node& item, const ParseOptions& o, const std:
         if (e.image.empty() && l.type.rfind("image/", 0) == 0) e.image = l.href;
         e.enclosures.push_back(std::move(l));
       }
+    } else if (q == "itunes:summary") {
+      itunes_summary = c;
     } else if (!ReadRssTags(c, q, text, e.tags)) {
       ReadMedia(c, q, e, base);
     }
+  }
+  if (e.summary.empty() && itunes_summary) {
+    e.summary = NodeText(itunes_summary);
+    e.summary_detail = RssDetail(itunes_summary, "text/plain", e.summary, base);
   }
   FinishRssItem(item, guid, guid_is_link, base, e);
   return e;
@@ -386,6 +395,8 @@ void ReadRssChannelElement(const pugi::xml_node& c, const std::string& base, con
   } else if ((q == "lastBuildDate" || q == "pubDate" || q == "dc:date") && !info.updated) {
     info.updated = Date(text, o);
   } else if (local == "image" && info.image.empty()) {
+    if (pugi::xml_attribute href = c.attribute("href"))  // itunes:image
+      info.image = Resolve(base, href.value());
     for (pugi::xml_node u = c.first_child(); u; u = u.next_sibling())
       if (Local(u) == "url") info.image = Resolve(base, NodeText(u));
   } else {
@@ -400,14 +411,21 @@ void ParseRss(const pugi::xml_node& root, const std::string& version, const Pars
   for (pugi::xml_node c = root.first_child(); c; c = c.next_sibling())
     if (c.type() == pugi::node_element && Local(c) == "channel") channel = c;
   std::string base = BaseOf(channel ? channel : root, o.url);
+  pugi::xml_node itunes_subtitle;  // the subtitle when the channel has no description
   if (channel) {
     for (pugi::xml_node c = channel.first_child(); c; c = c.next_sibling()) {
       if (c.type() != pugi::node_element) continue;
       if (Local(c) == "item")
         f.entries.push_back(ParseRssItem(c, o, BaseOf(c, o.url)));
+      else if (QName(c) == "itunes:subtitle")
+        itunes_subtitle = c;
       else
         ReadRssChannelElement(c, base, o, f.feed);
     }
+  }
+  if (f.feed.subtitle.empty() && itunes_subtitle) {
+    f.feed.subtitle = NodeText(itunes_subtitle);
+    f.feed.subtitle_detail = RssDetail(itunes_subtitle, "text/plain", f.feed.subtitle, base);
   }
   // RSS 0.90 and 1.0 keep their items beside the channel.
   for (pugi::xml_node c = root.first_child(); c; c = c.next_sibling())
@@ -451,6 +469,11 @@ std::string DecodeBase64(std::string_view in) {
   return out;
 }
 
+// RFC 4287 4.1.3.3: a MIME type that is neither text/* nor XML means base64 content.
+bool IsXmlOrTextType(std::string_view type) {
+  return StartsWithIgnoreCase(type, "text/") || type.ends_with("+xml") || type.ends_with("/xml");
+}
+
 // An Atom text construct: its type normalised to a MIME type and its value as given
 // (escaped HTML unescaped once, inline XHTML serialised, Atom 0.3 base64 decoded).
 Content ReadAtomText(const pugi::xml_node& n, const std::string& base) {
@@ -478,7 +501,7 @@ Content ReadAtomText(const pugi::xml_node& n, const std::string& base) {
     c.value = NodeText(n);
   } else {
     c.type = type;
-    c.value = NodeText(n);
+    c.value = IsXmlOrTextType(type) ? NodeText(n) : DecodeBase64(NodeText(n));
   }
   return c;
 }

@@ -405,5 +405,37 @@ TEST(FeedModel, AtomContributorsSourceInfoAndBase64) {
   EXPECT_EQ(j["feed"]["contributors"][0]["name"], "Cy");
 }
 
+// Atom 1.0: a text construct whose type is neither text nor XML is base64 (RFC 4287).
+TEST(FeedModel, AtomNonTextTypeIsBase64) {
+  std::string atom = R"(<feed xmlns="http://www.w3.org/2005/Atom"><entry>
+<summary type="application/octet-stream"> RXhhbXBsZSA8Yj5BdG9tPC9iPg== </summary>
+<content type="application/atom+xml"><x xmlns="">kept</x></content></entry></feed>)";
+  Feed f = ParseFeed(atom, {"https://ex.org/atom.xml"});
+  ASSERT_EQ(f.entries.size(), 1u);
+  EXPECT_EQ(f.entries[0].summary, "Example <b>Atom</b>");
+  EXPECT_EQ(f.entries[0].summary_detail.type, "application/octet-stream");
+  ASSERT_EQ(f.entries[0].content.size(), 1u);
+  EXPECT_EQ(f.entries[0].content[0].value, "kept");
+}
+
+// iTunes: itunes:image (href=) gives the channel and item image; itunes:subtitle and
+// itunes:summary stand in for a missing description, and never replace one.
+TEST(FeedModel, ItunesImageAndSummaryFallbacks) {
+  std::string rss = R"(<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd">
+<channel><itunes:subtitle>Sub</itunes:subtitle><itunes:image href="/logo.jpg"/>
+<item><itunes:summary>Sum</itunes:summary><itunes:image href="https://ex.org/e.jpg"/></item>
+<item><itunes:summary>Sum</itunes:summary><description>Desc</description></item>
+</channel></rss>)";
+  Feed f = ParseFeed(rss, {"https://ex.org/feed.xml"});
+  EXPECT_EQ(f.feed.subtitle, "Sub");
+  EXPECT_EQ(f.feed.subtitle_detail.type, "text/plain");
+  EXPECT_EQ(f.feed.image, "https://ex.org/logo.jpg");
+  ASSERT_EQ(f.entries.size(), 2u);
+  EXPECT_EQ(f.entries[0].summary, "Sum");
+  EXPECT_EQ(f.entries[0].image, "https://ex.org/e.jpg");
+  EXPECT_EQ(f.entries[1].summary, "Desc");
+  EXPECT_EQ(f.entries[1].summary_detail.type, "text/html");
+}
+
 }  // namespace
 }  // namespace samizdat::feed
