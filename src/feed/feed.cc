@@ -635,6 +635,9 @@ Entry ParseAtomEntry(const pugi::xml_node& c, const ParseOptions& o) {
 void ParseAtom(const pugi::xml_node& root, const std::string& version, const ParseOptions& o,
                Feed& f) {
   f.version = version;
+  // The feed's language is the xml:lang of <feed> itself (as a BCP 47 tag: "en_US" is
+  // "en-US"), not of the first element that has one.
+  f.feed.language = ReplaceAll(CollapseWhitespace(root.attribute("xml:lang").value()), "_", "-");
   for (pugi::xml_node c = root.first_child(); c; c = c.next_sibling()) {
     if (c.type() != pugi::node_element) continue;
     if (Local(c) == "entry")

@@ -437,5 +437,19 @@ TEST(FeedModel, ItunesImageAndSummaryFallbacks) {
   EXPECT_EQ(f.entries[1].summary_detail.type, "text/html");
 }
 
+// An Atom feed's language is the xml:lang of <feed> (underscore read as hyphen), never
+// that of a child element.
+TEST(FeedModel, AtomFeedLanguageIsTheRootXmlLang) {
+  Feed f = ParseFeed(R"(<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en_US">
+<title xml:lang="fr">t</title></feed>)",
+                     {"https://ex.org/atom.xml"});
+  EXPECT_EQ(f.feed.language, "en-US");
+  EXPECT_EQ(f.feed.title_detail.language, "fr");
+  Feed g = ParseFeed(R"(<feed xmlns="http://www.w3.org/2005/Atom"><title xml:lang="fr">t</title>
+</feed>)",
+                     {"https://ex.org/atom.xml"});
+  EXPECT_EQ(g.feed.language, "");
+}
+
 }  // namespace
 }  // namespace samizdat::feed
