@@ -48,6 +48,16 @@ void PutDetail(json& to, const char* key, const feed::Content& c) {
   if (!c.type.empty()) to[key] = ContentDetail(c);
 }
 
+// Tags as the assertions read them: a scheme or label the feed did not give is null.
+json TagsView(const std::vector<feed::Tag>& tags) {
+  json j = json::array();
+  for (const auto& t : tags)
+    j.push_back({{"term", t.term},
+                 {"scheme", t.scheme.empty() ? json(nullptr) : json(t.scheme)},
+                 {"label", t.label.empty() ? json(nullptr) : json(t.label)}});
+  return j;
+}
+
 json PersonDetail(const feed::Person& p) {
   return {{"name", p.name}, {"email", p.email}, {"href", p.href}};
 }
@@ -62,8 +72,7 @@ void PutFeedExtras(const feed::FeedInfo& i, json& fd) {
   if (!i.authors.empty()) fd["author_detail"] = PersonDetail(i.authors[0]);
   if (!i.authors.empty()) fd["authors"] = json::array();
   for (const auto& a : i.authors) fd["authors"].push_back(PersonDetail(a));
-  if (!i.tags.empty()) fd["tags"] = json::array();
-  for (const auto& t : i.tags) fd["tags"].push_back({{"term", t}});
+  if (!i.tags.empty()) fd["tags"] = TagsView(i.tags);
   if (!i.contributors.empty()) fd["contributors"] = json::array();
   for (const auto& a : i.contributors) fd["contributors"].push_back(PersonDetail(a));
   if (!i.generator.empty()) fd["generator"] = i.generator;
@@ -120,8 +129,7 @@ json View(const feed::Feed& f) {
     if (!e.authors.empty()) x["author_detail"] = PersonDetail(e.authors[0]);
     x["authors"] = json::array();
     for (const auto& a : e.authors) x["authors"].push_back(PersonDetail(a));
-    x["tags"] = json::array();
-    for (const auto& t : e.tags) x["tags"].push_back({{"term", t}});
+    x["tags"] = TagsView(e.tags);
     x["enclosures"] = json::array();
     for (const auto& l : e.enclosures)
       x["enclosures"].push_back(

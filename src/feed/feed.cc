@@ -198,14 +198,24 @@ std::string PeekLanguage(const pugi::xml_node& root) {
   return {};
 }
 
-void AddTag(std::vector<std::string>& tags, std::string tag) {
-  tag = CollapseWhitespace(tag);
-  if (!tag.empty() && std::find(tags.begin(), tags.end(), tag) == tags.end())
+// Adds a category unless its term is empty or already there.
+void AddTag(std::vector<Tag>& tags, std::string_view term, std::string_view scheme = {},
+            std::string_view label = {}) {
+  Tag tag{CollapseWhitespace(term), CollapseWhitespace(scheme), CollapseWhitespace(label)};
+  if (tag.term.empty()) return;
+  if (std::none_of(tags.begin(), tags.end(), [&](const Tag& t) { return t.term == tag.term; }))
     tags.push_back(std::move(tag));
 }
 
+// An Atom category: term= (else its text), scheme= and label=.
+void AddAtomCategory(std::vector<Tag>& tags, const pugi::xml_node& c) {
+  std::string term = c.attribute("term").value();
+  AddTag(tags, term.empty() ? NodeText(c) : term, c.attribute("scheme").value(),
+         c.attribute("label").value());
+}
+
 // A comma-separated list of keywords, each a tag.
-void AddTagList(std::vector<std::string>& tags, const std::string& list) {
+void AddTagList(std::vector<Tag>& tags, const std::string& list) {
   size_t i = 0;
   while (i <= list.size()) {
     size_t j = list.find(',', i);
@@ -218,15 +228,22 @@ void AddTagList(std::vector<std::string>& tags, const std::string& list) {
 // The categories of an RSS channel or item: category, dc:subject, media:category,
 // itunes:keywords, and itunes:category with its subcategories. False when `q` is none.
 bool ReadRssTags(const pugi::xml_node& c, const std::string& q, const std::string& text,
-                 std::vector<std::string>& tags) {
-  if (q == "category" || q == "dc:subject" || q == "media:category") {
+                 std::vector<Tag>& tags) {
+  // iTunes categories belong to Apple's fixed taxonomy.
+  static constexpr std::string_view kItunesScheme = "http://www.itunes.com/";
+  if (q == "category") {
+    AddTag(tags, text, c.attribute("domain").value());
+  } else if (q == "dc:subject") {
     AddTag(tags, text);
+  } else if (q == "media:category") {
+    AddTag(tags, text, c.attribute("scheme").value(), c.attribute("label").value());
   } else if (q == "itunes:keywords") {
     AddTagList(tags, text);
   } else if (q == "itunes:category") {
-    AddTag(tags, c.attribute("text").value());
+    AddTag(tags, c.attribute("text").value(), kItunesScheme);
     for (pugi::xml_node sub = c.first_child(); sub; sub = sub.next_sibling())
-      if (QName(sub) == "itunes:category") AddTag(tags, sub.attribute("text").value());
+      if (QName(sub) == "itunes:category")
+        AddTag(tags, sub.attribute("text").value(), kItunesScheme);
   } else {
     return false;
   }
@@ -527,8 +544,7 @@ void ReadAtomFeedExtras(const pugi::xml_node& c, const std::string& local, const
   } else if (local == "generator") {
     info.generator = CollapseWhitespace(NodeText(c));
   } else if (local == "category") {
-    std::string term = c.attribute("term").value();
-    AddTag(info.tags, term.empty() ? NodeText(c) : term);
+    AddAtomCategory(info.tags, c);
   } else if (local == "info") {
     info.info_detail = ReadAtomText(c, base);
     info.info = info.info_detail.value;
@@ -615,8 +631,7 @@ void ReadAtomEntryElement(const pugi::xml_node& x, const ParseOptions& o, Entry&
     if (e.author.empty()) e.author = AuthorString(p);
     e.authors.push_back(std::move(p));
   } else if (xl == "category") {
-    std::string term = x.attribute("term").value();
-    AddTag(e.tags, term.empty() ? NodeText(x) : term);
+    AddAtomCategory(e.tags, x);
   } else {
     ReadAtomEntryExtras(x, xl, xb, o, e);
   }

@@ -29,6 +29,15 @@ struct Person {
   std::string href;
 };
 
+// A category: its term, the taxonomy it belongs to (a URI, RSS `domain`) and a
+// human-readable label.
+struct Tag {
+  std::string term;
+  std::string scheme;
+  std::string label;
+  bool operator==(const Tag&) const = default;
+};
+
 struct Content {
   std::string type;  // "text/html", "text/plain", "application/xhtml+xml"
   std::string value;
@@ -47,7 +56,7 @@ struct FeedInfo {
   std::string author;       // "name (email)" or the name: managingEditor, dc:creator, Atom author
   std::vector<Person> authors;
   std::vector<Person> contributors;  // Atom contributor
-  std::vector<std::string> tags;     // channel categories (RSS, iTunes) / Atom feed categories
+  std::vector<Tag> tags;             // channel categories (RSS, iTunes) / Atom feed categories
   std::string generator;             // generator text
   std::string info;                  // Atom 0.3 <info>: what the feed is, for a human
   Content info_detail;               // type "" when there is no info
@@ -71,7 +80,7 @@ struct Entry {
   std::string author;
   std::vector<Person> authors;
   std::vector<Person> contributors;  // Atom contributor
-  std::vector<std::string> tags;
+  std::vector<Tag> tags;
   std::string rights;  // copyright / dc:rights / Atom rights, as the feed gives it
   std::vector<Link> enclosures;
   std::string image;               // media:thumbnail / media:content image / JSON Feed image

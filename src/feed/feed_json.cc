@@ -21,6 +21,13 @@ json DetailJson(const Content& c) {
   return {{"type", c.type}, {"value", c.value}, {"language", c.language}, {"base", c.base}};
 }
 
+json TagsJson(const std::vector<Tag>& tags) {
+  json j = json::array();
+  for (const auto& t : tags)
+    j.push_back({{"term", t.term}, {"scheme", t.scheme}, {"label", t.label}});
+  return j;
+}
+
 json PersonJson(const Person& p) {
   return {{"name", p.name}, {"email", p.email}, {"href", p.href}};
 }
@@ -36,8 +43,7 @@ json FeedInfoJson(const FeedInfo& i) {
   j["author"] = i.author;
   j["authors"] = json::array();
   for (const auto& a : i.authors) j["authors"].push_back(PersonJson(a));
-  j["tags"] = json::array();
-  for (const auto& t : i.tags) j["tags"].push_back({{"term", t}});
+  j["tags"] = TagsJson(i.tags);
   j["contributors"] = json::array();
   for (const auto& a : i.contributors) j["contributors"].push_back(PersonJson(a));
   j["generator"] = i.generator;
@@ -81,8 +87,7 @@ json FeedToJson(const Feed& f) {
     for (const auto& a : e.authors) x["authors"].push_back(PersonJson(a));
     x["contributors"] = json::array();
     for (const auto& a : e.contributors) x["contributors"].push_back(PersonJson(a));
-    x["tags"] = json::array();
-    for (const auto& t : e.tags) x["tags"].push_back({{"term", t}});
+    x["tags"] = TagsJson(e.tags);
     x["enclosures"] = json::array();
     for (const auto& l : e.enclosures) x["enclosures"].push_back(LinkJson(l));
     if (!e.image.empty()) x["image"] = e.image;

@@ -18,6 +18,12 @@ namespace {
 
 using nlohmann::json;
 
+std::vector<std::string> Terms(const std::vector<Tag>& tags) {
+  std::vector<std::string> terms;
+  for (const auto& t : tags) terms.push_back(t.term);
+  return terms;
+}
+
 TEST(Feed, Rss20WithNamespacesAndGuidRules) {
   std::string xml = R"(<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0" xmlns:c="http://purl.org/rss/1.0/modules/content/" xmlns:d="http://purl.org/dc/elements/1.1/"
@@ -43,7 +49,7 @@ TEST(Feed, Rss20WithNamespacesAndGuidRules) {
   ASSERT_EQ(e.content.size(), 1u);
   EXPECT_EQ(e.content[0].value, "<p>Full <b>body</b></p>");
   EXPECT_EQ(e.author, "Ann");
-  EXPECT_EQ(e.tags, (std::vector<std::string>{"World", "Asia"}));
+  EXPECT_EQ(Terms(e.tags), (std::vector<std::string>{"World", "Asia"}));
   EXPECT_EQ(e.published.value(), "2026-09-20T10:00:00+08:00");
   ASSERT_EQ(e.enclosures.size(), 1u);
   EXPECT_EQ(e.enclosures[0].length, 123);
@@ -343,10 +349,10 @@ TEST(FeedModel, ChannelAndItemCategoriesFromDublinCoreItunesAndMediaRss) {
 <itunes:category text="Arts"><itunes:category text="Design"/></itunes:category>
 <item><m:category>cat1</m:category><itunes:category text="Sport"/></item></channel></rss>)";
   Feed f = ParseFeed(rss, {"https://ex.org/feed.xml"});
-  EXPECT_EQ(f.feed.tags,
+  EXPECT_EQ(Terms(f.feed.tags),
             (std::vector<std::string>{"News", "World", "Tech", "Gadgets", "Arts", "Design"}));
   ASSERT_EQ(f.entries.size(), 1u);
-  EXPECT_EQ(f.entries[0].tags, (std::vector<std::string>{"cat1", "Sport"}));
+  EXPECT_EQ(Terms(f.entries[0].tags), (std::vector<std::string>{"cat1", "Sport"}));
   json j = FeedToJson(f);
   EXPECT_EQ(j["feed"]["tags"][1]["term"], "World");
 }
@@ -396,7 +402,7 @@ TEST(FeedModel, AtomContributorsSourceInfoAndBase64) {
   EXPECT_EQ(e.source->title, "Origin");
   EXPECT_EQ(e.source->rights, "(c) O");
   EXPECT_EQ(e.source->author, "Ed");
-  EXPECT_EQ(e.source->tags, std::vector<std::string>{"orig"});
+  EXPECT_EQ(Terms(e.source->tags), std::vector<std::string>{"orig"});
   EXPECT_EQ(f.feed.title, "");  // the source's title is not the feed's
   json j = FeedToJson(f);
   EXPECT_EQ(j["entries"][0]["source"]["title"], "Origin");
@@ -449,6 +455,28 @@ TEST(FeedModel, AtomFeedLanguageIsTheRootXmlLang) {
 </feed>)",
                      {"https://ex.org/atom.xml"});
   EXPECT_EQ(g.feed.language, "");
+}
+
+// Categories keep their scheme and label: RSS domain=, Atom scheme= and label=, Media RSS
+// scheme= and label=, and Apple's taxonomy for iTunes categories.
+TEST(FeedModel, CategoriesKeepSchemeAndLabel) {
+  std::string rss = R"(<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"
+  xmlns:media="http://search.yahoo.com/mrss/"><channel><itunes:category text="Arts"/>
+<item><category domain="https://ex.org/tax">World</category>
+<media:category scheme="urn:x" label="Sport!">sport</media:category></item></channel></rss>)";
+  Feed f = ParseFeed(rss, {"https://ex.org/feed.xml"});
+  EXPECT_EQ(f.feed.tags, (std::vector<Tag>{{"Arts", "http://www.itunes.com/", ""}}));
+  ASSERT_EQ(f.entries.size(), 1u);
+  EXPECT_EQ(f.entries[0].tags,
+            (std::vector<Tag>{{"World", "https://ex.org/tax", ""}, {"sport", "urn:x", "Sport!"}}));
+  Feed a = ParseFeed(R"(<feed xmlns="http://www.w3.org/2005/Atom"><entry>
+<category term="t" scheme="https://ex.org/s" label="T"/></entry></feed>)",
+                     {"https://ex.org/atom.xml"});
+  ASSERT_EQ(a.entries.size(), 1u);
+  EXPECT_EQ(a.entries[0].tags, (std::vector<Tag>{{"t", "https://ex.org/s", "T"}}));
+  json j = FeedToJson(a);
+  EXPECT_EQ(j["entries"][0]["tags"][0]["scheme"], "https://ex.org/s");
+  EXPECT_EQ(j["entries"][0]["tags"][0]["label"], "T");
 }
 
 }  // namespace
