@@ -43,22 +43,65 @@ json ContentDetail(const feed::Content& c) {
           {"base", c.base}};
 }
 
+// A *_detail object when the parser produced one (a detail with no type is absent).
+void PutDetail(json& to, const char* key, const feed::Content& c) {
+  if (!c.type.empty()) to[key] = ContentDetail(c);
+}
+
+// Tags as the assertions read them: a scheme or label the feed did not give is null.
+json TagsView(const std::vector<feed::Tag>& tags) {
+  json j = json::array();
+  for (const auto& t : tags)
+    j.push_back({{"term", t.term},
+                 {"scheme", t.scheme.empty() ? json(nullptr) : json(t.scheme)},
+                 {"label", t.label.empty() ? json(nullptr) : json(t.label)}});
+  return j;
+}
+
+json PersonDetail(const feed::Person& p) {
+  return {{"name", p.name}, {"email", p.email}, {"href", p.href}};
+}
+
+// Rights, author, generator and TTL of the feed, where the parser produced them.
+void PutFeedExtras(const feed::FeedInfo& i, json& fd) {
+  PutDetail(fd, "title_detail", i.title_detail);
+  PutDetail(fd, "subtitle_detail", i.subtitle_detail);
+  if (!i.rights.empty()) fd["rights"] = i.rights;
+  PutDetail(fd, "rights_detail", i.rights_detail);
+  if (!i.author.empty()) fd["author"] = i.author;
+  if (!i.authors.empty()) fd["author_detail"] = PersonDetail(i.authors[0]);
+  if (!i.authors.empty()) fd["authors"] = json::array();
+  for (const auto& a : i.authors) fd["authors"].push_back(PersonDetail(a));
+  if (!i.tags.empty()) fd["tags"] = TagsView(i.tags);
+  if (!i.contributors.empty()) fd["contributors"] = json::array();
+  for (const auto& a : i.contributors) fd["contributors"].push_back(PersonDetail(a));
+  if (!i.generator.empty()) fd["generator"] = i.generator;
+  if (!i.info.empty()) fd["info"] = i.info;
+  PutDetail(fd, "info_detail", i.info_detail);
+  if (!i.ttl.empty()) fd["ttl"] = i.ttl;
+}
+
+// A feed's metadata (the feed's own, or an entry's source).
+json FeedInfoView(const feed::FeedInfo& i) {
+  json fd;
+  fd["title"] = i.title;
+  fd["link"] = i.link;
+  if (!i.link.empty()) fd["links"] = json::array({{{"href", i.link}, {"rel", "alternate"}}});
+  fd["subtitle"] = i.subtitle;
+  fd["language"] = i.language;
+  fd["id"] = i.id;
+  if (!i.image.empty()) fd["image"] = {{"href", i.image}, {"url", i.image}};
+  if (i.updated) fd["updated"] = *i.updated;
+  PutFeedExtras(i, fd);
+  return fd;
+}
+
 // The parsed feed in the feed-parser vocabulary the assertions use.
 json View(const feed::Feed& f) {
   json v;
   v["version"] = f.version;
   v["encoding"] = samizdat::AsciiLowerCopy(f.encoding);
-  json fd;
-  fd["title"] = f.feed.title;
-  fd["link"] = f.feed.link;
-  if (!f.feed.link.empty())
-    fd["links"] = json::array({{{"href", f.feed.link}, {"rel", "alternate"}}});
-  fd["subtitle"] = f.feed.subtitle;
-  fd["language"] = f.feed.language;
-  fd["id"] = f.feed.id;
-  if (!f.feed.image.empty()) fd["image"] = {{"href", f.feed.image}, {"url", f.feed.image}};
-  if (f.feed.updated) fd["updated"] = *f.feed.updated;
-  v["feed"] = fd;
+  v["feed"] = FeedInfoView(f.feed);
   json entries = json::array();
   for (const auto& e : f.entries) {
     json x;
@@ -66,6 +109,13 @@ json View(const feed::Feed& f) {
     x["link"] = e.link;
     x["id"] = e.id;
     x["summary"] = e.summary;
+    PutDetail(x, "title_detail", e.title_detail);
+    PutDetail(x, "summary_detail", e.summary_detail);
+    if (!e.rights.empty()) x["rights"] = e.rights;
+    if (!e.image.empty()) x["image"] = {{"href", e.image}};
+    if (e.source) x["source"] = FeedInfoView(*e.source);
+    if (!e.contributors.empty()) x["contributors"] = json::array();
+    for (const auto& a : e.contributors) x["contributors"].push_back(PersonDetail(a));
     x["links"] = json::array();
     for (const auto& l : e.links)
       x["links"].push_back({{"href", l.href}, {"rel", l.rel}, {"type", l.type}});
@@ -76,14 +126,10 @@ json View(const feed::Feed& f) {
     if (e.published) x["published"] = *e.published;
     if (e.updated) x["updated"] = *e.updated;
     x["author"] = e.author;
-    if (!e.authors.empty())
-      x["author_detail"] = {
-          {"name", e.authors[0].name}, {"email", e.authors[0].email}, {"href", e.authors[0].href}};
+    if (!e.authors.empty()) x["author_detail"] = PersonDetail(e.authors[0]);
     x["authors"] = json::array();
-    for (const auto& a : e.authors)
-      x["authors"].push_back({{"name", a.name}, {"email", a.email}, {"href", a.href}});
-    x["tags"] = json::array();
-    for (const auto& t : e.tags) x["tags"].push_back({{"term", t}});
+    for (const auto& a : e.authors) x["authors"].push_back(PersonDetail(a));
+    x["tags"] = TagsView(e.tags);
     x["enclosures"] = json::array();
     for (const auto& l : e.enclosures)
       x["enclosures"].push_back(

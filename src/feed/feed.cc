@@ -43,6 +43,7 @@ constexpr NamespaceName kNamespaces[] = {
     {"http://www.google.com/schemas/sitemap-news/0.9", "news"},
     {"http://www.google.com/schemas/sitemap-image/1.1", "image"},
     {"http://www.itunes.com/dtds/podcast-1.0.dtd", "itunes"},
+    {"http://www.itunes.com/DTDs/Podcast-1.0.dtd", "itunes"},  // Apple's early spelling
     {"http://backend.userland.com/rss2", ""},
     {"http://blogs.law.harvard.edu/tech/rss", ""},
     {"http://www.w3.org/1999/xhtml", "xhtml"},
@@ -155,6 +156,26 @@ std::string BaseOf(const pugi::xml_node& n, const std::string& doc_url) {
   return base;
 }
 
+// The xml:lang in scope at `n` (its own or the nearest ancestor's), or "".
+std::string LangOf(const pugi::xml_node& n) {
+  for (pugi::xml_node p = n; p; p = p.parent())
+    if (pugi::xml_attribute a = p.attribute("xml:lang")) return a.value();
+  return {};
+}
+
+// An RSS text element as a detail: RSS titles are plain text, descriptions HTML.
+Content RssDetail(const pugi::xml_node& n, std::string type, std::string value,
+                  const std::string& base) {
+  return {std::move(type), std::move(value), LangOf(n), base};
+}
+
+// "name (email)" when both are known, else whichever is (feed-parser convention).
+std::string AuthorString(const Person& p) {
+  if (p.email.empty()) return p.name;
+  if (p.name.empty()) return p.email;
+  return p.name + " (" + p.email + ")";
+}
+
 std::string Resolve(const std::string& base, std::string_view ref) {
   std::string_view r = TrimAscii(ref);
   if (r.empty()) return {};
@@ -177,15 +198,87 @@ std::string PeekLanguage(const pugi::xml_node& root) {
   return {};
 }
 
-void AddTag(Entry& e, std::string tag) {
-  tag = CollapseWhitespace(tag);
-  if (!tag.empty() && std::find(e.tags.begin(), e.tags.end(), tag) == e.tags.end())
-    e.tags.push_back(std::move(tag));
+// Adds a category unless its term is empty or already there.
+void AddTag(std::vector<Tag>& tags, std::string_view term, std::string_view scheme = {},
+            std::string_view label = {}) {
+  Tag tag{CollapseWhitespace(term), CollapseWhitespace(scheme), CollapseWhitespace(label)};
+  if (tag.term.empty()) return;
+  if (std::none_of(tags.begin(), tags.end(), [&](const Tag& t) { return t.term == tag.term; }))
+    tags.push_back(std::move(tag));
+}
+
+// An Atom category: term= (else its text), scheme= and label=.
+void AddAtomCategory(std::vector<Tag>& tags, const pugi::xml_node& c) {
+  std::string term = c.attribute("term").value();
+  AddTag(tags, term.empty() ? NodeText(c) : term, c.attribute("scheme").value(),
+         c.attribute("label").value());
+}
+
+// A comma-separated list of keywords, each a tag.
+void AddTagList(std::vector<Tag>& tags, const std::string& list) {
+  size_t i = 0;
+  while (i <= list.size()) {
+    size_t j = list.find(',', i);
+    if (j == std::string::npos) j = list.size();
+    AddTag(tags, list.substr(i, j - i));
+    i = j + 1;
+  }
+}
+
+// The categories of an RSS channel or item: category, dc:subject, media:category,
+// itunes:keywords, and itunes:category with its subcategories. False when `q` is none.
+bool ReadRssTags(const pugi::xml_node& c, const std::string& q, const std::string& text,
+                 std::vector<Tag>& tags) {
+  // iTunes categories belong to Apple's fixed taxonomy.
+  static constexpr std::string_view kItunesScheme = "http://www.itunes.com/";
+  if (q == "category") {
+    AddTag(tags, text, c.attribute("domain").value());
+  } else if (q == "dc:subject") {
+    AddTag(tags, text);
+  } else if (q == "media:category") {
+    AddTag(tags, text, c.attribute("scheme").value(), c.attribute("label").value());
+  } else if (q == "itunes:keywords") {
+    AddTagList(tags, text);
+  } else if (q == "itunes:category") {
+    AddTag(tags, c.attribute("text").value(), kItunesScheme);
+    for (pugi::xml_node sub = c.first_child(); sub; sub = sub.next_sibling())
+      if (QName(sub) == "itunes:category")
+        AddTag(tags, sub.attribute("text").value(), kItunesScheme);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// An RSS author as written: "name", "email", "email (name)" or "name (email)".
+Person PersonFromText(const std::string& text) {
+  std::string all = CollapseWhitespace(text);
+  Person p;
+  size_t at = all.find('@');
+  if (at == std::string::npos) {
+    p.name = all;
+    return p;
+  }
+  auto is_delim = [](char ch) {
+    return ch == ' ' || ch == '(' || ch == ')' || ch == '<' || ch == '>';
+  };
+  size_t begin = at, end = at;
+  while (begin > 0 && !is_delim(all[begin - 1])) --begin;
+  while (end < all.size() && !is_delim(all[end])) ++end;
+  p.email = all.substr(begin, end - begin);
+  if (StartsWithIgnoreCase(p.email, "mailto:")) p.email = p.email.substr(7);
+  std::string rest = all.substr(0, begin) + all.substr(end);
+  for (char& ch : rest)
+    if (ch == '(' || ch == ')' || ch == '<' || ch == '>') ch = ' ';
+  p.name = CollapseWhitespace(rest);
+  return p;
 }
 
 void ReadMedia(const pugi::xml_node& c, const std::string& q, Entry& e, const std::string& base) {
-  if (q == "media:thumbnail" && e.image.empty()) {
-    e.image = Resolve(base, c.attribute("url").value());
+  if ((q == "media:thumbnail" || q == "itunes:image") && e.image.empty()) {
+    // media:thumbnail names it url=, itunes:image href= (some feeds write url= there too)
+    pugi::xml_attribute href = c.attribute("href");
+    e.image = Resolve(base, href ? href.value() : c.attribute("url").value());
   } else if (q == "media:content") {
     std::string type = c.attribute("type").value();
     std::string medium = c.attribute("medium").value();
@@ -199,10 +292,24 @@ void ReadMedia(const pugi::xml_node& c, const std::string& q, Entry& e, const st
   }
 }
 
+// The link and id rules once an item is read: rdf:about, then a permalink guid, stand in
+// for a missing link; the id is the guid, else the link.
+void FinishRssItem(const pugi::xml_node& item, const std::string& guid, bool guid_is_link,
+                   const std::string& base, Entry& e) {
+  if (pugi::xml_attribute about = item.attribute("rdf:about"); about && e.link.empty())
+    e.link = Resolve(base, about.value());
+  if (e.link.empty() && guid_is_link &&
+      (StartsWithIgnoreCase(guid, "http://") || StartsWithIgnoreCase(guid, "https://")))
+    e.link = guid;
+  e.id = !guid.empty() ? guid : e.link;
+  if (!e.updated) e.updated = e.published;
+}
+
 Entry ParseRssItem(const pugi::xml_node& item, const ParseOptions& o, const std::string& base) {
   Entry e;
   std::string guid;
   bool guid_is_link = false;
+  pugi::xml_node itunes_summary;  // the summary when the item has no description
   for (pugi::xml_node c = item.first_child(); c; c = c.next_sibling()) {
     if (c.type() != pugi::node_element) continue;
     std::string q = QName(c);
@@ -210,7 +317,10 @@ Entry ParseRssItem(const pugi::xml_node& item, const ParseOptions& o, const std:
     std::string text = NodeText(c);
     if (local == "title" &&
         (q == "title" || q == "rss1:title" || q == "rss090:title" || q == "dc:title")) {
-      if (e.title.empty() || q != "dc:title") e.title = PlainText(text);
+      if (e.title.empty() || q != "dc:title") {
+        e.title = PlainText(text);
+        e.title_detail = RssDetail(c, "text/plain", e.title, base);
+      }
     } else if (q == "link" || q == "rss1:link" || q == "rss090:link") {
       if (e.link.empty()) e.link = Resolve(base, text);
     } else if (q == "atom:link") {
@@ -224,7 +334,12 @@ Entry ParseRssItem(const pugi::xml_node& item, const ParseOptions& o, const std:
       std::string perma = AsciiLowerCopy(c.attribute("isPermaLink").value());
       guid_is_link = perma != "false";
     } else if (q == "description" || q == "rss1:description" || q == "dc:description") {
-      if (e.summary.empty()) e.summary = text;
+      if (e.summary.empty()) {
+        e.summary = text;
+        e.summary_detail = RssDetail(c, "text/html", text, base);
+      }
+    } else if (q == "copyright" || q == "dc:rights" || q == "dcterms:rights") {
+      if (e.rights.empty()) e.rights = text;
     } else if (q == "content:encoded") {
       e.content.push_back({"text/html", text, "", base});
     } else if (q == "pubDate" || q == "dc:date" || q == "dcterms:issued" ||
@@ -236,10 +351,8 @@ Entry ParseRssItem(const pugi::xml_node& item, const ParseOptions& o, const std:
       std::string name = CollapseWhitespace(text);
       if (!name.empty()) {
         if (e.author.empty()) e.author = name;
-        e.authors.push_back({name, "", ""});
+        e.authors.push_back(PersonFromText(name));
       }
-    } else if (q == "category" || q == "dc:subject") {
-      AddTag(e, text);
     } else if (q == "enclosure") {
       Link l{Resolve(base, c.attribute("url").value()), "enclosure", c.attribute("type").value(),
              "", c.attribute("length").as_llong()};
@@ -247,20 +360,65 @@ Entry ParseRssItem(const pugi::xml_node& item, const ParseOptions& o, const std:
         if (e.image.empty() && l.type.rfind("image/", 0) == 0) e.image = l.href;
         e.enclosures.push_back(std::move(l));
       }
-    } else {
+    } else if (q == "itunes:summary") {
+      itunes_summary = c;
+    } else if (!ReadRssTags(c, q, text, e.tags)) {
       ReadMedia(c, q, e, base);
     }
   }
-  if (pugi::xml_attribute about = item.attribute("rdf:about"); about && e.link.empty())
-    e.link = Resolve(base, about.value());
-  // guid rules: a permalink guid is the link when there is none; the id is the guid,
-  // else the link.
-  if (e.link.empty() && guid_is_link &&
-      (StartsWithIgnoreCase(guid, "http://") || StartsWithIgnoreCase(guid, "https://")))
-    e.link = guid;
-  e.id = !guid.empty() ? guid : e.link;
-  if (!e.updated) e.updated = e.published;
+  if (e.summary.empty() && itunes_summary) {
+    e.summary = NodeText(itunes_summary);
+    e.summary_detail = RssDetail(itunes_summary, "text/plain", e.summary, base);
+  }
+  FinishRssItem(item, guid, guid_is_link, base, e);
   return e;
+}
+
+// Rights, author, generator and TTL of an RSS channel; the first of each wins.
+void ReadRssChannelExtras(const pugi::xml_node& c, const std::string& q, const std::string& text,
+                          const std::string& base, FeedInfo& info) {
+  if ((q == "copyright" || q == "dc:rights" || q == "dcterms:rights") && info.rights.empty()) {
+    info.rights = text;
+    info.rights_detail = RssDetail(c, "text/plain", text, base);
+  } else if (q == "managingEditor" || q == "dc:creator" || q == "dc:author" ||
+             q == "itunes:author" || q == "author") {
+    std::string name = CollapseWhitespace(text);
+    if (name.empty()) return;
+    if (info.author.empty()) info.author = name;
+    info.authors.push_back(PersonFromText(name));
+  } else if (q == "generator" && info.generator.empty()) {
+    info.generator = CollapseWhitespace(text);
+  } else if (q == "ttl" && info.ttl.empty()) {
+    info.ttl = CollapseWhitespace(text);
+  } else {
+    ReadRssTags(c, q, text, info.tags);
+  }
+}
+
+// One child element of an RSS channel (not an item) into the feed's metadata.
+void ReadRssChannelElement(const pugi::xml_node& c, const std::string& base, const ParseOptions& o,
+                           FeedInfo& info) {
+  std::string q = QName(c), local = Local(c), text = NodeText(c);
+  if (local == "title" && q != "dc:title" && info.title.empty()) {
+    info.title = PlainText(text);
+    info.title_detail = RssDetail(c, "text/plain", info.title, base);
+  } else if ((q == "link" || q == "rss1:link" || q == "rss090:link") && info.link.empty()) {
+    info.link = Resolve(base, text);
+  } else if ((local == "description" || q == "dc:description") && info.subtitle.empty()) {
+    info.subtitle = text;
+    info.subtitle_detail = RssDetail(c, "text/html", text, base);
+  } else if ((q == "language" || q == "dc:language") && info.language.empty()) {
+    info.language = CollapseWhitespace(text);
+  } else if ((q == "lastBuildDate" || q == "pubDate" || q == "dc:date") && !info.updated) {
+    info.updated = Date(text, o);
+  } else if (local == "image" && info.image.empty()) {
+    if (pugi::xml_attribute href = c.attribute("href"))  // itunes:image
+      info.image = Resolve(base, href.value());
+    for (pugi::xml_node u = c.first_child(); u; u = u.next_sibling())
+      if (Local(u) == "url") info.image = Resolve(base, NodeText(u));
+  } else {
+    ReadRssChannelExtras(c, q, text, base, info);
+  }
 }
 
 void ParseRss(const pugi::xml_node& root, const std::string& version, const ParseOptions& o,
@@ -270,27 +428,21 @@ void ParseRss(const pugi::xml_node& root, const std::string& version, const Pars
   for (pugi::xml_node c = root.first_child(); c; c = c.next_sibling())
     if (c.type() == pugi::node_element && Local(c) == "channel") channel = c;
   std::string base = BaseOf(channel ? channel : root, o.url);
+  pugi::xml_node itunes_subtitle;  // the subtitle when the channel has no description
   if (channel) {
     for (pugi::xml_node c = channel.first_child(); c; c = c.next_sibling()) {
       if (c.type() != pugi::node_element) continue;
-      std::string q = QName(c), local = Local(c), text = NodeText(c);
-      if (local == "title" && q != "dc:title" && f.feed.title.empty())
-        f.feed.title = PlainText(text);
-      else if ((q == "link" || q == "rss1:link" || q == "rss090:link") && f.feed.link.empty())
-        f.feed.link = Resolve(base, text);
-      else if ((local == "description" || q == "dc:description") && f.feed.subtitle.empty())
-        f.feed.subtitle = text;
-      else if ((q == "language" || q == "dc:language") && f.feed.language.empty())
-        f.feed.language = CollapseWhitespace(text);
-      else if ((q == "lastBuildDate" || q == "pubDate" || q == "dc:date") && !f.feed.updated)
-        f.feed.updated = Date(text, o);
-      else if (local == "image" && f.feed.image.empty()) {
-        for (pugi::xml_node u = c.first_child(); u; u = u.next_sibling())
-          if (Local(u) == "url") f.feed.image = Resolve(base, NodeText(u));
-      } else if (local == "item") {
+      if (Local(c) == "item")
         f.entries.push_back(ParseRssItem(c, o, BaseOf(c, o.url)));
-      }
+      else if (QName(c) == "itunes:subtitle")
+        itunes_subtitle = c;
+      else
+        ReadRssChannelElement(c, base, o, f.feed);
     }
+  }
+  if (f.feed.subtitle.empty() && itunes_subtitle) {
+    f.feed.subtitle = NodeText(itunes_subtitle);
+    f.feed.subtitle_detail = RssDetail(itunes_subtitle, "text/plain", f.feed.subtitle, base);
   }
   // RSS 0.90 and 1.0 keep their items beside the channel.
   for (pugi::xml_node c = root.first_child(); c; c = c.next_sibling())
@@ -312,13 +464,45 @@ Person ReadPerson(const pugi::xml_node& n, const std::string& base) {
   return p;
 }
 
+// Base64 (RFC 4648) with whitespace ignored; decoding stops at '=' or a character outside
+// the alphabet.
+std::string DecodeBase64(std::string_view in) {
+  static constexpr std::string_view kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  uint32_t bits = 0;
+  int count = 0;
+  for (char ch : in) {
+    if (ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t') continue;
+    size_t v = kAlphabet.find(ch);
+    if (v == std::string_view::npos) break;
+    bits = (bits << 6) | static_cast<uint32_t>(v);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out.push_back(static_cast<char>((bits >> count) & 0xFF));
+    }
+  }
+  return out;
+}
+
+// RFC 4287 4.1.3.3: a MIME type that is neither text/* nor XML means base64 content.
+bool IsXmlOrTextType(std::string_view type) {
+  return StartsWithIgnoreCase(type, "text/") || type.ends_with("+xml") || type.ends_with("/xml");
+}
+
+// An Atom text construct: its type normalised to a MIME type and its value as given
+// (escaped HTML unescaped once, inline XHTML serialised, Atom 0.3 base64 decoded).
 Content ReadAtomText(const pugi::xml_node& n, const std::string& base) {
   Content c;
   std::string type = AsciiLowerCopy(n.attribute("type").value());
   std::string mode = AsciiLowerCopy(n.attribute("mode").value());  // Atom 0.3
   c.base = base;
-  c.language = n.attribute("xml:lang").value();
-  if (type == "xhtml" || type == "application/xhtml+xml") {
+  c.language = LangOf(n);
+  if (mode == "base64") {
+    c.type = type == "html" ? "text/html" : type.empty() || type == "text" ? "text/plain" : type;
+    c.value = DecodeBase64(NodeText(n));
+  } else if (type == "xhtml" || type == "application/xhtml+xml") {
     c.type = "application/xhtml+xml";
     pugi::xml_node div = n.child("div");
     if (!div) div = n.find_child([](pugi::xml_node x) { return x.type() == pugi::node_element; });
@@ -334,7 +518,7 @@ Content ReadAtomText(const pugi::xml_node& n, const std::string& base) {
     c.value = NodeText(n);
   } else {
     c.type = type;
-    c.value = NodeText(n);
+    c.value = IsXmlOrTextType(type) ? NodeText(n) : DecodeBase64(NodeText(n));
   }
   return c;
 }
@@ -344,71 +528,137 @@ std::string AtomTextPlain(const pugi::xml_node& n, const std::string& base) {
   return c.type == "text/plain" ? CollapseWhitespace(c.value) : PlainText(c.value);
 }
 
+// Rights, authors, contributors, categories, generator and (Atom 0.3) info of an Atom
+// feed or an entry's source.
+void ReadAtomFeedExtras(const pugi::xml_node& c, const std::string& local, const std::string& base,
+                        FeedInfo& info) {
+  if (local == "rights" || local == "copyright") {
+    info.rights_detail = ReadAtomText(c, base);
+    info.rights = info.rights_detail.value;
+  } else if (local == "author") {
+    Person p = ReadPerson(c, base);
+    if (info.author.empty()) info.author = AuthorString(p);
+    info.authors.push_back(std::move(p));
+  } else if (local == "contributor") {
+    info.contributors.push_back(ReadPerson(c, base));
+  } else if (local == "generator") {
+    info.generator = CollapseWhitespace(NodeText(c));
+  } else if (local == "category") {
+    AddAtomCategory(info.tags, c);
+  } else if (local == "info") {
+    info.info_detail = ReadAtomText(c, base);
+    info.info = info.info_detail.value;
+  }
+}
+
+// One child element of an Atom feed (not an entry), or of an entry's source, into `info`.
+void ReadAtomFeedElement(const pugi::xml_node& c, const ParseOptions& o, FeedInfo& info) {
+  std::string local = Local(c);
+  std::string base = BaseOf(c, o.url);
+  if (local == "title") {
+    info.title_detail = ReadAtomText(c, base);
+    info.title = AtomTextPlain(c, base);
+  } else if (local == "subtitle" || local == "tagline") {
+    info.subtitle_detail = ReadAtomText(c, base);
+    info.subtitle = info.subtitle_detail.value;
+  } else if (local == "id") {
+    info.id = CollapseWhitespace(NodeText(c));
+  } else if ((local == "updated" || local == "modified") && !info.updated) {
+    info.updated = Date(NodeText(c), o);
+  } else if ((local == "logo" || local == "icon") && info.image.empty()) {
+    info.image = Resolve(base, NodeText(c));
+  } else if (local == "link") {
+    std::string rel = c.attribute("rel").value();
+    if ((rel.empty() || rel == "alternate") && info.link.empty())
+      info.link = Resolve(base, c.attribute("href").value());
+  } else {
+    ReadAtomFeedExtras(c, local, base, info);
+  }
+}
+
+// An entry's <source>: the metadata of the feed the entry was copied from.
+FeedInfo ParseAtomSource(const pugi::xml_node& source, const ParseOptions& o) {
+  FeedInfo info;
+  for (pugi::xml_node c = source.first_child(); c; c = c.next_sibling())
+    if (c.type() == pugi::node_element) ReadAtomFeedElement(c, o, info);
+  return info;
+}
+
+// Rights, contributors and source of an Atom entry; media elements otherwise.
+void ReadAtomEntryExtras(const pugi::xml_node& x, const std::string& xl, const std::string& xb,
+                         const ParseOptions& o, Entry& e) {
+  if (xl == "rights" || xl == "copyright") {
+    e.rights = ReadAtomText(x, xb).value;
+  } else if (xl == "contributor") {
+    e.contributors.push_back(ReadPerson(x, xb));
+  } else if (xl == "source") {
+    e.source = ParseAtomSource(x, o);
+  } else {
+    ReadMedia(x, QName(x), e, xb);
+  }
+}
+
+// One child element of an Atom entry into `e`.
+void ReadAtomEntryElement(const pugi::xml_node& x, const ParseOptions& o, Entry& e) {
+  std::string xl = Local(x);
+  std::string xb = BaseOf(x, o.url);
+  if (xl == "title") {
+    e.title_detail = ReadAtomText(x, xb);
+    e.title = AtomTextPlain(x, xb);
+  } else if (xl == "id") {
+    e.id = CollapseWhitespace(NodeText(x));
+  } else if (xl == "link") {
+    Link l{Resolve(xb, x.attribute("href").value()), x.attribute("rel").value(),
+           x.attribute("type").value(), x.attribute("title").value(),
+           x.attribute("length").as_llong()};
+    if (l.rel.empty()) l.rel = "alternate";
+    if (l.rel == "alternate" && e.link.empty()) e.link = l.href;
+    if (l.rel == "enclosure") e.enclosures.push_back(l);
+    e.links.push_back(std::move(l));
+  } else if (xl == "summary") {
+    e.summary_detail = ReadAtomText(x, xb);
+    e.summary = e.summary_detail.value;
+  } else if (xl == "content") {
+    Content ct = ReadAtomText(x, xb);
+    if (x.attribute("src")) ct.value.clear();
+    e.content.push_back(std::move(ct));
+  } else if (xl == "published" || xl == "issued" || xl == "created") {
+    if (!e.published) e.published = Date(NodeText(x), o);
+  } else if (xl == "updated" || xl == "modified") {
+    if (!e.updated) e.updated = Date(NodeText(x), o);
+  } else if (xl == "author") {
+    Person p = ReadPerson(x, xb);
+    if (e.author.empty()) e.author = AuthorString(p);
+    e.authors.push_back(std::move(p));
+  } else if (xl == "category") {
+    AddAtomCategory(e.tags, x);
+  } else {
+    ReadAtomEntryExtras(x, xl, xb, o, e);
+  }
+}
+
+Entry ParseAtomEntry(const pugi::xml_node& c, const ParseOptions& o) {
+  Entry e;
+  for (pugi::xml_node x = c.first_child(); x; x = x.next_sibling())
+    if (x.type() == pugi::node_element) ReadAtomEntryElement(x, o, e);
+  if (!e.published) e.published = e.updated;
+  if (!e.updated) e.updated = e.published;
+  if (e.id.empty()) e.id = e.link;
+  return e;
+}
+
 void ParseAtom(const pugi::xml_node& root, const std::string& version, const ParseOptions& o,
                Feed& f) {
   f.version = version;
+  // The feed's language is the xml:lang of <feed> itself (as a BCP 47 tag: "en_US" is
+  // "en-US"), not of the first element that has one.
+  f.feed.language = ReplaceAll(CollapseWhitespace(root.attribute("xml:lang").value()), "_", "-");
   for (pugi::xml_node c = root.first_child(); c; c = c.next_sibling()) {
     if (c.type() != pugi::node_element) continue;
-    std::string local = Local(c);
-    std::string base = BaseOf(c, o.url);
-    if (local == "title")
-      f.feed.title = AtomTextPlain(c, base);
-    else if (local == "subtitle" || local == "tagline")
-      f.feed.subtitle = ReadAtomText(c, base).value;
-    else if (local == "id")
-      f.feed.id = CollapseWhitespace(NodeText(c));
-    else if ((local == "updated" || local == "modified") && !f.feed.updated)
-      f.feed.updated = Date(NodeText(c), o);
-    else if ((local == "logo" || local == "icon") && f.feed.image.empty())
-      f.feed.image = Resolve(base, NodeText(c));
-    else if (local == "link") {
-      std::string rel = c.attribute("rel").value();
-      if ((rel.empty() || rel == "alternate") && f.feed.link.empty())
-        f.feed.link = Resolve(base, c.attribute("href").value());
-    } else if (local == "entry") {
-      Entry e;
-      for (pugi::xml_node x = c.first_child(); x; x = x.next_sibling()) {
-        if (x.type() != pugi::node_element) continue;
-        std::string xl = Local(x);
-        std::string xb = BaseOf(x, o.url);
-        if (xl == "title")
-          e.title = AtomTextPlain(x, xb);
-        else if (xl == "id")
-          e.id = CollapseWhitespace(NodeText(x));
-        else if (xl == "link") {
-          Link l{Resolve(xb, x.attribute("href").value()), x.attribute("rel").value(),
-                 x.attribute("type").value(), x.attribute("title").value(),
-                 x.attribute("length").as_llong()};
-          if (l.rel.empty()) l.rel = "alternate";
-          if (l.rel == "alternate" && e.link.empty()) e.link = l.href;
-          if (l.rel == "enclosure") e.enclosures.push_back(l);
-          e.links.push_back(std::move(l));
-        } else if (xl == "summary") {
-          e.summary = ReadAtomText(x, xb).value;
-        } else if (xl == "content") {
-          Content ct = ReadAtomText(x, xb);
-          if (x.attribute("src")) ct.value.clear();
-          e.content.push_back(std::move(ct));
-        } else if (xl == "published" || xl == "issued" || xl == "created") {
-          if (!e.published) e.published = Date(NodeText(x), o);
-        } else if (xl == "updated" || xl == "modified") {
-          if (!e.updated) e.updated = Date(NodeText(x), o);
-        } else if (xl == "author") {
-          Person p = ReadPerson(x, xb);
-          if (e.author.empty()) e.author = p.name;
-          e.authors.push_back(std::move(p));
-        } else if (xl == "category") {
-          std::string term = x.attribute("term").value();
-          AddTag(e, term.empty() ? NodeText(x) : term);
-        } else {
-          ReadMedia(x, QName(x), e, xb);
-        }
-      }
-      if (!e.published) e.published = e.updated;
-      if (!e.updated) e.updated = e.published;
-      if (e.id.empty()) e.id = e.link;
-      f.entries.push_back(std::move(e));
-    }
+    if (Local(c) == "entry")
+      f.entries.push_back(ParseAtomEntry(c, o));
+    else
+      ReadAtomFeedElement(c, o, f.feed);
   }
 }
 
@@ -439,14 +689,7 @@ void ParseSitemap(const pugi::xml_node& root, bool index, const ParseOptions& o,
             for (pugi::xml_node p = n.first_child(); p; p = p.next_sibling())
               if (Local(p) == "language") e.language = CollapseWhitespace(NodeText(p));
           } else if (nl == "keywords") {
-            std::string kw = NodeText(n);
-            size_t i = 0;
-            while (i <= kw.size()) {
-              size_t j = kw.find(',', i);
-              if (j == std::string::npos) j = kw.size();
-              AddTag(e, kw.substr(i, j - i));
-              i = j + 1;
-            }
+            AddTagList(e.tags, NodeText(n));
           }
         }
       } else if (q == "image:image" && e.image.empty()) {
@@ -544,7 +787,7 @@ void ParseJsonFeed(std::string_view text, const ParseOptions& options, Feed& f) 
       add_author(*a1);
     if (auto t = it.find("tags"); t != it.end() && t->is_array())
       for (const auto& x : *t)
-        if (x.is_string()) AddTag(e, x.get<std::string>());
+        if (x.is_string()) AddTag(e.tags, x.get<std::string>());
     if (auto at = it.find("attachments"); at != it.end() && at->is_array())
       for (const auto& x : *at)
         if (x.is_object())

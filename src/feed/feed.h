@@ -29,6 +29,15 @@ struct Person {
   std::string href;
 };
 
+// A category: its term, the taxonomy it belongs to (a URI, RSS `domain`) and a
+// human-readable label.
+struct Tag {
+  std::string term;
+  std::string scheme;
+  std::string label;
+  bool operator==(const Tag&) const = default;
+};
+
 struct Content {
   std::string type;  // "text/html", "text/plain", "application/xhtml+xml"
   std::string value;
@@ -36,32 +45,48 @@ struct Content {
   std::string base;
 };
 
+struct FeedInfo {
+  std::string title;
+  Content title_detail;  // type "" when there is no title
+  std::string link;
+  std::string subtitle;
+  Content subtitle_detail;  // type "" when there is no subtitle
+  std::string rights;       // copyright / dc:rights / Atom rights, as the feed gives it
+  Content rights_detail;    // type "" when there are no rights
+  std::string author;       // "name (email)" or the name: managingEditor, dc:creator, Atom author
+  std::vector<Person> authors;
+  std::vector<Person> contributors;  // Atom contributor
+  std::vector<Tag> tags;             // channel categories (RSS, iTunes) / Atom feed categories
+  std::string generator;             // generator text
+  std::string info;                  // Atom 0.3 <info>: what the feed is, for a human
+  Content info_detail;               // type "" when there is no info
+  std::string ttl;                   // RSS <ttl>, minutes, as written
+  std::string language;
+  std::string id;
+  std::string image;
+  std::optional<std::string> updated;
+};
 struct Entry {
   std::string id;
   std::string title;
-  std::string link;  // the article URL (absolute)
+  Content title_detail;  // the title as the feed gives it; type "" when there is none
+  std::string link;      // the article URL (absolute)
   std::vector<Link> links;
-  std::string summary;  // HTML or text, as the feed gives it
+  std::string summary;     // HTML or text, as the feed gives it
+  Content summary_detail;  // type "" when there is no summary
   std::vector<Content> content;
   std::optional<std::string> published;  // RFC 3339
   std::optional<std::string> updated;    // RFC 3339
   std::string author;
   std::vector<Person> authors;
-  std::vector<std::string> tags;
+  std::vector<Person> contributors;  // Atom contributor
+  std::vector<Tag> tags;
+  std::string rights;  // copyright / dc:rights / Atom rights, as the feed gives it
   std::vector<Link> enclosures;
-  std::string image;        // media:thumbnail / media:content image / JSON Feed image
-  std::string language;     // news:language in a news sitemap
-  bool is_sitemap = false;  // an entry of a sitemap index: `link` is another sitemap
-};
-
-struct FeedInfo {
-  std::string title;
-  std::string link;
-  std::string subtitle;
-  std::string language;
-  std::string id;
-  std::string image;
-  std::optional<std::string> updated;
+  std::string image;               // media:thumbnail / media:content image / JSON Feed image
+  std::string language;            // news:language in a news sitemap
+  std::optional<FeedInfo> source;  // Atom <source>: the feed the entry was copied from
+  bool is_sitemap = false;         // an entry of a sitemap index: `link` is another sitemap
 };
 
 struct Feed {

@@ -15,6 +15,44 @@ json LinkJson(const Link& l) {
   return j;
 }
 
+// A text as the feed gives it; null when the feed has none.
+json DetailJson(const Content& c) {
+  if (c.type.empty()) return nullptr;
+  return {{"type", c.type}, {"value", c.value}, {"language", c.language}, {"base", c.base}};
+}
+
+json TagsJson(const std::vector<Tag>& tags) {
+  json j = json::array();
+  for (const auto& t : tags)
+    j.push_back({{"term", t.term}, {"scheme", t.scheme}, {"label", t.label}});
+  return j;
+}
+
+json PersonJson(const Person& p) {
+  return {{"name", p.name}, {"email", p.email}, {"href", p.href}};
+}
+
+json FeedInfoJson(const FeedInfo& i) {
+  json j{{"title", i.title},         {"link", i.link}, {"subtitle", i.subtitle},
+         {"language", i.language},   {"id", i.id},     {"image", i.image},
+         {"updated", Opt(i.updated)}};
+  j["title_detail"] = DetailJson(i.title_detail);
+  j["subtitle_detail"] = DetailJson(i.subtitle_detail);
+  j["rights"] = i.rights;
+  j["rights_detail"] = DetailJson(i.rights_detail);
+  j["author"] = i.author;
+  j["authors"] = json::array();
+  for (const auto& a : i.authors) j["authors"].push_back(PersonJson(a));
+  j["tags"] = TagsJson(i.tags);
+  j["contributors"] = json::array();
+  for (const auto& a : i.contributors) j["contributors"].push_back(PersonJson(a));
+  j["generator"] = i.generator;
+  j["info"] = i.info;
+  j["info_detail"] = DetailJson(i.info_detail);
+  j["ttl"] = i.ttl;
+  return j;
+}
+
 }  // namespace
 
 json FeedToJson(const Feed& f) {
@@ -24,19 +62,20 @@ json FeedToJson(const Feed& f) {
   j["bozo"] = f.bozo;
   if (f.bozo) j["bozo_exception"] = f.bozo_exception;
   j["warnings"] = f.warnings;
-  j["feed"] = {
-      {"title", f.feed.title},         {"link", f.feed.link}, {"subtitle", f.feed.subtitle},
-      {"language", f.feed.language},   {"id", f.feed.id},     {"image", f.feed.image},
-      {"updated", Opt(f.feed.updated)}};
+  j["feed"] = FeedInfoJson(f.feed);
   json entries = json::array();
   for (const auto& e : f.entries) {
     json x;
     x["id"] = e.id;
     x["title"] = e.title;
+    x["title_detail"] = DetailJson(e.title_detail);
     x["link"] = e.link;
     x["links"] = json::array();
     for (const auto& l : e.links) x["links"].push_back(LinkJson(l));
     x["summary"] = e.summary;
+    x["summary_detail"] = DetailJson(e.summary_detail);
+    x["rights"] = e.rights;
+    x["source"] = e.source ? FeedInfoJson(*e.source) : json(nullptr);
     x["content"] = json::array();
     for (const auto& c : e.content)
       x["content"].push_back(
@@ -45,10 +84,10 @@ json FeedToJson(const Feed& f) {
     x["updated"] = Opt(e.updated);
     x["author"] = e.author;
     x["authors"] = json::array();
-    for (const auto& a : e.authors)
-      x["authors"].push_back({{"name", a.name}, {"email", a.email}, {"href", a.href}});
-    x["tags"] = json::array();
-    for (const auto& t : e.tags) x["tags"].push_back({{"term", t}});
+    for (const auto& a : e.authors) x["authors"].push_back(PersonJson(a));
+    x["contributors"] = json::array();
+    for (const auto& a : e.contributors) x["contributors"].push_back(PersonJson(a));
+    x["tags"] = TagsJson(e.tags);
     x["enclosures"] = json::array();
     for (const auto& l : e.enclosures) x["enclosures"].push_back(LinkJson(l));
     if (!e.image.empty()) x["image"] = e.image;

@@ -18,6 +18,12 @@ namespace {
 
 using nlohmann::json;
 
+std::vector<std::string> Terms(const std::vector<Tag>& tags) {
+  std::vector<std::string> terms;
+  for (const auto& t : tags) terms.push_back(t.term);
+  return terms;
+}
+
 TEST(Feed, Rss20WithNamespacesAndGuidRules) {
   std::string xml = R"(<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0" xmlns:c="http://purl.org/rss/1.0/modules/content/" xmlns:d="http://purl.org/dc/elements/1.1/"
@@ -43,7 +49,7 @@ TEST(Feed, Rss20WithNamespacesAndGuidRules) {
   ASSERT_EQ(e.content.size(), 1u);
   EXPECT_EQ(e.content[0].value, "<p>Full <b>body</b></p>");
   EXPECT_EQ(e.author, "Ann");
-  EXPECT_EQ(e.tags, (std::vector<std::string>{"World", "Asia"}));
+  EXPECT_EQ(Terms(e.tags), (std::vector<std::string>{"World", "Asia"}));
   EXPECT_EQ(e.published.value(), "2026-09-20T10:00:00+08:00");
   ASSERT_EQ(e.enclosures.size(), 1u);
   EXPECT_EQ(e.enclosures[0].length, 123);
@@ -251,6 +257,226 @@ TEST(FeedCaps, EntriesPastTheCapAreDroppedWithAWarning) {
   Feed listing = ParseListing(html + "</ul>", "li a", o);
   EXPECT_EQ(listing.entries.size(), 100u);
   EXPECT_EQ(ParseFeed(rss, ParseOptions{}).entries.size(), 120u);
+}
+
+// RSS channel metadata beyond title and link: rights (copyright or Dublin Core), the
+// author (managingEditor or dc:creator), generator and TTL; title, subtitle and rights
+// keep their detail (type, value, language in scope, base).
+TEST(FeedModel, RssChannelRightsAuthorGeneratorTtlAndDetails) {
+  std::string rss = R"(<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel xml:lang="fr"><title>T &amp; U</title><description>&lt;b&gt;S&lt;/b&gt;</description>
+<dc:rights>CC BY</dc:rights><dc:creator>Ann</dc:creator><generator> Gen 1 </generator>
+<ttl>60</ttl>
+<item><title>One</title><description>&lt;p&gt;x&lt;/p&gt;</description>
+<copyright>(c) Bob</copyright></item></channel></rss>)";
+  Feed f = ParseFeed(rss, {"https://ex.org/feed.xml"});
+  EXPECT_EQ(f.feed.rights, "CC BY");
+  EXPECT_EQ(f.feed.rights_detail.type, "text/plain");
+  EXPECT_EQ(f.feed.author, "Ann");
+  ASSERT_EQ(f.feed.authors.size(), 1u);
+  EXPECT_EQ(f.feed.generator, "Gen 1");
+  EXPECT_EQ(f.feed.ttl, "60");
+  EXPECT_EQ(f.feed.title_detail.type, "text/plain");
+  EXPECT_EQ(f.feed.title_detail.value, "T & U");
+  EXPECT_EQ(f.feed.title_detail.language, "fr");
+  EXPECT_EQ(f.feed.title_detail.base, "https://ex.org/feed.xml");
+  EXPECT_EQ(f.feed.subtitle_detail.type, "text/html");
+  EXPECT_EQ(f.feed.subtitle_detail.value, "<b>S</b>");
+  ASSERT_EQ(f.entries.size(), 1u);
+  const Entry& e = f.entries[0];
+  EXPECT_EQ(e.rights, "(c) Bob");
+  EXPECT_EQ(e.title_detail.value, "One");
+  EXPECT_EQ(e.title_detail.language, "fr");
+  EXPECT_EQ(e.summary_detail.type, "text/html");
+  EXPECT_EQ(e.summary_detail.value, "<p>x</p>");
+}
+
+// Atom: title/summary/rights details keep the feed's own type and value (escaped HTML stays
+// HTML), xml:lang is inherited, the feed author reads "name (email)", and the generator.
+TEST(FeedModel, AtomDetailsRightsAuthorAndGenerator) {
+  std::string atom = R"(<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="de">
+<title type="html">A &amp;lt;b&amp;gt;</title><rights type="html">&lt;b&gt;R&lt;/b&gt;</rights>
+<author><name>Ann</name><email>a@ex.org</email></author><generator>Gen</generator>
+<entry xml:base="https://ex.org/e/"><title type="text">E</title>
+<summary type="html">&lt;i&gt;s&lt;/i&gt;</summary><rights>Mine</rights>
+<author><name>Bob</name></author></entry></feed>)";
+  Feed f = ParseFeed(atom, {"https://ex.org/atom.xml"});
+  EXPECT_EQ(f.feed.title_detail.type, "text/html");
+  EXPECT_EQ(f.feed.title_detail.value, "A &lt;b&gt;");
+  EXPECT_EQ(f.feed.title_detail.language, "de");
+  EXPECT_EQ(f.feed.rights, "<b>R</b>");
+  EXPECT_EQ(f.feed.rights_detail.type, "text/html");
+  EXPECT_EQ(f.feed.author, "Ann (a@ex.org)");
+  ASSERT_EQ(f.feed.authors.size(), 1u);
+  EXPECT_EQ(f.feed.authors[0].email, "a@ex.org");
+  EXPECT_EQ(f.feed.generator, "Gen");
+  ASSERT_EQ(f.entries.size(), 1u);
+  const Entry& e = f.entries[0];
+  EXPECT_EQ(e.title_detail.type, "text/plain");
+  EXPECT_EQ(e.title_detail.base, "https://ex.org/e/");
+  EXPECT_EQ(e.summary_detail.value, "<i>s</i>");
+  EXPECT_EQ(e.summary_detail.language, "de");
+  EXPECT_EQ(e.rights, "Mine");
+  EXPECT_EQ(e.author, "Bob");
+}
+
+// `--json` carries the new fields; a detail the feed does not have is null.
+TEST(FeedModel, JsonCarriesDetailsRightsAuthorGeneratorTtl) {
+  std::string rss = R"(<rss version="2.0"><channel><title>T</title><copyright>C</copyright>
+<managingEditor>ed@ex.org</managingEditor><generator>G</generator><ttl>5</ttl>
+<item><title>One</title></item></channel></rss>)";
+  json j = FeedToJson(ParseFeed(rss, {"https://ex.org/feed.xml"}));
+  EXPECT_EQ(j["feed"]["rights"], "C");
+  EXPECT_EQ(j["feed"]["rights_detail"]["type"], "text/plain");
+  EXPECT_EQ(j["feed"]["author"], "ed@ex.org");
+  EXPECT_EQ(j["feed"]["generator"], "G");
+  EXPECT_EQ(j["feed"]["ttl"], "5");
+  EXPECT_EQ(j["feed"]["title_detail"]["value"], "T");
+  EXPECT_TRUE(j["feed"]["subtitle_detail"].is_null());
+  EXPECT_EQ(j["entries"][0]["title_detail"]["value"], "One");
+  EXPECT_TRUE(j["entries"][0]["summary_detail"].is_null());
+  EXPECT_EQ(j["entries"][0]["rights"], "");
+}
+
+// Channel categories (RSS category, dc:subject, iTunes keywords and nested categories under
+// either spelling of the iTunes namespace) become feed tags; item media:category and
+// itunes:category become entry tags.
+TEST(FeedModel, ChannelAndItemCategoriesFromDublinCoreItunesAndMediaRss) {
+  std::string rss = R"(<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"
+  xmlns:itunes="http://www.itunes.com/DTDs/Podcast-1.0.dtd" xmlns:m="http://search.yahoo.com/mrss/">
+<channel><category>News</category><dc:subject>World</dc:subject>
+<itunes:keywords>Tech, Gadgets</itunes:keywords>
+<itunes:category text="Arts"><itunes:category text="Design"/></itunes:category>
+<item><m:category>cat1</m:category><itunes:category text="Sport"/></item></channel></rss>)";
+  Feed f = ParseFeed(rss, {"https://ex.org/feed.xml"});
+  EXPECT_EQ(Terms(f.feed.tags),
+            (std::vector<std::string>{"News", "World", "Tech", "Gadgets", "Arts", "Design"}));
+  ASSERT_EQ(f.entries.size(), 1u);
+  EXPECT_EQ(Terms(f.entries[0].tags), (std::vector<std::string>{"cat1", "Sport"}));
+  json j = FeedToJson(f);
+  EXPECT_EQ(j["feed"]["tags"][1]["term"], "World");
+}
+
+// An RSS author written with an email splits into name and email, either order; the
+// author string stays as written.
+TEST(FeedModel, RssAuthorSplitsIntoNameAndEmail) {
+  std::string rss = R"(<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>
+<managingEditor>me+x@ex.org (Ann Editor)</managingEditor>
+<item><author>Bob Writer (bob@ex.org)</author><dc:creator>Carol</dc:creator></item>
+</channel></rss>)";
+  Feed f = ParseFeed(rss, {"https://ex.org/feed.xml"});
+  EXPECT_EQ(f.feed.author, "me+x@ex.org (Ann Editor)");
+  ASSERT_EQ(f.feed.authors.size(), 1u);
+  EXPECT_EQ(f.feed.authors[0].name, "Ann Editor");
+  EXPECT_EQ(f.feed.authors[0].email, "me+x@ex.org");
+  ASSERT_EQ(f.entries.size(), 1u);
+  ASSERT_EQ(f.entries[0].authors.size(), 2u);
+  EXPECT_EQ(f.entries[0].authors[0].name, "Bob Writer");
+  EXPECT_EQ(f.entries[0].authors[0].email, "bob@ex.org");
+  EXPECT_EQ(f.entries[0].authors[1].name, "Carol");
+  EXPECT_EQ(f.entries[0].authors[1].email, "");
+}
+
+// Atom: contributors at feed and entry level, an entry's <source> read with the feed's own
+// rules, Atom 0.3 <info>, and base64 text constructs (mode="base64") decoded.
+TEST(FeedModel, AtomContributorsSourceInfoAndBase64) {
+  std::string atom = R"(<feed version="0.3" xmlns="http://purl.org/atom/ns#">
+<info mode="base64">RXhhbXBsZSA8Yj5BdG9tPC9iPg==</info>
+<contributor><name>Cy</name><url>https://cy.ex.org/</url></contributor>
+<entry><title>E</title><contributor><name>Di</name><email>di@ex.org</email></contributor>
+<source><title>Origin</title><rights>(c) O</rights><author><name>Ed</name></author>
+<category term="orig"/></source></entry></feed>)";
+  Feed f = ParseFeed(atom, {"https://ex.org/atom.xml"});
+  EXPECT_EQ(f.version, "atom03");
+  EXPECT_EQ(f.feed.info, "Example <b>Atom</b>");
+  EXPECT_EQ(f.feed.info_detail.type, "text/plain");
+  ASSERT_EQ(f.feed.contributors.size(), 1u);
+  EXPECT_EQ(f.feed.contributors[0].href, "https://cy.ex.org/");
+  EXPECT_TRUE(f.feed.authors.empty());
+  ASSERT_EQ(f.entries.size(), 1u);
+  const Entry& e = f.entries[0];
+  ASSERT_EQ(e.contributors.size(), 1u);
+  EXPECT_EQ(e.contributors[0].email, "di@ex.org");
+  EXPECT_TRUE(e.authors.empty());
+  ASSERT_TRUE(e.source.has_value());
+  EXPECT_EQ(e.source->title, "Origin");
+  EXPECT_EQ(e.source->rights, "(c) O");
+  EXPECT_EQ(e.source->author, "Ed");
+  EXPECT_EQ(Terms(e.source->tags), std::vector<std::string>{"orig"});
+  EXPECT_EQ(f.feed.title, "");  // the source's title is not the feed's
+  json j = FeedToJson(f);
+  EXPECT_EQ(j["entries"][0]["source"]["title"], "Origin");
+  EXPECT_EQ(j["entries"][0]["contributors"][0]["name"], "Di");
+  EXPECT_EQ(j["feed"]["info"], "Example <b>Atom</b>");
+  EXPECT_EQ(j["feed"]["contributors"][0]["name"], "Cy");
+}
+
+// Atom 1.0: a text construct whose type is neither text nor XML is base64 (RFC 4287).
+TEST(FeedModel, AtomNonTextTypeIsBase64) {
+  std::string atom = R"(<feed xmlns="http://www.w3.org/2005/Atom"><entry>
+<summary type="application/octet-stream"> RXhhbXBsZSA8Yj5BdG9tPC9iPg== </summary>
+<content type="application/atom+xml"><x xmlns="">kept</x></content></entry></feed>)";
+  Feed f = ParseFeed(atom, {"https://ex.org/atom.xml"});
+  ASSERT_EQ(f.entries.size(), 1u);
+  EXPECT_EQ(f.entries[0].summary, "Example <b>Atom</b>");
+  EXPECT_EQ(f.entries[0].summary_detail.type, "application/octet-stream");
+  ASSERT_EQ(f.entries[0].content.size(), 1u);
+  EXPECT_EQ(f.entries[0].content[0].value, "kept");
+}
+
+// iTunes: itunes:image (href=) gives the channel and item image; itunes:subtitle and
+// itunes:summary stand in for a missing description, and never replace one.
+TEST(FeedModel, ItunesImageAndSummaryFallbacks) {
+  std::string rss = R"(<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd">
+<channel><itunes:subtitle>Sub</itunes:subtitle><itunes:image href="/logo.jpg"/>
+<item><itunes:summary>Sum</itunes:summary><itunes:image href="https://ex.org/e.jpg"/></item>
+<item><itunes:summary>Sum</itunes:summary><description>Desc</description></item>
+</channel></rss>)";
+  Feed f = ParseFeed(rss, {"https://ex.org/feed.xml"});
+  EXPECT_EQ(f.feed.subtitle, "Sub");
+  EXPECT_EQ(f.feed.subtitle_detail.type, "text/plain");
+  EXPECT_EQ(f.feed.image, "https://ex.org/logo.jpg");
+  ASSERT_EQ(f.entries.size(), 2u);
+  EXPECT_EQ(f.entries[0].summary, "Sum");
+  EXPECT_EQ(f.entries[0].image, "https://ex.org/e.jpg");
+  EXPECT_EQ(f.entries[1].summary, "Desc");
+  EXPECT_EQ(f.entries[1].summary_detail.type, "text/html");
+}
+
+// An Atom feed's language is the xml:lang of <feed> (underscore read as hyphen), never
+// that of a child element.
+TEST(FeedModel, AtomFeedLanguageIsTheRootXmlLang) {
+  Feed f = ParseFeed(R"(<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en_US">
+<title xml:lang="fr">t</title></feed>)",
+                     {"https://ex.org/atom.xml"});
+  EXPECT_EQ(f.feed.language, "en-US");
+  EXPECT_EQ(f.feed.title_detail.language, "fr");
+  Feed g = ParseFeed(R"(<feed xmlns="http://www.w3.org/2005/Atom"><title xml:lang="fr">t</title>
+</feed>)",
+                     {"https://ex.org/atom.xml"});
+  EXPECT_EQ(g.feed.language, "");
+}
+
+// Categories keep their scheme and label: RSS domain=, Atom scheme= and label=, Media RSS
+// scheme= and label=, and Apple's taxonomy for iTunes categories.
+TEST(FeedModel, CategoriesKeepSchemeAndLabel) {
+  std::string rss = R"(<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"
+  xmlns:media="http://search.yahoo.com/mrss/"><channel><itunes:category text="Arts"/>
+<item><category domain="https://ex.org/tax">World</category>
+<media:category scheme="urn:x" label="Sport!">sport</media:category></item></channel></rss>)";
+  Feed f = ParseFeed(rss, {"https://ex.org/feed.xml"});
+  EXPECT_EQ(f.feed.tags, (std::vector<Tag>{{"Arts", "http://www.itunes.com/", ""}}));
+  ASSERT_EQ(f.entries.size(), 1u);
+  EXPECT_EQ(f.entries[0].tags,
+            (std::vector<Tag>{{"World", "https://ex.org/tax", ""}, {"sport", "urn:x", "Sport!"}}));
+  Feed a = ParseFeed(R"(<feed xmlns="http://www.w3.org/2005/Atom"><entry>
+<category term="t" scheme="https://ex.org/s" label="T"/></entry></feed>)",
+                     {"https://ex.org/atom.xml"});
+  ASSERT_EQ(a.entries.size(), 1u);
+  EXPECT_EQ(a.entries[0].tags, (std::vector<Tag>{{"t", "https://ex.org/s", "T"}}));
+  json j = FeedToJson(a);
+  EXPECT_EQ(j["entries"][0]["tags"][0]["scheme"], "https://ex.org/s");
+  EXPECT_EQ(j["entries"][0]["tags"][0]["label"], "T");
 }
 
 }  // namespace
