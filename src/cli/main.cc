@@ -278,10 +278,7 @@ int RunConvert(const std::string& file, const std::string& url, const std::strin
   eo.url = url;
   eo.profiles = &profiles;
   extract::Article a = extract::Extract(bytes, eo);
-  clean::CleanOptions co;
-  co.links = cfg.site.link_policy;
-  co.heading_shift = cfg.site.heading_shift;
-  clean::CleanArticle(a, co);
+  clean::CleanArticle(a, publish::PageCleanOptions(cfg.site));
   PrintWarnings(file, a);
   if (!a.body) {
     Complain(fmt::format("{}: no article found; no page written", file));

@@ -188,18 +188,6 @@ std::string FileUrlPath(const std::string& url) {
   return path;
 }
 
-namespace {
-
-// Whether the resolved path `real` is `root` or lies below it, compared component-wise so
-// /srv/feeds-old is not under /srv/feeds. Both are realpath(3) results: absolute, with no
-// "." or ".." and no trailing slash except for "/" itself.
-bool IsUnderRoot(const std::string& real, const std::string& root) {
-  if (root.empty() || real.compare(0, root.size(), root) != 0) return false;
-  return real.size() == root.size() || root.back() == '/' || real[root.size()] == '/';
-}
-
-}  // namespace
-
 std::string LocalFilePath(Env& env, const std::string& url, bool may_read_file,
                           const std::string& file_root, std::string* why) {
   if (!may_read_file) {
@@ -222,7 +210,7 @@ std::string LocalFilePath(Env& env, const std::string& url, bool may_read_file,
     *why = url + ": refused: [fetch] file_root: " + s.message();
     return {};
   }
-  if (!IsUnderRoot(real, root)) {
+  if (!IsPathWithin(real, root)) {
     *why = url + ": refused: " + real + " is outside [fetch] file_root " + root;
     return {};
   }

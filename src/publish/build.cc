@@ -326,7 +326,9 @@ class SiteBuilder {
   fetch::HttpClient* http_;
   const std::string ext_;
   const bool html_site_;
-  config::SiteConfig page_site_;
+  // Derived once from the site's settings, used for every page.
+  render::PageOptions page_options_;
+  clean::CleanOptions clean_options_;
   std::string stamp_, settings_, archive_root_;
   std::unordered_set<int64_t> archived_;
   // Canonical URL -> the link to its mirror page from a page in pages/<channel>/.
@@ -423,7 +425,7 @@ void SiteBuilder::Prepare(Job& j) const {
   a.body = a.doc->body();
   a.base_url = c.canonical_url;
   // The store holds the body sync cleaned; only the site's own choices remain to apply.
-  clean::ApplySitePolicy(*a.doc, a.body, PageCleanOptions(cfg_.site));
+  clean::ApplySitePolicy(*a.doc, a.body, clean_options_);
   for (html::Node* n = a.body->first_child; n; n = html::NextInTree(n, a.body)) {
     if (n->Is(html::Tag::k_img)) {
       j.imgs.push_back(n);
@@ -449,7 +451,7 @@ void SiteBuilder::Render(Job& j) const {
   if (j.a.lead_image)
     if (std::string local = images_.LocalPath(j.a.lead_image->src); !local.empty())
       j.a.lead_image->src = up + local;
-  j.page = render::RenderPage(j.a, config::PageOptionsOf(page_site_), cfg_.site.theme);
+  j.page = render::RenderPage(j.a, page_options_, cfg_.site.theme);
 }
 
 void SiteBuilder::WritePage(Job& j) {
@@ -588,10 +590,11 @@ BuildReport SiteBuilder::Run() {
   stamp_ = cfg_.site.index_stamps && latest.ok() ? Stamp(*latest) : "";
   if (store_error_.ok()) PlanArchive();
   LoadManifest();
-  page_site_ = cfg_.site;
+  page_options_ = config::PageOptionsOf(cfg_.site);
+  clean_options_ = PageCleanOptions(cfg_.site);
   if (html_site_) {
-    page_site_.stylesheet = "../../style.css";
-    page_site_.home_href = "../../index.html";
+    page_options_.stylesheet = "../../style.css";
+    page_options_.home_href = "../../index.html";
     Write(out_, "style.css", std::string(render::Stylesheet()) + "\n");
   }
   if (store_error_.ok()) RenderPages();

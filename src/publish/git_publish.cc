@@ -151,8 +151,13 @@ git_repository* OpenOrCreateRepo(const std::string& tree_dir, const std::string&
 bool RemoveStaleLocks(Env& env, git_repository* repo, std::string* error) {
   std::string git_dir = git_repository_path(repo);
   if (!git_dir.empty() && git_dir.back() == '/') git_dir.pop_back();
-  std::vector<std::string> files;
-  Status s = ListFilesRecursively(env, git_dir, "", &files);
+  // git takes its locks beside the file it changes: index, HEAD, config, packed-refs at the
+  // top, refs under refs/. Objects are written under temporary names, never locked, so the
+  // object store (the bulk of a mirror's repository) is not walked.
+  std::vector<std::string> top, files;
+  Status s = env.ListDir(git_dir, &top);
+  for (const auto& name : top) files.push_back(git_dir + "/" + name);
+  if (s.ok()) s = ListFilesRecursively(env, git_dir + "/refs", "", &files);
   for (const auto& path : files) {
     if (!s.ok()) break;
     if (path.size() > 5 && path.compare(path.size() - 5, 5, ".lock") == 0) {

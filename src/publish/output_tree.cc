@@ -16,11 +16,6 @@ std::string BadComponent(std::string_view part) {
   return {};
 }
 
-bool Inside(const std::string& path, const std::string& root) {
-  return path == root || (path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
-                          (root.back() == '/' || path[root.size()] == '/'));
-}
-
 // Where `path` is once created: the real path of its deepest existing ancestor (symbolic
 // links resolved) with the missing rest appended as written.
 Status ResolvedPath(Env& env, const std::string& path, std::string* out) {
@@ -70,7 +65,8 @@ std::string OutputTree::CheckPath(const std::string& relative) {
   std::string resolved;
   Status st = ResolvedPath(env_, root_ + "/" + parent, &resolved);
   if (!st.ok()) return refuse(st.message());
-  if (!Inside(resolved, canonical_root_)) return refuse("a symbolic link leads out of " + root_);
+  if (!IsPathWithin(resolved, canonical_root_))
+    return refuse("a symbolic link leads out of " + root_);
   FileInfo info;
   if (env_.Stat(root_ + "/" + parent, &info).ok()) safe_dirs_.insert(parent);
   return {};

@@ -56,8 +56,7 @@ std::string InsideRoot(Env& env, const std::string& root, const std::string& fil
   std::string real_root, real;
   FileInfo info;
   if (!env.RealPath(root, &real_root).ok() || !env.RealPath(file, &real).ok() ||
-      real.size() <= real_root.size() || real.compare(0, real_root.size(), real_root) != 0 ||
-      (real_root != "/" && real[real_root.size()] != '/') || !env.Stat(real, &info).ok() ||
+      real == real_root || !IsPathWithin(real, real_root) || !env.Stat(real, &info).ok() ||
       !info.is_regular)
     return {};
   return real;

@@ -213,6 +213,11 @@ Status ListFilesRecursively(Env& env, const std::string& dir, std::string_view s
   return Status::Ok();
 }
 
+bool IsPathWithin(std::string_view path, std::string_view root) {
+  if (root.empty() || path.substr(0, root.size()) != root) return false;
+  return path.size() == root.size() || root.back() == '/' || path[root.size()] == '/';
+}
+
 bool IsTempFileName(std::string_view name) {
   size_t at = name.rfind(".tmp.");
   if (at == std::string_view::npos || at == 0 || at + 5 == name.size()) return false;

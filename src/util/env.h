@@ -78,6 +78,10 @@ class Env {
 Status ListFilesRecursively(Env& env, const std::string& dir, std::string_view skip_dir,
                             std::vector<std::string>* files);
 
+// Whether `path` is `root` or lies below it, compared by whole components, so /srv/feeds-old
+// is not under /srv/feeds. Pure: both should be resolved (RealPath) by the caller first.
+bool IsPathWithin(std::string_view path, std::string_view root);
+
 // True for the names WriteFileAtomic gives its temporary files ("<name>.tmp.<digits>"):
 // leftovers of a killed run that a build removes and a publish never ships.
 bool IsTempFileName(std::string_view name);
