@@ -35,41 +35,12 @@
 #include "util/strings.h"
 #include "util/url.h"
 
+#include "cli/cli_common.h"
+
 namespace samizdat {
 namespace {
 
 using nlohmann::json;
-
-// Exit statuses (README.md, doc/extract.md): sysexits-like, one meaning each.
-enum ExitStatus : int {
-  kExitOk = 0,
-  kExitSomeFailed = 1,   // some sources, articles, files or remotes failed; the rest ran
-  kExitUsage = 2,        // bad command line or configuration
-  kExitNoArticle = 3,    // convert: the page holds no article, so no page was written
-  kExitStoreIo = 74,     // EX_IOERR: the store cannot be written (disk full, I/O error)
-  kExitStoreLocked = 75  // EX_TEMPFAIL: another run holds the store; try again later
-};
-
-// Everything printed from input data (titles, URLs, server messages, warnings) goes out
-// through these: a terminal obeys escape sequences hidden in such text.
-void PrintLine(std::FILE* to, std::string_view line) {
-  std::string safe = TerminalSafe(line);
-  safe.push_back('\n');
-  std::fwrite(safe.data(), 1, safe.size(), to);
-}
-
-void Complain(std::string_view message) { PrintLine(stderr, fmt::format("samizdat: {}", message)); }
-
-// Machine-readable output (JSON, extracted text): passed through untouched to a pipe or a
-// file, made terminal-safe when standard output is a terminal.
-void PrintData(std::string_view data) {
-  if (isatty(STDOUT_FILENO)) {
-    std::string safe = TerminalSafe(data);
-    std::fwrite(safe.data(), 1, safe.size(), stdout);
-  } else {
-    std::fwrite(data.data(), 1, data.size(), stdout);
-  }
-}
 
 json OptionalString(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
 
@@ -99,112 +70,6 @@ json ArticleJson(const extract::Article& a) {
   j["charset"] = a.charset.charset;
   j["warnings"] = a.warnings;
   return j;
-}
-
-// Configuration and profile files are small text files the operator wrote. Anything else
-// (a device such as /dev/zero, a FIFO, a directory, a huge file) is refused before reading.
-constexpr int64_t kMaxConfigBytes = 1 << 20;
-
-// The lexical parent of a path ("a/b.toml" is "a", "b.toml" is ""): string work only, no
-// file-system access, so std::filesystem::path serves as a value type here.
-std::string ParentPath(const std::string& path) {
-  return std::filesystem::path(path).parent_path().string();
-}
-
-// stat(2) through `env`: what `path` names once symbolic links are followed (Env::Stat does
-// not follow them), so a configuration, store or site directory may be reached by a link.
-Status StatFollowingLinks(Env& env, const std::string& path, FileInfo* info) {
-  Status s = env.Stat(path, info);
-  if (!s.ok() || !info->is_symlink) return s;
-  std::string target;
-  s = env.RealPath(path, &target);
-  return s.ok() ? env.Stat(target, info) : s;
-}
-
-// Whether `path` names anything, following symbolic links (a dangling link names nothing).
-bool Exists(Env& env, const std::string& path) {
-  FileInfo info;
-  return StatFollowingLinks(env, path, &info).ok();
-}
-
-bool IsDirectory(Env& env, const std::string& path) {
-  FileInfo info;
-  return StatFollowingLinks(env, path, &info).ok() && info.is_directory;
-}
-
-bool ReadConfigFile(Env& env, const std::string& path, std::string* text, std::string* error) {
-  FileInfo info;
-  if (Status s = StatFollowingLinks(env, path, &info); !s.ok()) {
-    *error = s.message();
-    return false;
-  }
-  if (!info.is_regular) {
-    *error = path + ": not a regular file; a configuration must be a file";
-    return false;
-  }
-  if (info.size > kMaxConfigBytes) {
-    *error = fmt::format("{}: {} bytes; a configuration file may hold at most {} bytes", path,
-                         info.size, kMaxConfigBytes);
-    return false;
-  }
-  return env.ReadFile(path, text, error);
-}
-
-// The built-in profiles, with any problem in them shown to the user.
-extract::ProfileSet BuiltInProfilesReported() {
-  const extract::ProfileSet& builtin = extract::ProfileSet::BuiltIn();
-  for (const auto& w : builtin.warnings()) Complain(w);
-  return builtin;
-}
-
-// Built-in profiles plus those named by the configuration.
-bool LoadProfiles(Env& env, const config::Config* cfg, extract::ProfileSet* out,
-                  std::string* error) {
-  *out = BuiltInProfilesReported();
-  if (!cfg) return true;
-  for (const auto& path : cfg->profile_paths) {
-    std::string text;
-    if (!ReadConfigFile(env, path, &text, error)) return false;
-    auto p = extract::ParseProfile(text, path, error);
-    if (!p) return false;
-    out->Add(std::move(*p));
-  }
-  return true;
-}
-
-bool LoadConfig(Env& env, const std::string& path, config::Config* cfg, std::string* error) {
-  std::string text;
-  if (!ReadConfigFile(env, path, &text, error)) return false;
-  std::string dir = ParentPath(path);
-  auto parsed = config::ParseConfig(text, path, dir, error);
-  if (!parsed) return false;
-  *cfg = std::move(*parsed);
-  return true;
-}
-
-// LoadConfig, with any error printed for the user (commands then exit with kExitUsage).
-bool LoadConfigOrReport(Env& env, const std::string& path, config::Config* cfg) {
-  std::string error;
-  if (LoadConfig(env, path, cfg, &error)) return true;
-  Complain(error);
-  return false;
-}
-
-// Takes the mirror lock for a command that writes the store or the site (doc/store.md).
-// Returns kExitOk with *lock held, or the exit status after printing why not.
-int LockStoreOrReport(const std::string& store_path, std::unique_ptr<store::StoreLock>* lock) {
-  std::string error;
-  switch (store::StoreLock::TryAcquire(store_path, lock, &error)) {
-    case store::StoreLock::Outcome::kAcquired:
-      return kExitOk;
-    case store::StoreLock::Outcome::kHeld:
-      Complain(error);
-      return kExitStoreLocked;
-    case store::StoreLock::Outcome::kError:
-      break;
-  }
-  Complain(error);
-  return kExitUsage;
 }
 
 void PrintWarnings(const std::string& file, const extract::Article& a) {
@@ -582,12 +447,6 @@ int RunInit(const std::string& dir) {
   PrintLine(stdout, fmt::format("wrote {}", path));
   return kExitOk;
 }
-
-// A subcommand as CLI11 sees it, and what runs it with the options CLI11 filled in.
-struct Subcommand {
-  CLI::App* app;
-  std::function<int()> run;
-};
 
 Subcommand AddExtract(CLI::App& app) {
   struct Args {

@@ -1,0 +1,145 @@
+// Helpers shared by samizdat's commands: output that is safe on a terminal, configuration
+// loading with its errors reported, and the store lock.
+#include "cli/cli_common.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include <unistd.h>
+
+#include "util/strings.h"
+
+namespace samizdat {
+
+// Everything printed from input data (titles, URLs, server messages, warnings) goes out
+// through these: a terminal obeys escape sequences hidden in such text.
+void PrintLine(std::FILE* to, std::string_view line) {
+  std::string safe = TerminalSafe(line);
+  safe.push_back('\n');
+  std::fwrite(safe.data(), 1, safe.size(), to);
+}
+
+void Complain(std::string_view message) { PrintLine(stderr, fmt::format("samizdat: {}", message)); }
+
+// Machine-readable output (JSON, extracted text): passed through untouched to a pipe or a
+// file, made terminal-safe when standard output is a terminal.
+void PrintData(std::string_view data) {
+  if (isatty(STDOUT_FILENO)) {
+    std::string safe = TerminalSafe(data);
+    std::fwrite(safe.data(), 1, safe.size(), stdout);
+  } else {
+    std::fwrite(data.data(), 1, data.size(), stdout);
+  }
+}
+// Configuration and profile files are small text files the operator wrote. Anything else
+// (a device such as /dev/zero, a FIFO, a directory, a huge file) is refused before reading.
+namespace {
+constexpr int64_t kMaxConfigBytes = 1 << 20;
+}  // namespace
+
+// The lexical parent of a path ("a/b.toml" is "a", "b.toml" is ""): string work only, no
+// file-system access, so std::filesystem::path serves as a value type here.
+std::string ParentPath(const std::string& path) {
+  return std::filesystem::path(path).parent_path().string();
+}
+
+// stat(2) through `env`: what `path` names once symbolic links are followed (Env::Stat does
+// not follow them), so a configuration, store or site directory may be reached by a link.
+Status StatFollowingLinks(Env& env, const std::string& path, FileInfo* info) {
+  Status s = env.Stat(path, info);
+  if (!s.ok() || !info->is_symlink) return s;
+  std::string target;
+  s = env.RealPath(path, &target);
+  return s.ok() ? env.Stat(target, info) : s;
+}
+
+// Whether `path` names anything, following symbolic links (a dangling link names nothing).
+bool Exists(Env& env, const std::string& path) {
+  FileInfo info;
+  return StatFollowingLinks(env, path, &info).ok();
+}
+
+bool IsDirectory(Env& env, const std::string& path) {
+  FileInfo info;
+  return StatFollowingLinks(env, path, &info).ok() && info.is_directory;
+}
+
+bool ReadConfigFile(Env& env, const std::string& path, std::string* text, std::string* error) {
+  FileInfo info;
+  if (Status s = StatFollowingLinks(env, path, &info); !s.ok()) {
+    *error = s.message();
+    return false;
+  }
+  if (!info.is_regular) {
+    *error = path + ": not a regular file; a configuration must be a file";
+    return false;
+  }
+  if (info.size > kMaxConfigBytes) {
+    *error = fmt::format("{}: {} bytes; a configuration file may hold at most {} bytes", path,
+                         info.size, kMaxConfigBytes);
+    return false;
+  }
+  return env.ReadFile(path, text, error);
+}
+
+// The built-in profiles, with any problem in them shown to the user.
+extract::ProfileSet BuiltInProfilesReported() {
+  const extract::ProfileSet& builtin = extract::ProfileSet::BuiltIn();
+  for (const auto& w : builtin.warnings()) Complain(w);
+  return builtin;
+}
+
+// Built-in profiles plus those named by the configuration.
+bool LoadProfiles(Env& env, const config::Config* cfg, extract::ProfileSet* out,
+                  std::string* error) {
+  *out = BuiltInProfilesReported();
+  if (!cfg) return true;
+  for (const auto& path : cfg->profile_paths) {
+    std::string text;
+    if (!ReadConfigFile(env, path, &text, error)) return false;
+    auto p = extract::ParseProfile(text, path, error);
+    if (!p) return false;
+    out->Add(std::move(*p));
+  }
+  return true;
+}
+
+bool LoadConfig(Env& env, const std::string& path, config::Config* cfg, std::string* error) {
+  std::string text;
+  if (!ReadConfigFile(env, path, &text, error)) return false;
+  std::string dir = ParentPath(path);
+  auto parsed = config::ParseConfig(text, path, dir, error);
+  if (!parsed) return false;
+  *cfg = std::move(*parsed);
+  return true;
+}
+
+// LoadConfig, with any error printed for the user (commands then exit with kExitUsage).
+bool LoadConfigOrReport(Env& env, const std::string& path, config::Config* cfg) {
+  std::string error;
+  if (LoadConfig(env, path, cfg, &error)) return true;
+  Complain(error);
+  return false;
+}
+
+// Takes the mirror lock for a command that writes the store or the site (doc/store.md).
+// Returns kExitOk with *lock held, or the exit status after printing why not.
+int LockStoreOrReport(const std::string& store_path, std::unique_ptr<store::StoreLock>* lock) {
+  std::string error;
+  switch (store::StoreLock::TryAcquire(store_path, lock, &error)) {
+    case store::StoreLock::Outcome::kAcquired:
+      return kExitOk;
+    case store::StoreLock::Outcome::kHeld:
+      Complain(error);
+      return kExitStoreLocked;
+    case store::StoreLock::Outcome::kError:
+      break;
+  }
+  Complain(error);
+  return kExitUsage;
+}
+
+}  // namespace samizdat
