@@ -170,6 +170,19 @@ DROP INDEX articles_article_id;
 CREATE INDEX articles_article_id ON articles(article_id COLLATE NOCASE);
 CREATE UNIQUE INDEX articles_page ON articles(home_channel, article_id COLLATE NOCASE);
 )SQL",
+    // 4: near-duplicates (an article repeating an earlier one, found by the LSH band keys of
+    // its text) and re-checks (when an article's page was last fetched).
+    R"SQL(
+ALTER TABLE articles ADD COLUMN duplicate_of INTEGER REFERENCES articles(id);
+ALTER TABLE articles ADD COLUMN checked_at INTEGER NOT NULL DEFAULT 0;
+UPDATE articles SET checked_at = updated_at;
+CREATE INDEX articles_duplicate_of ON articles(duplicate_of) WHERE duplicate_of IS NOT NULL;
+CREATE TABLE near_duplicate_bands (
+  band INTEGER NOT NULL,
+  article INTEGER NOT NULL REFERENCES articles(id),
+  PRIMARY KEY (band, article)
+) WITHOUT ROWID;
+)SQL",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == Store::kSchemaVersion);
 
@@ -432,7 +445,7 @@ Result<std::optional<StoredArticle>> Store::FindArticle(std::string_view canonic
       db_,
       "SELECT a.id, a.canonical_url, a.article_id, a.feed_published, a.feed_updated, "
       "COALESCE(r.title,''), COALESCE(r.content_hash,''), "
-      "(SELECT COUNT(*) FROM revisions WHERE article=a.id) "
+      "(SELECT COUNT(*) FROM revisions WHERE article=a.id), a.first_seen_at, a.checked_at "
       "FROM articles a LEFT JOIN revisions r ON r.id=a.current_revision WHERE a.canonical_url=?");
   s.Bind(1, canonical_url);
   Result<bool> row = s.Row();
@@ -447,6 +460,8 @@ Result<std::optional<StoredArticle>> Store::FindArticle(std::string_view canonic
   a.title = s.Text(5);
   a.content_hash = s.Text(6);
   a.revisions = static_cast<int>(s.Int(7));
+  a.first_seen_at = s.Int(8);
+  a.checked_at = s.Int(9);
   Stmt m(db_, "SELECT channel FROM memberships WHERE article=? ORDER BY channel");
   m.Bind(1, a.id);
   int rc;
@@ -479,9 +494,11 @@ Result<int64_t> Store::InsertArticle(const ArticleInput& in, int64_t now) {
   if (id->empty()) return Status::IoError("no free article id for " + in.canonical_url);
   Stmt s(db_,
          "INSERT INTO articles(canonical_url, article_id, first_seen_at, updated_at, "
-         "feed_published, feed_updated, home_channel) VALUES(?,?,?,?,?,?,?)");
+         "feed_published, feed_updated, home_channel, checked_at, duplicate_of) "
+         "VALUES(?,?,?,?,?,?,?,?,(SELECT id FROM articles WHERE id=?))");
   s.Bind(1, in.canonical_url).Bind(2, *id).Bind(3, now).Bind(4, now);
-  s.Bind(5, in.feed_published).Bind(6, in.feed_updated).Bind(7, home);
+  s.Bind(5, in.feed_published).Bind(6, in.feed_updated).Bind(7, home).Bind(8, now);
+  s.Bind(9, in.duplicate_of);
   if (!s.Done()) return Error("cannot insert article", in.canonical_url);
   return static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
 }
@@ -540,6 +557,7 @@ Result<SaveOutcome> Store::SaveArticle(const ArticleInput& in, int64_t now) {
     Result<int64_t> inserted = InsertArticle(in, now);
     if (!inserted.ok()) return inserted.status();
     article = *inserted;
+    if (Status st = InsertDuplicateBands(article, in); !st.ok()) return st;
   } else if (existing->feed_updated != in.feed_updated ||
              existing->feed_published != in.feed_published) {
     Stmt s(db_, "UPDATE articles SET feed_published=?, feed_updated=? WHERE id=?");
@@ -549,6 +567,8 @@ Result<SaveOutcome> Store::SaveArticle(const ArticleInput& in, int64_t now) {
   if (outcome != SaveOutcome::kUnchanged)
     if (Status st = InsertRevision(in, article, hash, now); !st.ok()) return st;
   if (Status st = InsertMemberships(article, in, now); !st.ok()) return st;
+  if (existing)
+    if (Status st = MarkChecked(in.canonical_url, now); !st.ok()) return st;
   if (!tx.Commit()) return Error("cannot commit", in.canonical_url);
   return outcome;
 }
@@ -697,6 +717,86 @@ Result<int64_t> Store::CountFetches() { return Count("SELECT COUNT(*) FROM fetch
 std::string Store::IntegrityCheck() {
   Stmt s(db_, "PRAGMA integrity_check");
   return s.Step() == SQLITE_ROW ? s.Text(0) : "cannot run integrity_check";
+}
+
+Status Store::InsertDuplicateBands(int64_t article, const ArticleInput& in) {
+  Stmt b(db_, "INSERT OR IGNORE INTO near_duplicate_bands(band, article) VALUES(?,?)");
+  for (uint64_t band : in.duplicate_bands) {
+    sqlite3_reset(b.get());
+    b.Bind(1, static_cast<int64_t>(band)).Bind(2, article);
+    if (!b.Done()) return Error("cannot store near-duplicate keys", in.canonical_url);
+  }
+  return Status::Ok();
+}
+
+Status Store::MarkChecked(std::string_view canonical_url, int64_t at) {
+  Stmt s(db_, "UPDATE articles SET checked_at=? WHERE canonical_url=?");
+  s.Bind(1, at).Bind(2, canonical_url);
+  return s.Done() ? Status::Ok() : Error("cannot record the check", canonical_url);
+}
+
+Result<std::vector<RevisionRecord>> Store::Revisions(int64_t article) {
+  Stmt s(db_,
+         "SELECT number, created_at, title, text FROM revisions WHERE article=? ORDER BY number");
+  s.Bind(1, article);
+  std::vector<RevisionRecord> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW)
+    out.push_back({static_cast<int>(s.Int(0)), s.Int(1), s.Text(2), s.Text(3)});
+  if (rc != SQLITE_DONE) return Error("cannot read revisions", std::to_string(article));
+  return out;
+}
+
+Result<std::vector<ChangedArticle>> Store::ChangedArticles(int limit) {
+  Stmt s(db_,
+         "SELECT a.id, a.article_id, a.home_channel, a.title, a.canonical_url, n.count, "
+         "r.created_at FROM (SELECT article, COUNT(*) AS count FROM revisions GROUP BY article "
+         "HAVING COUNT(*) > 1) n JOIN articles a ON a.id=n.article "
+         "JOIN revisions r ON r.id=a.current_revision ORDER BY r.created_at DESC, a.id DESC "
+         "LIMIT ?");
+  s.Bind(1, static_cast<int64_t>(limit > 0 ? limit : -1));
+  std::vector<ChangedArticle> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW)
+    out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), static_cast<int>(s.Int(5)),
+                   s.Int(6)});
+  if (rc != SQLITE_DONE) return Error("cannot list changed articles");
+  return out;
+}
+
+Result<std::vector<DuplicateCandidate>> Store::NearDuplicateCandidates(
+    const std::vector<uint64_t>& bands, int limit) {
+  // Each band is looked up by the primary key; an article repeating an earlier one is never
+  // a candidate itself, so a story stored three times points at its first copy.
+  Stmt s(db_,
+         "SELECT DISTINCT a.id, r.text FROM near_duplicate_bands b JOIN articles a ON "
+         "a.id=b.article JOIN revisions r ON r.id=a.current_revision WHERE b.band=? AND "
+         "a.duplicate_of IS NULL");
+  std::vector<DuplicateCandidate> out;
+  for (uint64_t band : bands) {
+    sqlite3_reset(s.get());
+    s.Bind(1, static_cast<int64_t>(band));
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW && static_cast<int>(out.size()) < limit) {
+      int64_t id = s.Int(0);
+      bool seen = std::any_of(out.begin(), out.end(), [&](auto& c) { return c.article == id; });
+      if (!seen) out.push_back({id, s.Text(1)});
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) return Error("cannot look up near-duplicates");
+  }
+  return out;
+}
+
+Result<std::vector<DuplicateLink>> Store::NearDuplicates() {
+  Stmt s(db_,
+         "SELECT id, duplicate_of, canonical_url, article_id, home_channel FROM articles "
+         "WHERE duplicate_of IS NOT NULL AND current_revision IS NOT NULL ORDER BY id");
+  std::vector<DuplicateLink> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW)
+    out.push_back({s.Int(0), s.Int(1), s.Text(2), s.Text(3), s.Text(4)});
+  if (rc != SQLITE_DONE) return Error("cannot list near-duplicates");
+  return out;
 }
 
 }  // namespace samizdat::store

@@ -68,6 +68,10 @@ struct ArticleInput {
   std::string content_type;
   std::string charset;
   std::string fetched_url;
+  // Near-duplicates (dedup/near_duplicate.h): the text's LSH band keys, kept for articles
+  // stored later to find this one by; and the stored article this one repeats, or 0.
+  std::vector<uint64_t> duplicate_bands;
+  int64_t duplicate_of = 0;
 };
 
 struct StoredArticle {
@@ -80,6 +84,8 @@ struct StoredArticle {
   std::string content_hash;  // of the current revision
   int revisions = 0;
   std::vector<std::string> channels;
+  int64_t first_seen_at = 0;
+  int64_t checked_at = 0;  // when its page was last fetched (stored, unchanged or 304)
 };
 
 enum class SaveOutcome { kNew, kChanged, kUnchanged };
@@ -105,6 +111,35 @@ struct IndexEntry {
   int64_t added_at = 0;
 };
 
+// One revision's text, for history pages.
+struct RevisionRecord {
+  int number = 0;
+  int64_t created_at = 0;
+  std::string title;
+  std::string text;
+};
+
+// An article that changed after it was first stored.
+struct ChangedArticle {
+  int64_t article = 0;
+  std::string article_id, home_channel, title, canonical_url;
+  int revisions = 0;
+  int64_t changed_at = 0;  // when its latest revision was stored
+};
+
+// A stored article sharing a near-duplicate band key with a new one, and its current text.
+struct DuplicateCandidate {
+  int64_t article = 0;
+  std::string text;
+};
+
+// A stored article that repeats another (`duplicate_of`), with what an index needs to link it.
+struct DuplicateLink {
+  int64_t article = 0;
+  int64_t duplicate_of = 0;
+  std::string canonical_url, article_id, home_channel;
+};
+
 struct SourceHealth {
   std::string source_id;
   bool healthy = true;
@@ -126,7 +161,7 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
   Result<int> schema_version() const;
 
   Result<std::optional<Validators>> GetValidators(std::string_view url);
@@ -170,6 +205,19 @@ class Store {
   Result<int64_t> CountArticles();
   Result<int64_t> CountRevisions();
   Result<int64_t> CountFetches();
+  // Revisions and near-duplicates (doc/store.md).
+  // Every revision of the article, oldest first.
+  Result<std::vector<RevisionRecord>> Revisions(int64_t article);
+  // Articles with more than one revision, latest change first; at most `limit` (0: all).
+  Result<std::vector<ChangedArticle>> ChangedArticles(int limit);
+  // Stored articles sharing any of the band keys (at most `limit`), with their current text.
+  Result<std::vector<DuplicateCandidate>> NearDuplicateCandidates(
+      const std::vector<uint64_t>& bands, int limit);
+  // Every article stored as a near-duplicate of another.
+  Result<std::vector<DuplicateLink>> NearDuplicates();
+  // Records that the article's page was fetched at `at` and found unchanged (or 304).
+  Status MarkChecked(std::string_view canonical_url, int64_t at);
+
   // "ok" when PRAGMA integrity_check passes, else its first message.
   std::string IntegrityCheck();
 
@@ -192,6 +240,7 @@ class Store {
   Status InsertRevision(const ArticleInput& in, int64_t article, const std::string& hash,
                         int64_t now);
   Status InsertMemberships(int64_t article, const ArticleInput& in, int64_t now);
+  Status InsertDuplicateBands(int64_t article, const ArticleInput& in);
   Result<int64_t> Count(const char* sql);
 
   sqlite3* db_;
