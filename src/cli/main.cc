@@ -232,6 +232,9 @@ void PrintSyncJson(const config::Config& cfg, bool dry_run, const sync::SyncRepo
   j["dry_run"] = dry_run;
   j["requests"] = report.requests;
   j["conditional_requests"] = report.conditional_requests;
+  j["recheck_requests"] = report.recheck_requests;
+  j["recheck_changed"] = report.recheck_changed;
+  j["near_duplicates"] = report.near_duplicates;
   j["ok"] = !report.AnyFailed();
   j["sources"] = nlohmann::json::array();
   for (const auto& s : report.sources)
@@ -274,6 +277,11 @@ void PrintSyncReport(const config::Config& cfg, bool dry_run, const sync::SyncRe
   PrintLine(stdout, fmt::format("{}{} ({} articles, {} revisions)",
                                 dry_run ? "dry run; store unchanged: " : "store: ", cfg.store_path,
                                 *articles, *revisions));
+  PrintLine(stdout,
+            fmt::format("requests: {} ({} conditional); re-checks: {} ({} edited); "
+                        "near-duplicates stored: {}",
+                        report.requests, report.conditional_requests, report.recheck_requests,
+                        report.recheck_changed, report.near_duplicates));
 }
 
 // The progress line on a terminal: one line, rewritten in place.

@@ -163,6 +163,9 @@ Status ParseSourceKey(const std::string& key, const toml::node& node, std::strin
   if (key == "interval_minutes")
     return TomlAssign(Int(node, origin, full, 0, 525600), s.interval_minutes);
   if (key == "enabled") return TomlAssign(Bool(node, origin, full), s.enabled);
+  if (key == "recheck_days") return TomlAssign(Int(node, origin, full, 0, 365), s.recheck_days);
+  if (key == "recheck_interval_minutes")
+    return TomlAssign(Int(node, origin, full, 1, 525600), s.recheck_interval_minutes);
   if (key == "per_host_delay_ms")
     return TomlAssign(Int(node, origin, full, 0, 600000), s.fetch.per_host_delay_ms);
   if (key == "total_timeout_ms")

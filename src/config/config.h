@@ -75,6 +75,11 @@ struct SourceConfig {
   std::string proxy;  // http://, socks5://, socks5h://
   std::optional<int> timezone_offset_minutes;
   int interval_minutes = 0;  // 0: due on every sync
+  // Re-checks: a stored article first seen within the last recheck_days is fetched again
+  // (conditionally) when its page was last fetched recheck_interval_minutes ago or more, so
+  // a story edited in place gets a new revision. 0 days: never.
+  int recheck_days = 3;
+  int recheck_interval_minutes = 360;
   bool enabled = true;
   fetch::SourceOverrides fetch;  // its own limits over [fetch]; unset: the [fetch] value
 };

@@ -177,6 +177,7 @@ ALTER TABLE articles ADD COLUMN duplicate_of INTEGER REFERENCES articles(id);
 ALTER TABLE articles ADD COLUMN checked_at INTEGER NOT NULL DEFAULT 0;
 UPDATE articles SET checked_at = updated_at;
 CREATE INDEX articles_duplicate_of ON articles(duplicate_of) WHERE duplicate_of IS NOT NULL;
+CREATE INDEX articles_first_seen ON articles(first_seen_at);
 CREATE TABLE near_duplicate_bands (
   band INTEGER NOT NULL,
   article INTEGER NOT NULL REFERENCES articles(id),
@@ -733,6 +734,32 @@ Status Store::MarkChecked(std::string_view canonical_url, int64_t at) {
   Stmt s(db_, "UPDATE articles SET checked_at=? WHERE canonical_url=?");
   s.Bind(1, at).Bind(2, canonical_url);
   return s.Done() ? Status::Ok() : Error("cannot record the check", canonical_url);
+}
+
+Result<std::vector<StoredArticle>> Store::ArticlesToRecheck(std::string_view source_id,
+                                                            int64_t first_seen_after,
+                                                            int64_t checked_before, int limit) {
+  Stmt s(db_,
+         "SELECT a.canonical_url, a.title, a.feed_published, a.feed_updated, a.first_seen_at, "
+         "a.checked_at FROM articles a WHERE a.first_seen_at >= ? AND a.checked_at <= ? AND "
+         "EXISTS (SELECT 1 FROM memberships m WHERE m.article=a.id AND m.source_id=?) "
+         "ORDER BY a.first_seen_at DESC, a.id DESC LIMIT ?");
+  s.Bind(1, first_seen_after).Bind(2, checked_before).Bind(3, source_id);
+  s.Bind(4, static_cast<int64_t>(limit));
+  std::vector<StoredArticle> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    StoredArticle a;
+    a.canonical_url = s.Text(0);
+    a.title = s.Text(1);
+    a.feed_published = s.Text(2);
+    a.feed_updated = s.Text(3);
+    a.first_seen_at = s.Int(4);
+    a.checked_at = s.Int(5);
+    out.push_back(std::move(a));
+  }
+  if (rc != SQLITE_DONE) return Error("cannot list articles to re-check", source_id);
+  return out;
 }
 
 Result<std::vector<RevisionRecord>> Store::Revisions(int64_t article) {

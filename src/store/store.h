@@ -215,6 +215,13 @@ class Store {
       const std::vector<uint64_t>& bands, int limit);
   // Every article stored as a near-duplicate of another.
   Result<std::vector<DuplicateLink>> NearDuplicates();
+  // Articles listed by `source_id`, first seen at or after `first_seen_after` and last
+  // fetched at or before `checked_before`, newest first, at most `limit`: the ones a sync
+  // fetches again to see whether they were edited. Filled: canonical_url, title,
+  // feed_published, feed_updated, first_seen_at, checked_at.
+  Result<std::vector<StoredArticle>> ArticlesToRecheck(std::string_view source_id,
+                                                       int64_t first_seen_after,
+                                                       int64_t checked_before, int limit);
   // Records that the article's page was fetched at `at` and found unchanged (or 304).
   Status MarkChecked(std::string_view canonical_url, int64_t at);
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "clean/clean.h"
+#include "dedup/near_duplicate.h"
 #include "extract/extract.h"
 #include "feed/feed.h"
 #include "html/serialize.h"
@@ -46,6 +47,8 @@ struct Candidate {
   std::vector<size_t> sources;                 // every due source listing it, first met first
   size_t order = 0;
   bool from_local_file = false;  // found in a local file (fetch::Request::may_read_file)
+  bool stored = false;           // already in the store
+  bool recheck = false;          // fetched only to see whether its page was edited
 };
 
 // An article to fetch, and the request for it.
@@ -62,6 +65,15 @@ bool HasMarker(const std::string& title, const std::vector<std::string>& markers
 
 // Whether `src` is due: never synced, no interval, or its interval has passed since the
 // last success.
+// Whether a stored article is recent enough, and last fetched long enough ago, to be fetched
+// again in case its page was edited in place (config: recheck_days, recheck_interval_minutes).
+bool DueForRecheck(const config::SourceConfig& src, const store::StoredArticle& a, int64_t now) {
+  if (src.recheck_days <= 0) return false;
+  const int64_t window = int64_t{src.recheck_days} * 86400;
+  const int64_t interval = int64_t{src.recheck_interval_minutes} * 60;
+  return a.first_seen_at >= now - window && a.checked_at <= now - interval;
+}
+
 bool IsDue(const config::SourceConfig& src, const std::optional<store::SourceHealth>& health,
            int64_t now) {
   return src.interval_minutes <= 0 || !health || health->last_success_at <= 0 ||
@@ -142,6 +154,8 @@ class SyncRun {
   Status AddMissingMemberships(const Candidate& c, const store::StoredArticle& existing);
   Status FetchAndStoreArticles(const std::vector<ArticleFetch>& to_fetch);
   Status StoreArticle(Candidate& c, const fetch::Response& resp);
+  Status FindNearDuplicate(const Candidate& c, store::ArticleInput* in);
+  Status AddRecheckCandidates();
   store::ArticleInput MakeArticleInput(const Candidate& c, const extract::Article& a,
                                        const fetch::Response& resp) const;
   Status CountDryRun(const Candidate& c, const store::ArticleInput& in);
@@ -177,6 +191,7 @@ Status SyncRun::RunSteps() {
   if (Status st = PlanDueSources(&requests); !st.ok()) return st;
   if (Status st = FetchSources(requests); !st.ok()) return st;
   MarkSourcesWithoutItems();
+  if (Status st = AddRecheckCandidates(); !st.ok()) return st;
   std::vector<ArticleFetch> to_fetch;
   if (Status st = DecideWhatToFetch(OrderOldestFirst(), &to_fetch); !st.ok()) return st;
   if (Status st = FetchAndStoreArticles(to_fetch); !st.ok()) return st;
@@ -344,6 +359,35 @@ void SyncRun::CollectCandidates(size_t source, const feed::Feed& parsed, bool lo
   }
 }
 
+// Recent articles of each due source whose page was last fetched long enough ago, whether
+// or not the source still lists them (or answered 304): a story edited in place shows in
+// no feed, so it is found only by fetching its page again (conditionally).
+Status SyncRun::AddRecheckCandidates() {
+  constexpr int kMaxRechecksPerSource = 200;
+  for (size_t source = 0; source < due_.size(); ++source) {
+    const config::SourceConfig& src = *due_[source].config;
+    if (src.recheck_days <= 0 || due_[source].report.source_failed) continue;
+    auto stale = store_.ArticlesToRecheck(src.id, now_ - int64_t{src.recheck_days} * 86400,
+                                          now_ - int64_t{src.recheck_interval_minutes} * 60,
+                                          kMaxRechecksPerSource);
+    if (!stale.ok()) return stale.status();
+    for (const store::StoredArticle& a : *stale) {
+      auto [slot, inserted] = candidates_.try_emplace(a.canonical_url);
+      Candidate& c = slot->second;
+      if (!inserted) continue;  // listed by a feed this run: decided there
+      c.url = a.canonical_url;
+      c.title = a.title;
+      c.published = a.feed_published;
+      c.updated = a.feed_updated;
+      c.order = candidate_order_.size();
+      c.from_local_file = src.url.rfind("file://", 0) == 0;
+      c.sources.push_back(source);
+      candidate_order_.push_back(c.url);
+    }
+  }
+  return Status::Ok();
+}
+
 void SyncRun::MarkSourcesWithoutItems() {
   for (DueSource& d : due_) {
     SourceReport& sr = d.report;
@@ -381,10 +425,13 @@ Status SyncRun::DecideWhatToFetch(const std::vector<Candidate*>& ordered,
       if (Status st = AddMissingMemberships(*c, *existing); !st.ok()) return st;
       bool feed_changed = !c->updated.empty() && c->updated != existing->feed_updated;
       bool marked = HasMarker(c->title, options_.update_markers) && c->title != existing->title;
-      if (!feed_changed && !marked) {
+      c->stored = true;
+      c->recheck = !feed_changed && !marked && DueForRecheck(src, *existing, now_);
+      if (!feed_changed && !marked && !c->recheck) {
         ++Lister(*c).report.unchanged;
         continue;
       }
+      if (c->recheck) ++report_.recheck_requests;
       Result<std::optional<store::Validators>> v = store_.GetValidators(c->url);
       if (!v.ok()) return v.status();
       if (*v) {
@@ -438,7 +485,7 @@ Status SyncRun::StoreArticle(Candidate& c, const fetch::Response& resp) {
   }
   if (resp.not_modified) {
     ++lister.report.unchanged;
-    return Status::Ok();
+    return options_.dry_run ? Status::Ok() : store_.MarkChecked(c.url, now_);
   }
   extract::ExtractOptions eo;
   eo.url = resp.final_url.empty() ? c.url : resp.final_url;
@@ -458,6 +505,7 @@ Status SyncRun::StoreArticle(Candidate& c, const fetch::Response& resp) {
   }
   store::ArticleInput in = MakeArticleInput(c, a, resp);
   if (options_.dry_run) return CountDryRun(c, in);
+  if (Status st = FindNearDuplicate(c, &in); !st.ok()) return st;
   Result<store::SaveOutcome> outcome = store_.SaveArticle(in, now_);
   if (!outcome.ok()) {
     CountFailure(c, outcome.status().message());
@@ -467,6 +515,27 @@ Status SyncRun::StoreArticle(Candidate& c, const fetch::Response& resp) {
     if (Status st = store_.PutValidators(c.url, {resp.etag, resp.last_modified}); !st.ok())
       return st;
   CountOutcome(lister.report, *outcome);
+  if (c.recheck && *outcome == store::SaveOutcome::kChanged) ++report_.recheck_changed;
+  if (*outcome == store::SaveOutcome::kNew && in.duplicate_of != 0) ++report_.near_duplicates;
+  return Status::Ok();
+}
+
+// A new article's near-duplicate keys, and the stored article it repeats, if any: the
+// candidates sharing a key are verified on their shingle sets (dedup/near_duplicate.h).
+Status SyncRun::FindNearDuplicate(const Candidate& c, store::ArticleInput* in) {
+  if (c.stored) return Status::Ok();
+  dedup::Fingerprint fingerprint = dedup::FingerprintOf(in->text);
+  in->duplicate_bands = fingerprint.bands;
+  if (fingerprint.bands.empty()) return Status::Ok();
+  constexpr int kMaxCandidates = 16;
+  auto candidates = store_.NearDuplicateCandidates(fingerprint.bands, kMaxCandidates);
+  if (!candidates.ok()) return candidates.status();
+  for (const auto& candidate : *candidates) {
+    if (dedup::IsNearDuplicate(fingerprint, dedup::FingerprintOf(candidate.text))) {
+      in->duplicate_of = candidate.article;
+      break;
+    }
+  }
   return Status::Ok();
 }
 

@@ -50,6 +50,12 @@ struct SyncReport {
   std::vector<SourceReport> sources;
   int64_t requests = 0;
   int64_t conditional_requests = 0;
+  // Requests for stored articles whose feed entry did not change, made because they are
+  // recent enough to re-check (config: recheck_days), and how many of those found an edit.
+  int64_t recheck_requests = 0;
+  int64_t recheck_changed = 0;
+  // New articles stored as near-duplicates of one already stored.
+  int64_t near_duplicates = 0;
   // The store error that stopped the run (a full disk, an I/O error, a lock held past the
   // busy timeout), or ok. After one the run fetches nothing more and saves no validators
   // or health; every article saved before it is intact.

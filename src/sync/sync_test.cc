@@ -433,3 +433,59 @@ channels = ["c"]
 
 }  // namespace
 }  // namespace samizdat::sync
+
+namespace samizdat::sync {
+namespace {
+
+// A story edited in place keeps its feed entry: only re-fetching its page finds the edit.
+// Re-checks come once the interval has passed, and stop once the article is older than the
+// window.
+TEST_F(SyncEndToEnd, RecentArticlesEditedInPlaceAreRecheckedOnSchedule) {
+  ASSERT_FALSE(Sync(*store_).AnyFailed());  // first seen at hour 1
+  site_.Put("/gb/a1.htm", ArticlePage("第一篇：城市新闻", "城市里发生了另外一件事"));
+  for (int hour = 2; hour <= 6; ++hour) {
+    SyncReport early = Sync(*store_);
+    EXPECT_EQ(early.recheck_requests, 0) << "hour " << hour;
+  }
+  SyncReport due = Sync(*store_);  // hour 7: six hours after the last fetch
+  EXPECT_FALSE(due.AnyFailed());
+  EXPECT_EQ(due.recheck_requests, 5);  // every stored article is recent
+  EXPECT_EQ(due.recheck_changed, 1);
+  auto a1 = store_->FindArticle(server_.Url("/gb/a1.htm")).value();
+  ASSERT_TRUE(a1);
+  EXPECT_EQ(a1->revisions, 2);
+  auto revisions = store_->Revisions(a1->id).value();
+  ASSERT_EQ(revisions.size(), 2u);
+  EXPECT_NE(revisions[1].text.find("另外一件事"), std::string::npos);
+  EXPECT_EQ(Sync(*store_).recheck_requests, 0);  // hour 8: all checked at hour 7
+  clock_.Advance(int64_t{4} * 86400 * 1000);     // past the three-day window
+  EXPECT_EQ(Sync(*store_).recheck_requests, 0);
+}
+
+// The same story under a second URL is stored, and linked to the first copy.
+TEST_F(SyncEndToEnd, ASecondCopyOfAStoryIsLinkedAsANearDuplicate) {
+  std::string story;
+  for (const char* sentence :
+       {"港口管理局周一宣布，新的集装箱码头将于明年春季投入使用。", "该码头耗资约四十亿元，",
+        "设计年吞吐量为三百万标准箱。", "管理局表示，码头启用后将缓解现有港区的拥堵，",
+        "并为周边地区创造约两千个就业岗位。", "环保团体则对填海工程对红树林的影响表示担忧。"})
+    story += sentence;
+  site_.Put("/gb/port.htm", ArticlePage("新码头明年启用", story));
+  site_.Put("/gb/port-copy.htm", ArticlePage("转载：新码头明年启用", story));
+  site_.Put("/gb/ch1.htm",
+            "<html><body><div class=\"post_list\"><div class=\"title\"><a "
+            "href=\"/gb/port-copy.htm\">转载</a></div><div class=\"title\"><a "
+            "href=\"/gb/port.htm\">原文</a></div></div></body></html>");
+  SyncReport report = Sync(*store_);
+  EXPECT_FALSE(report.AnyFailed());
+  EXPECT_EQ(report.near_duplicates, 1);
+  auto links = store_->NearDuplicates().value();
+  ASSERT_EQ(links.size(), 1u);
+  EXPECT_EQ(links[0].canonical_url, server_.Url("/gb/port-copy.htm"));
+  auto original = store_->FindArticle(server_.Url("/gb/port.htm")).value();
+  ASSERT_TRUE(original);
+  EXPECT_EQ(links[0].duplicate_of, original->id);
+}
+
+}  // namespace
+}  // namespace samizdat::sync
