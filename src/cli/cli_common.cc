@@ -10,6 +10,7 @@
 
 #include <unistd.h>
 
+#include "store/article_store.h"
 #include "util/strings.h"
 
 namespace samizdat {
@@ -126,8 +127,10 @@ bool LoadConfigOrReport(Env& env, const std::string& path, config::Config* cfg) 
 }
 
 // Takes the mirror lock for a command that writes the store or the site (doc/store.md).
-// Returns kExitOk with *lock held, or the exit status after printing why not.
+// Returns kExitOk with *lock held, or the exit status after printing why not. A PostgreSQL
+// store takes no file lock: many workers share it and the database orders their writes.
 int LockStoreOrReport(const std::string& store_path, std::unique_ptr<store::StoreLock>* lock) {
+  if (store::IsPostgresLocation(store_path)) return kExitOk;
   std::string error;
   switch (store::StoreLock::TryAcquire(store_path, lock, &error)) {
     case store::StoreLock::Outcome::kAcquired:

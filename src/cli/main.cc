@@ -251,7 +251,7 @@ void PrintSyncJson(const config::Config& cfg, bool dry_run, const sync::SyncRepo
 }
 
 void PrintSyncReport(const config::Config& cfg, bool dry_run, const sync::SyncReport& report,
-                     store::Store& store) {
+                     store::ArticleStore& store) {
   for (const auto& s : report.sources) {
     if (!s.due) {
       PrintLine(stdout, fmt::format("{:<20} not due", s.id));
@@ -304,7 +304,7 @@ int RunSync(const std::string& config_path, bool as_json, bool dry_run, const st
   }
   std::unique_ptr<store::StoreLock> lock;
   if (int status = LockStoreOrReport(cfg.store_path, &lock); status != kExitOk) return status;
-  auto store = store::Store::Open(cfg.store_path, &error);
+  auto store = store::OpenStore(cfg.store_path, &error);
   if (!store) {
     Complain(error);
     return kExitUsage;
@@ -341,13 +341,13 @@ int RunBuild(const std::string& config_path) {
   config::Config cfg;
   if (!LoadConfigOrReport(*Env::Default(), config_path, &cfg)) return kExitUsage;
   std::string error;
-  if (!Exists(*Env::Default(), cfg.store_path)) {
+  if (!store::IsPostgresLocation(cfg.store_path) && !Exists(*Env::Default(), cfg.store_path)) {
     Complain(fmt::format("no store at {}; run `samizdat sync` first", cfg.store_path));
     return kExitUsage;
   }
   std::unique_ptr<store::StoreLock> lock;
   if (int status = LockStoreOrReport(cfg.store_path, &lock); status != kExitOk) return status;
-  auto store = store::Store::Open(cfg.store_path, &error);
+  auto store = store::OpenStore(cfg.store_path, &error);
   if (!store) {
     Complain(error);
     return kExitUsage;

@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include "store/article_store.h"
 #include "util/dates.h"
 #include "util/ids.h"
 #include "util/status.h"
@@ -474,7 +475,8 @@ Status ParseRoot(const toml::table& root, std::string_view origin, std::string_v
 void ApplyDefaultPaths(std::string_view base_dir, Config& cfg) {
   if (cfg.store_path.empty()) cfg.store_path = "samizdat.db";
   if (cfg.output_dir.empty()) cfg.output_dir = "site";
-  RelativeToBase(base_dir, cfg.store_path);
+  // A PostgreSQL connection URI is not a path (doc/scale-out.md).
+  if (!store::IsPostgresLocation(cfg.store_path)) RelativeToBase(base_dir, cfg.store_path);
   RelativeToBase(base_dir, cfg.output_dir);
   RelativeToBase(base_dir, cfg.publish.archive.output);
   // file:// sources are read under the config file's directory unless told otherwise.

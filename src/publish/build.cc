@@ -282,7 +282,8 @@ std::string JsonText(const json& j) {
 // a problem with one article or file is recorded, naming it, and the build goes on.
 class SiteBuilder {
  public:
-  SiteBuilder(const config::Config& cfg, store::Store& store, Env& env, fetch::HttpClient* http)
+  SiteBuilder(const config::Config& cfg, store::ArticleStore& store, Env& env,
+              fetch::HttpClient* http)
       : cfg_(cfg),
         store_(store),
         env_(env),
@@ -316,7 +317,7 @@ class SiteBuilder {
   std::string TargetOf(const store::IndexEntry& e) const;
 
   const config::Config& cfg_;
-  store::Store& store_;
+  store::ArticleStore& store_;
   Env& env_;
   BuildReport report_;
   Status store_error_;  // the first failed store read: the build stops before it writes
@@ -364,12 +365,12 @@ bool SiteBuilder::Write(OutputTree& tree, const std::string& relative, std::stri
 // the main tree's pages and indexes link to them through the archive's prefix.
 void SiteBuilder::PlanArchive() {
   const publish::ArchiveConfig& archive = cfg_.publish.archive;
-  Result<std::vector<store::Store::ArticlePath>> read = store_.ArticlePaths();
+  Result<std::vector<store::ArticleStore::ArticlePath>> read = store_.ArticlePaths();
   if (!read.ok()) {
     store_error_ = read.status();
     return;
   }
-  const std::vector<store::Store::ArticlePath>& paths = *read;
+  const std::vector<store::ArticleStore::ArticlePath>& paths = *read;
   if (archive.enabled() && static_cast<int64_t>(paths.size()) > archive.max_articles)
     for (size_t i = 0; i < paths.size() - static_cast<size_t>(archive.max_articles); ++i)
       archived_.insert(paths[i].id);
@@ -640,7 +641,7 @@ clean::CleanOptions PageCleanOptions(const config::SiteConfig& site) {
 
 std::string Stamp(int64_t unix_seconds) { return FormatUnixUtc(unix_seconds, "%m%d%H%M"); }
 
-BuildReport BuildSite(const config::Config& cfg, store::Store& store, Env& env,
+BuildReport BuildSite(const config::Config& cfg, store::ArticleStore& store, Env& env,
                       fetch::HttpClient* http) {
   return SiteBuilder(cfg, store, env, http).Run();
 }

@@ -37,7 +37,7 @@ struct BuildReport {
 
 // `http` downloads images for re-hosting; nullptr (or site.rehost_images = false) keeps
 // the original image URLs.
-BuildReport BuildSite(const config::Config& config, store::Store& store, Env& env,
+BuildReport BuildSite(const config::Config& config, store::ArticleStore& store, Env& env,
                       fetch::HttpClient* http = nullptr);
 
 // The site's page options for the clean stage (link policy, heading shift): the one place

@@ -114,7 +114,7 @@ store::SourceHealth NextHealth(const DueSource& d, int64_t now) {
 // Status; the first store error ends the run (SyncReport::store_error).
 class SyncRun {
  public:
-  SyncRun(const config::Config& config, store::Store& store, fetch::HttpClient& http,
+  SyncRun(const config::Config& config, store::ArticleStore& store, fetch::HttpClient& http,
           const extract::ProfileSet& profiles, const SyncOptions& options, const Progress& progress)
       : config_(config),
         store_(store),
@@ -153,7 +153,7 @@ class SyncRun {
   DueSource& Lister(const Candidate& c) { return due_[c.sources.front()]; }
 
   const config::Config& config_;
-  store::Store& store_;
+  store::ArticleStore& store_;
   fetch::HttpClient& http_;
   const extract::ProfileSet& profiles_;
   const SyncOptions& options_;
@@ -578,9 +578,9 @@ std::string CanonicalArticleUrl(const std::string& url) {
   return base + kept;
 }
 
-SyncReport RunSync(const config::Config& config, store::Store& store, fetch::HttpClient& http,
-                   const extract::ProfileSet& profiles, const SyncOptions& options,
-                   const Progress& progress) {
+SyncReport RunSync(const config::Config& config, store::ArticleStore& store,
+                   fetch::HttpClient& http, const extract::ProfileSet& profiles,
+                   const SyncOptions& options, const Progress& progress) {
   return SyncRun(config, store, http, profiles, options, progress).Run();
 }
 
