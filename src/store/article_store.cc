@@ -1,5 +1,6 @@
 #include "store/article_store.h"
 
+#include "store/pg_store.h"
 #include "store/store.h"
 
 namespace samizdat::store {
@@ -9,10 +10,7 @@ bool IsPostgresLocation(std::string_view location) {
 }
 
 std::unique_ptr<ArticleStore> OpenStore(const std::string& location, std::string* error) {
-  if (IsPostgresLocation(location)) {
-    *error = "this samizdat has no PostgreSQL store; cannot open " + location;
-    return nullptr;
-  }
+  if (IsPostgresLocation(location)) return PgStore::Open(location, error);
   return Store::Open(location, error);
 }
 
