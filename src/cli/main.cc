@@ -36,6 +36,7 @@
 #include "util/url.h"
 
 #include "cli/cli_common.h"
+#include "cli/sync_worker.h"
 
 namespace samizdat {
 namespace {
@@ -502,7 +503,8 @@ Subcommand AddFeed(CLI::App& app) {
 Subcommand AddSync(CLI::App& app) {
   struct Args {
     std::string config = "samizdat.toml", only_source;
-    bool json = false, dry_run = false;
+    bool json = false, dry_run = false, worker = false;
+    int64_t lease_seconds = 300;
   };
   auto a = std::make_shared<Args>();
   auto* sync_cmd =
@@ -511,7 +513,17 @@ Subcommand AddSync(CLI::App& app) {
   sync_cmd->add_flag("--json", a->json, "Print a JSON summary");
   sync_cmd->add_flag("--dry-run", a->dry_run, "Fetch and parse, but write nothing");
   sync_cmd->add_option("--source", a->only_source, "Sync only this source");
-  return {sync_cmd, [a] { return RunSync(a->config, a->json, a->dry_run, a->only_source); }};
+  auto* worker =
+      sync_cmd->add_flag("--worker", a->worker,
+                         "Share the sync with other workers (PostgreSQL store; exits when done)");
+  sync_cmd->add_option("--lease-seconds", a->lease_seconds, "How long a worker owns a claimed job")
+      ->check(CLI::Range(1, 86400))
+      ->needs(worker);
+  worker->excludes("--dry-run")->excludes("--source");
+  return {sync_cmd, [a] {
+            return a->worker ? RunSyncWorker(a->config, a->json, a->lease_seconds)
+                             : RunSync(a->config, a->json, a->dry_run, a->only_source);
+          }};
 }
 
 Subcommand AddBuild(CLI::App& app) {
