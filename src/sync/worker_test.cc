@@ -183,7 +183,8 @@ TEST(Worker, FourWorkersOneKilledStoreEveryArticleOncePolitely) {
   }
 }
 
-// sync --worker into PostgreSQL, then build from it: the site holds every article.
+// sync --worker into PostgreSQL, then the single-process sync and build on the same
+// store: the site holds every article.
 TEST(Worker, BuildReadsAPostgresStore) {
   std::string why;
   PgServer* server = PgServer::Shared(&why);
@@ -198,6 +199,10 @@ TEST(Worker, BuildReadsAPostgresStore) {
   testing::RunResult worker =
       testing::RunSamizdat("sync --worker --config " + dir.File("samizdat.toml"));
   ASSERT_EQ(worker.status, 0) << worker.err;
+  // The single-process sync runs on the same store (its sources are not due: nothing to do).
+  testing::RunResult plain = testing::RunSamizdat("sync --config " + dir.File("samizdat.toml"));
+  ASSERT_EQ(plain.status, 0) << plain.err;
+  EXPECT_NE(plain.out.find("(5 articles, 5 revisions)"), std::string::npos) << plain.out;
   testing::RunResult build = testing::RunSamizdat("build --config " + dir.File("samizdat.toml"));
   ASSERT_EQ(build.status, 0) << build.err;
   EXPECT_NE(build.out.find("5 articles"), std::string::npos) << build.out;
