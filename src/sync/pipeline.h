@@ -94,12 +94,11 @@ void RunFetchPipeline(fetch::HttpClient& http, const std::vector<fetch::Request>
         group.push_back(std::move(*slots[i]));
         slots[i].reset();
       }
-      bool go_on = consume(first, group);
-      order.Consumed(count);
-      if (!go_on) {
-        order.Stop();
+      if (!consume(first, group)) {
+        order.Stop();  // before any room is made: nothing more is handed over
         break;
       }
+      order.Consumed(count);
     }
     fetcher.join();
   }
