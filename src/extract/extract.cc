@@ -1,5 +1,7 @@
 #include "extract/extract.h"
 
+#include <cstring>
+
 #include <utility>
 
 #include "extract/generic.h"
@@ -206,16 +208,29 @@ Article Run(std::string utf8, const ExtractOptions& options, Article a) {
 
 // Real HTML in any charset has almost no C0 control bytes (ESC is used by ISO-2022-JP);
 // images, archives and executables are full of them.
+// A control character that text does not contain (whitespace and ESC excepted).
+bool IsControlByte(char ch) {
+  unsigned char c = static_cast<unsigned char>(ch);
+  return c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != 0x1B;
+}
+
 bool LooksBinary(std::string_view bytes) {
   if (bytes.size() >= 2 &&
       ((bytes[0] == '\xFF' && bytes[1] == '\xFE') || (bytes[0] == '\xFE' && bytes[1] == '\xFF')))
     return false;  // UTF-16 with a byte-order mark
   std::string_view sample = bytes.substr(0, std::min<size_t>(bytes.size(), 64 * 1024));
   size_t controls = 0;
-  for (char ch : sample) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != 0x1B) ++controls;
+  size_t i = 0;
+  // Eight bytes at a time: a word with no byte below 0x20 (most of any text) is skipped
+  // without looking at its bytes.
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
+  for (; i + 8 <= sample.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, sample.data() + i, 8);
+    if (((word - kOnes * 0x20) & ~word & kHighs) == 0) continue;
+    for (size_t k = i; k < i + 8; ++k) controls += IsControlByte(sample[k]);
   }
+  for (; i < sample.size(); ++i) controls += IsControlByte(sample[i]);
   return controls > 8 && controls * 100 > sample.size();
 }
 

@@ -123,6 +123,11 @@ class ArticleStore {
 
   virtual Result<int> schema_version() const = 0;
 
+  // Runs `writes` as one transaction where the backend groups writes (SQLite: a savepoint
+  // inside an enclosing InTransaction, so a batch of articles is one commit); every write
+  // below stays all-or-nothing on its own either way.
+  virtual Status InTransaction(const std::function<Status()>& writes) = 0;
+
   virtual Result<std::optional<Validators>> GetValidators(std::string_view url) = 0;
   virtual Status PutValidators(std::string_view url, const Validators& v) = 0;
 

@@ -67,6 +67,9 @@ class PgStore : public ArticleStore {
   static constexpr int kSchemaVersion = 1;
   Result<int> schema_version() const override;
 
+  // Each PostgreSQL write commits on its own (SaveArticle is one transaction): `writes` runs
+  // as it is, without a grouping transaction around it.
+  Status InTransaction(const std::function<Status()>& writes) override { return writes(); }
   Result<std::optional<Validators>> GetValidators(std::string_view url) override;
   Status PutValidators(std::string_view url, const Validators& v) override;
   Status LogFetch(const FetchLogEntry& entry) override;

@@ -53,23 +53,29 @@ class Stmt {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
-// BEGIN IMMEDIATE ... COMMIT, rolled back unless Commit() succeeds.
+// BEGIN IMMEDIATE ... COMMIT, rolled back unless Commit() succeeds. Inside a transaction
+// already open (Store::InTransaction) it is a savepoint instead: its writes are kept or
+// undone on their own, and made durable by the outer commit.
 class Transaction {
  public:
-  explicit Transaction(sqlite3* db) : db_(db) {
-    ok_ = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
+  explicit Transaction(sqlite3* db) : db_(db), nested_(sqlite3_get_autocommit(db) == 0) {
+    ok_ = Run(nested_ ? "SAVEPOINT tx" : "BEGIN IMMEDIATE");
   }
   ~Transaction() {
-    if (ok_ && !committed_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    if (ok_ && !committed_) Run(nested_ ? "ROLLBACK TO tx; RELEASE tx" : "ROLLBACK");
   }
   bool ok() const { return ok_; }
   [[nodiscard]] bool Commit() {
-    committed_ = sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK;
+    committed_ = Run(nested_ ? "RELEASE tx" : "COMMIT");
     return committed_;
   }
 
  private:
+  bool Run(const char* sql) {
+    return sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) == SQLITE_OK;
+  }
   sqlite3* db_;
+  bool nested_;
   bool ok_ = false;
   bool committed_ = false;
 };
@@ -522,6 +528,14 @@ Status Store::InsertMemberships(int64_t article, const ArticleInput& in, int64_t
     m.Bind(1, article).Bind(2, membership.channel).Bind(3, membership.source_id).Bind(4, now);
     if (!m.Done()) return Error("cannot add membership", in.canonical_url);
   }
+  return Status::Ok();
+}
+
+Status Store::InTransaction(const std::function<Status()>& writes) {
+  Transaction tx(db_);
+  if (!tx.ok()) return Error("cannot begin transaction");
+  if (Status st = writes(); !st.ok()) return st;
+  if (!tx.Commit()) return Error("cannot commit");
   return Status::Ok();
 }
 

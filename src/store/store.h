@@ -35,6 +35,12 @@ class Store : public ArticleStore {
   static constexpr int kSchemaVersion = 3;
   Result<int> schema_version() const override;
 
+  // Runs `writes` in one transaction: every write it makes is kept, or none (when it fails,
+  // or the commit does). Inside another InTransaction it is a savepoint of the outer one,
+  // kept or undone on its own and made durable by the outer commit: a batch of articles
+  // can be one commit, each article all-or-nothing. Each write below is such a transaction.
+  Status InTransaction(const std::function<Status()>& writes) override;
+
   Result<std::optional<Validators>> GetValidators(std::string_view url) override;
   Status PutValidators(std::string_view url, const Validators& v) override;
 
