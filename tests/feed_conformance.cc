@@ -48,6 +48,13 @@ void PutDetail(json& to, const char* key, const feed::Content& c) {
   if (!c.type.empty()) to[key] = ContentDetail(c);
 }
 
+// The title as feed parsers give it: samizdat's title is plain text, and its title_detail
+// carries the (sanitised) markup when the feed gave HTML.
+std::string TitleView(const std::string& title, const feed::Content& detail) {
+  bool markup = detail.type == "text/html" || detail.type == "application/xhtml+xml";
+  return markup ? detail.value : title;
+}
+
 // Tags as the assertions read them: a scheme or label the feed did not give is null.
 json TagsView(const std::vector<feed::Tag>& tags) {
   json j = json::array();
@@ -84,7 +91,7 @@ void PutFeedExtras(const feed::FeedInfo& i, json& fd) {
 // A feed's metadata (the feed's own, or an entry's source).
 json FeedInfoView(const feed::FeedInfo& i) {
   json fd;
-  fd["title"] = i.title;
+  fd["title"] = TitleView(i.title, i.title_detail);
   fd["link"] = i.link;
   if (!i.link.empty()) fd["links"] = json::array({{{"href", i.link}, {"rel", "alternate"}}});
   fd["subtitle"] = i.subtitle;
@@ -105,7 +112,7 @@ json View(const feed::Feed& f) {
   json entries = json::array();
   for (const auto& e : f.entries) {
     json x;
-    x["title"] = e.title;
+    x["title"] = TitleView(e.title, e.title_detail);
     x["link"] = e.link;
     x["id"] = e.id;
     x["summary"] = e.summary;

@@ -1,6 +1,7 @@
 #include "feed/feed.h"
 
 #include "feed/entities.h"
+#include "feed/sanitize.h"
 #include "feed/xml_depth.h"
 
 #include <zlib.h>
@@ -319,7 +320,7 @@ Entry ParseRssItem(const pugi::xml_node& item, const ParseOptions& o, const std:
         (q == "title" || q == "rss1:title" || q == "rss090:title" || q == "dc:title")) {
       if (e.title.empty() || q != "dc:title") {
         e.title = PlainText(text);
-        e.title_detail = RssDetail(c, "text/plain", e.title, base);
+        e.title_detail = RssDetail(c, "text/plain", std::string(TrimAscii(text)), base);
       }
     } else if (q == "link" || q == "rss1:link" || q == "rss090:link") {
       if (e.link.empty()) e.link = Resolve(base, text);
@@ -340,8 +341,10 @@ Entry ParseRssItem(const pugi::xml_node& item, const ParseOptions& o, const std:
       }
     } else if (q == "copyright" || q == "dc:rights" || q == "dcterms:rights") {
       if (e.rights.empty()) e.rights = text;
-    } else if (q == "content:encoded") {
-      e.content.push_back({"text/html", text, "", base});
+    } else if (q == "content:encoded" || q == "fullitem") {
+      e.content.push_back({"text/html", text, LangOf(c), base});
+    } else if (local == "body" && (q == "body" || q == "xhtml:body")) {
+      e.content.push_back({"application/xhtml+xml", InnerXml(c), LangOf(c), base});
     } else if (q == "pubDate" || q == "dc:date" || q == "dcterms:issued" ||
                q == "dcterms:created") {
       if (!e.published) e.published = Date(text, o);
@@ -401,7 +404,7 @@ void ReadRssChannelElement(const pugi::xml_node& c, const std::string& base, con
   std::string q = QName(c), local = Local(c), text = NodeText(c);
   if (local == "title" && q != "dc:title" && info.title.empty()) {
     info.title = PlainText(text);
-    info.title_detail = RssDetail(c, "text/plain", info.title, base);
+    info.title_detail = RssDetail(c, "text/plain", std::string(TrimAscii(text)), base);
   } else if ((q == "link" || q == "rss1:link" || q == "rss090:link") && info.link.empty()) {
     info.link = Resolve(base, text);
   } else if ((local == "description" || q == "dc:description") && info.subtitle.empty()) {
@@ -491,6 +494,20 @@ bool IsXmlOrTextType(std::string_view type) {
   return StartsWithIgnoreCase(type, "text/") || type.ends_with("+xml") || type.ends_with("/xml");
 }
 
+// Atom 1.0 wraps XHTML in a <div> that is not part of the content: the div when it is the
+// only thing inside `n` (Atom 0.3 has no wrapper; its markup is all content).
+pugi::xml_node WrapperDiv(const pugi::xml_node& n) {
+  if (QName(n).rfind("atom:", 0) != 0) return {};
+  pugi::xml_node div;
+  for (pugi::xml_node c = n.first_child(); c; c = c.next_sibling()) {
+    bool blank = c.type() == pugi::node_pcdata && TrimAscii(c.value()).empty();
+    if (blank || c.type() == pugi::node_comment) continue;
+    if (div || c.type() != pugi::node_element || Local(c) != "div") return {};
+    div = c;
+  }
+  return div;
+}
+
 // An Atom text construct: its type normalised to a MIME type and its value as given
 // (escaped HTML unescaped once, inline XHTML serialised, Atom 0.3 base64 decoded).
 Content ReadAtomText(const pugi::xml_node& n, const std::string& base) {
@@ -504,8 +521,7 @@ Content ReadAtomText(const pugi::xml_node& n, const std::string& base) {
     c.value = DecodeBase64(NodeText(n));
   } else if (type == "xhtml" || type == "application/xhtml+xml") {
     c.type = "application/xhtml+xml";
-    pugi::xml_node div = n.child("div");
-    if (!div) div = n.find_child([](pugi::xml_node x) { return x.type() == pugi::node_element; });
+    pugi::xml_node div = WrapperDiv(n);
     c.value = div ? InnerXml(div) : InnerXml(n);
   } else if (type == "html" || type == "text/html") {
     c.type = "text/html";
@@ -1109,6 +1125,7 @@ void CapEntries(size_t max, Feed& f) {
 Feed ParseFeed(std::string_view bytes, const ParseOptions& options) {
   Feed f = ParseFeedUncapped(bytes, options);
   CapEntries(options.max_entries, f);
+  SanitizeFeedMarkup(f);
   return f;
 }
 
