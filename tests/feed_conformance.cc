@@ -9,6 +9,7 @@
 // excluded reaches --min-rate; 1 below it, on a stale exclusion, or when the dataset is
 // absent under CI (CI=true). Elsewhere an absent dataset is skipped with a note.
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -48,11 +49,57 @@ void PutDetail(json& to, const char* key, const feed::Content& c) {
   if (!c.type.empty()) to[key] = ContentDetail(c);
 }
 
-// The title as feed parsers give it: samizdat's title is plain text, and its title_detail
-// carries the (sanitised) markup when the feed gave HTML.
+// The title as feed parsers give it, the value of its detail: samizdat's title is plain
+// text for display, and its title_detail carries the text as the feed gave it (sanitised
+// when it is markup).
 std::string TitleView(const std::string& title, const feed::Content& detail) {
-  bool markup = detail.type == "text/html" || detail.type == "application/xhtml+xml";
-  return markup ? detail.value : title;
+  return detail.type.empty() ? title : detail.value;
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+// An RFC 3339 time of the model as a UTC time tuple (year, month, day, hour, minute,
+// second, weekday with Monday 0, day of the year, 0): the *_parsed form of feed parsers.
+json TimeTuple(const std::string& rfc3339) {
+  int y, mo, d, h, mi, s;
+  if (std::sscanf(rfc3339.c_str(), "%d-%d-%dT%d:%d:%d", &y, &mo, &d, &h, &mi, &s) != 6)
+    return nullptr;
+  int64_t offset = 0;  // seconds east of UTC
+  size_t zone = rfc3339.find_first_of("Z+-", 19);
+  if (zone != std::string::npos && rfc3339[zone] != 'Z') {
+    int oh = 0, om = 0;
+    std::sscanf(rfc3339.c_str() + zone + 1, "%d:%d", &oh, &om);
+    offset = (rfc3339[zone] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+  }
+  int64_t t = DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - offset;
+  int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+  int64_t secs = t - days * 86400;
+  // Back to a civil date.
+  int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int64_t day = doy - (153 * mp + 2) / 5 + 1, month = mp < 10 ? mp + 3 : mp - 9;
+  int64_t year = yoe + era * 400 + (month <= 2);
+  int64_t weekday = ((days % 7) + 7 + 3) % 7;  // 1970-01-01 was a Thursday
+  int64_t yday = days - DaysFromCivil(year, 1, 1) + 1;
+  return json::array({year, month, day, secs / 3600, secs / 60 % 60, secs % 60, weekday, yday, 0});
+}
+
+// A date and its *_parsed tuple, when the model has it.
+void PutDate(json& to, const std::string& key, const std::optional<std::string>& date) {
+  if (!date) return;
+  to[key] = *date;
+  to[key + "_parsed"] = TimeTuple(*date);
 }
 
 // Tags as the assertions read them: a scheme or label the feed did not give is null.
@@ -98,7 +145,7 @@ json FeedInfoView(const feed::FeedInfo& i) {
   fd["language"] = i.language;
   fd["id"] = i.id;
   if (!i.image.empty()) fd["image"] = {{"href", i.image}, {"url", i.image}};
-  if (i.updated) fd["updated"] = *i.updated;
+  PutDate(fd, "updated", i.updated);
   PutFeedExtras(i, fd);
   return fd;
 }
@@ -130,8 +177,8 @@ json View(const feed::Feed& f) {
       x["links"].push_back({{"href", e.link}, {"rel", "alternate"}});
     x["content"] = json::array();
     for (const auto& c : e.content) x["content"].push_back(ContentDetail(c));
-    if (e.published) x["published"] = *e.published;
-    if (e.updated) x["updated"] = *e.updated;
+    PutDate(x, "published", e.published);
+    PutDate(x, "updated", e.updated);
     x["author"] = e.author;
     if (!e.authors.empty()) x["author_detail"] = PersonDetail(e.authors[0]);
     x["authors"] = json::array();

@@ -110,6 +110,14 @@ std::string InnerXml(const pugi::xml_node& n) {
   return w.out;
 }
 
+// The text of an element that should hold only text: its markup when a feed put
+// unescaped elements in it ("<description><p>x</p></description>"), else its text.
+std::string TextOf(const pugi::xml_node& n) {
+  for (pugi::xml_node c = n.first_child(); c; c = c.next_sibling())
+    if (c.type() == pugi::node_element) return InnerXml(n);
+  return NodeText(n);
+}
+
 // Plain text from a value that may hold HTML markup or entities ("AT&amp;T", "<b>x</b>").
 // Only ASCII whitespace collapses: a feed's &nbsp; or &emsp; is meant.
 std::string PlainText(std::string_view value) {
@@ -315,7 +323,7 @@ Entry ParseRssItem(const pugi::xml_node& item, const ParseOptions& o, const std:
     if (c.type() != pugi::node_element) continue;
     std::string q = QName(c);
     std::string local = Local(c);
-    std::string text = NodeText(c);
+    std::string text = TextOf(c);
     if (local == "title" &&
         (q == "title" || q == "rss1:title" || q == "rss090:title" || q == "dc:title")) {
       if (e.title.empty() || q != "dc:title") {
@@ -401,7 +409,7 @@ void ReadRssChannelExtras(const pugi::xml_node& c, const std::string& q, const s
 // One child element of an RSS channel (not an item) into the feed's metadata.
 void ReadRssChannelElement(const pugi::xml_node& c, const std::string& base, const ParseOptions& o,
                            FeedInfo& info) {
-  std::string q = QName(c), local = Local(c), text = NodeText(c);
+  std::string q = QName(c), local = Local(c), text = TextOf(c);
   if (local == "title" && q != "dc:title" && info.title.empty()) {
     info.title = PlainText(text);
     info.title_detail = RssDetail(c, "text/plain", std::string(TrimAscii(text)), base);
@@ -525,13 +533,14 @@ Content ReadAtomText(const pugi::xml_node& n, const std::string& base) {
     c.value = div ? InnerXml(div) : InnerXml(n);
   } else if (type == "html" || type == "text/html") {
     c.type = "text/html";
-    c.value = NodeText(n);
+    pugi::xml_node div = WrapperDiv(n);  // an XHTML wrapper around escaped HTML
+    c.value = div ? TextOf(div) : TextOf(n);
   } else if (mode == "xml") {
     c.type = "application/xhtml+xml";
     c.value = InnerXml(n);
   } else if (type.empty() || type == "text" || type == "text/plain") {
     c.type = "text/plain";
-    c.value = NodeText(n);
+    c.value = TextOf(n);
   } else {
     c.type = type;
     c.value = IsXmlOrTextType(type) ? NodeText(n) : DecodeBase64(NodeText(n));
@@ -624,9 +633,10 @@ void ReadAtomEntryElement(const pugi::xml_node& x, const ParseOptions& o, Entry&
   } else if (xl == "id") {
     e.id = CollapseWhitespace(NodeText(x));
   } else if (xl == "link") {
-    Link l{Resolve(xb, x.attribute("href").value()), x.attribute("rel").value(),
-           x.attribute("type").value(), x.attribute("title").value(),
-           x.attribute("length").as_llong()};
+    // Some feeds write the URL as the link's text instead of its href.
+    std::string href = x.attribute("href") ? x.attribute("href").value() : NodeText(x);
+    Link l{Resolve(xb, href), x.attribute("rel").value(), x.attribute("type").value(),
+           x.attribute("title").value(), x.attribute("length").as_llong()};
     if (l.rel.empty()) l.rel = "alternate";
     if (l.rel == "alternate" && e.link.empty()) e.link = l.href;
     if (l.rel == "enclosure") e.enclosures.push_back(l);
