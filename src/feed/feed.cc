@@ -301,6 +301,42 @@ void ReadMedia(const pugi::xml_node& c, const std::string& q, Entry& e, const st
   }
 }
 
+// iTunes block: "yes" as Apple documents it; any other spelling has no effect.
+bool ItunesBlock(const std::string& text) { return text == "yes" || text == "Yes"; }
+
+// iTunes explicit: "yes"/"true"/"explicit" or "no"/"false"/"clean", spelt exactly (as
+// Apple's directory reads it, like block); unset otherwise.
+std::optional<bool> ItunesExplicit(const std::string& v) {
+  if (v == "yes" || v == "true" || v == "explicit") return true;
+  if (v == "no" || v == "false" || v == "clean") return false;
+  return std::nullopt;
+}
+
+// Comments, publisher, contributors, creation and expiry dates and iTunes fields of an RSS
+// item; false when `q` is none of them.
+bool ReadRssItemMore(const std::string& q, const std::string& text, const std::string& base,
+                     const ParseOptions& o, Entry& e) {
+  if (q == "comments") {
+    e.comments = Resolve(base, text);
+  } else if (q == "dc:publisher") {
+    e.publisher = CollapseWhitespace(text);
+    e.publisher_detail = PersonFromText(e.publisher);
+  } else if (q == "dc:contributor") {
+    e.contributors.push_back(PersonFromText(text));
+  } else if (q == "expirationDate") {
+    if (!e.expired) e.expired = Date(text, o);
+  } else if (q == "itunes:block") {
+    e.itunes_block = ItunesBlock(text);
+  } else if (q == "itunes:explicit") {
+    e.itunes_explicit = ItunesExplicit(text);
+  } else if (q == "itunes:duration") {
+    e.itunes_duration = CollapseWhitespace(text);
+  } else {
+    return false;
+  }
+  return true;
+}
+
 // The link and id rules once an item is read: rdf:about, then a permalink guid, stand in
 // for a missing link; the id is the guid, else the link.
 void FinishRssItem(const pugi::xml_node& item, const std::string& guid, bool guid_is_link,
@@ -308,8 +344,10 @@ void FinishRssItem(const pugi::xml_node& item, const std::string& guid, bool gui
   if (pugi::xml_attribute about = item.attribute("rdf:about"); about && e.link.empty())
     e.link = Resolve(base, about.value());
   if (e.link.empty() && guid_is_link &&
-      (StartsWithIgnoreCase(guid, "http://") || StartsWithIgnoreCase(guid, "https://")))
+      (StartsWithIgnoreCase(guid, "http://") || StartsWithIgnoreCase(guid, "https://"))) {
     e.link = guid;
+    e.guidislink = true;
+  }
   e.id = !guid.empty() ? guid : e.link;
   if (!e.updated) e.updated = e.published;
 }
@@ -355,6 +393,7 @@ Entry ParseRssItem(const pugi::xml_node& item, const ParseOptions& o, const std:
       e.content.push_back({"application/xhtml+xml", InnerXml(c), LangOf(c), base});
     } else if (q == "pubDate" || q == "dc:date" || q == "dcterms:issued" ||
                q == "dcterms:created") {
+      if (q == "dcterms:created" && !e.created) e.created = Date(text, o);
       if (!e.published) e.published = Date(text, o);
     } else if (q == "dcterms:modified" || q == "atom:updated") {
       if (!e.updated) e.updated = Date(text, o);
@@ -373,7 +412,7 @@ Entry ParseRssItem(const pugi::xml_node& item, const ParseOptions& o, const std:
       }
     } else if (q == "itunes:summary") {
       itunes_summary = c;
-    } else if (!ReadRssTags(c, q, text, e.tags)) {
+    } else if (!ReadRssTags(c, q, text, e.tags) && !ReadRssItemMore(q, text, base, o, e)) {
       ReadMedia(c, q, e, base);
     }
   }
@@ -386,8 +425,68 @@ Entry ParseRssItem(const pugi::xml_node& item, const ParseOptions& o, const std:
 }
 
 // Rights, author, generator and TTL of an RSS channel; the first of each wins.
+// The text of the first child element of `n` named `local` (any namespace), trimmed.
+std::string ChildText(const pugi::xml_node& n, std::string_view local) {
+  for (pugi::xml_node c = n.first_child(); c; c = c.next_sibling())
+    if (c.type() == pugi::node_element && Local(c) == local)
+      return std::string(TrimAscii(NodeText(c)));
+  return {};
+}
+
+// RSS <image> or itunes:image into the feed's image.
+void ReadRssImage(const pugi::xml_node& c, const std::string& base, FeedInfo& info) {
+  Image& im = info.image_detail;
+  pugi::xml_attribute href = c.attribute("href");
+  if (!href) href = c.attribute("url");  // itunes:image written like media:thumbnail
+  if (href) im.href = Resolve(base, href.value());
+  if (std::string url = ChildText(c, "url"); !url.empty()) im.href = Resolve(base, url);
+  if (std::string t = ChildText(c, "title"); !t.empty()) im.title = t;
+  if (std::string l = ChildText(c, "link"); !l.empty()) im.link = Resolve(base, l);
+  if (std::string d = ChildText(c, "description"); !d.empty()) im.description = d;
+  im.width = std::atoll(ChildText(c, "width").c_str());
+  im.height = std::atoll(ChildText(c, "height").c_str());
+  if (info.image.empty()) info.image = im.href;
+}
+
+// Publisher, docs, cloud, text input, contributors, iTunes flags and dates of a channel.
+void ReadRssChannelMore(const pugi::xml_node& c, const std::string& q, const std::string& text,
+                        const std::string& base, const ParseOptions& o, FeedInfo& info) {
+  std::string lq = AsciiLowerCopy(q);
+  if ((q == "webMaster" || q == "dc:publisher") && info.publisher.empty()) {
+    info.publisher = CollapseWhitespace(text);
+    info.publisher_detail = PersonFromText(info.publisher);
+  } else if (q == "itunes:owner") {
+    info.publisher_detail = {ChildText(c, "name"), ChildText(c, "email"), {}};
+    info.publisher = AuthorString(info.publisher_detail);
+  } else if (q == "docs") {
+    info.docs = Resolve(base, text);
+  } else if (q == "cloud") {
+    info.cloud = {c.attribute("domain").value(), c.attribute("port").value(),
+                  c.attribute("path").value(), c.attribute("registerProcedure").value(),
+                  c.attribute("protocol").value()};
+  } else if (lq == "textinput") {
+    info.textinput = {ChildText(c, "title"), Resolve(base, ChildText(c, "link")),
+                      ChildText(c, "name"), ChildText(c, "description")};
+  } else if (q == "dc:contributor") {
+    info.contributors.push_back(PersonFromText(text));
+  } else if (q == "itunes:block") {
+    info.itunes_block = ItunesBlock(text);
+  } else if (q == "itunes:explicit") {
+    info.itunes_explicit = ItunesExplicit(text);
+  } else if ((q == "pubDate" || q == "dcterms:issued") && !info.published) {
+    info.published = Date(text, o);
+  } else if (q == "dcterms:modified") {
+    info.updated = Date(text, o);
+  } else if (q == "atom:link") {
+    Link l{Resolve(base, c.attribute("href").value()), c.attribute("rel").value(),
+           c.attribute("type").value(), c.attribute("title").value(), 0};
+    if (l.rel.empty()) l.rel = "alternate";
+    info.links.push_back(std::move(l));
+  }
+}
+
 void ReadRssChannelExtras(const pugi::xml_node& c, const std::string& q, const std::string& text,
-                          const std::string& base, FeedInfo& info) {
+                          const std::string& base, const ParseOptions& o, FeedInfo& info) {
   if ((q == "copyright" || q == "dc:rights" || q == "dcterms:rights") && info.rights.empty()) {
     info.rights = text;
     info.rights_detail = RssDetail(c, "text/plain", text, base);
@@ -399,10 +498,11 @@ void ReadRssChannelExtras(const pugi::xml_node& c, const std::string& q, const s
     info.authors.push_back(PersonFromText(name));
   } else if (q == "generator" && info.generator.empty()) {
     info.generator = CollapseWhitespace(text);
+    info.generator_detail.name = info.generator;
   } else if (q == "ttl" && info.ttl.empty()) {
     info.ttl = CollapseWhitespace(text);
-  } else {
-    ReadRssTags(c, q, text, info.tags);
+  } else if (!ReadRssTags(c, q, text, info.tags)) {
+    ReadRssChannelMore(c, q, text, base, o, info);
   }
 }
 
@@ -410,7 +510,7 @@ void ReadRssChannelExtras(const pugi::xml_node& c, const std::string& q, const s
 void ReadRssChannelElement(const pugi::xml_node& c, const std::string& base, const ParseOptions& o,
                            FeedInfo& info) {
   std::string q = QName(c), local = Local(c), text = TextOf(c);
-  if (local == "title" && q != "dc:title" && info.title.empty()) {
+  if (local == "title" && info.title_detail.type.empty()) {  // <title>, else dc:title
     info.title = PlainText(text);
     info.title_detail = RssDetail(c, "text/plain", std::string(TrimAscii(text)), base);
   } else if ((q == "link" || q == "rss1:link" || q == "rss090:link") && info.link.empty()) {
@@ -420,15 +520,13 @@ void ReadRssChannelElement(const pugi::xml_node& c, const std::string& base, con
     info.subtitle_detail = RssDetail(c, "text/html", text, base);
   } else if ((q == "language" || q == "dc:language") && info.language.empty()) {
     info.language = CollapseWhitespace(text);
-  } else if ((q == "lastBuildDate" || q == "pubDate" || q == "dc:date") && !info.updated) {
-    info.updated = Date(text, o);
-  } else if (local == "image" && info.image.empty()) {
-    if (pugi::xml_attribute href = c.attribute("href"))  // itunes:image
-      info.image = Resolve(base, href.value());
-    for (pugi::xml_node u = c.first_child(); u; u = u.next_sibling())
-      if (Local(u) == "url") info.image = Resolve(base, NodeText(u));
+  } else if (q == "lastBuildDate" || q == "pubDate" || q == "dc:date") {
+    if (q == "pubDate" && !info.published) info.published = Date(text, o);
+    if (!info.updated) info.updated = Date(text, o);
+  } else if (local == "image" && info.image_detail.href.empty()) {
+    ReadRssImage(c, base, info);
   } else {
-    ReadRssChannelExtras(c, q, text, base, info);
+    ReadRssChannelExtras(c, q, text, base, o, info);
   }
 }
 
@@ -568,6 +666,10 @@ void ReadAtomFeedExtras(const pugi::xml_node& c, const std::string& local, const
     info.contributors.push_back(ReadPerson(c, base));
   } else if (local == "generator") {
     info.generator = CollapseWhitespace(NodeText(c));
+    pugi::xml_attribute uri = c.attribute("uri");
+    if (!uri) uri = c.attribute("url");  // Atom 0.3
+    info.generator_detail = {info.generator, uri ? Resolve(base, uri.value()) : "",
+                             c.attribute("version").value()};
   } else if (local == "category") {
     AddAtomCategory(info.tags, c);
   } else if (local == "info") {
@@ -593,9 +695,14 @@ void ReadAtomFeedElement(const pugi::xml_node& c, const ParseOptions& o, FeedInf
   } else if ((local == "logo" || local == "icon") && info.image.empty()) {
     info.image = Resolve(base, NodeText(c));
   } else if (local == "link") {
-    std::string rel = c.attribute("rel").value();
-    if ((rel.empty() || rel == "alternate") && info.link.empty())
-      info.link = Resolve(base, c.attribute("href").value());
+    Link l{Resolve(base, c.attribute("href").value()), c.attribute("rel").value(),
+           c.attribute("type").value(), c.attribute("title").value(),
+           c.attribute("length").as_llong()};
+    if (l.rel.empty()) l.rel = "alternate";
+    if (l.rel == "alternate" && info.link.empty()) info.link = l.href;
+    info.links.push_back(std::move(l));
+  } else if (local == "published" || local == "issued") {
+    if (!info.published) info.published = Date(NodeText(c), o);
   } else {
     ReadAtomFeedExtras(c, local, base, info);
   }
@@ -649,6 +756,7 @@ void ReadAtomEntryElement(const pugi::xml_node& x, const ParseOptions& o, Entry&
     if (x.attribute("src")) ct.value.clear();
     e.content.push_back(std::move(ct));
   } else if (xl == "published" || xl == "issued" || xl == "created") {
+    if (xl == "created" && !e.created) e.created = Date(NodeText(x), o);
     if (!e.published) e.published = Date(NodeText(x), o);
   } else if (xl == "updated" || xl == "modified") {
     if (!e.updated) e.updated = Date(NodeText(x), o);

@@ -479,5 +479,63 @@ TEST(FeedModel, CategoriesKeepSchemeAndLabel) {
   EXPECT_EQ(j["entries"][0]["tags"][0]["label"], "T");
 }
 
+TEST(FeedModel, ChannelAndItemMetadataBeyondTheCore) {
+  std::string xml = R"X(<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"
+  xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom">
+<channel><dc:title>DC title</dc:title><link>https://ex.org/</link>
+<atom:link rel="self" type="application/rss+xml" href="https://ex.org/feed.xml"/>
+<pubDate>Thu, 01 Jan 2004 19:48:21 GMT</pubDate><webMaster>me@ex.org (Editor)</webMaster>
+<docs>https://www.rssboard.org/rss-specification</docs>
+<cloud domain="rpc.ex.org" port="80" path="/RPC2" registerProcedure="notify" protocol="xml-rpc"/>
+<image><url>/logo.png</url><title>Logo</title><link>https://ex.org/</link><width>80</width><height>15</height></image>
+<textInput><title>Search</title><name>q</name><link>https://ex.org/s</link><description>d</description></textInput>
+<itunes:block>yes</itunes:block><itunes:explicit>clean</itunes:explicit>
+<item><guid>https://ex.org/a/1</guid><comments>/a/1#c</comments>
+<expirationDate>Thu, 01 Jan 2004 19:48:21 GMT</expirationDate>
+<itunes:duration>3:00</itunes:duration><itunes:explicit>yes</itunes:explicit></item>
+</channel></rss>)X";
+  Feed f = ParseFeed(xml, {"https://ex.org/feed.xml"});
+  EXPECT_EQ(f.feed.title, "DC title");
+  EXPECT_EQ(f.feed.published, "2004-01-01T19:48:21Z");
+  EXPECT_EQ(f.feed.publisher_detail.email, "me@ex.org");
+  EXPECT_EQ(f.feed.publisher_detail.name, "Editor");
+  EXPECT_EQ(f.feed.docs, "https://www.rssboard.org/rss-specification");
+  EXPECT_EQ(f.feed.cloud.register_procedure, "notify");
+  EXPECT_EQ(f.feed.image_detail.href, "https://ex.org/logo.png");
+  EXPECT_EQ(f.feed.image_detail.width, 80);
+  EXPECT_EQ(f.feed.image_detail.height, 15);
+  EXPECT_EQ(f.feed.textinput.name, "q");
+  ASSERT_EQ(f.feed.links.size(), 1u);
+  EXPECT_EQ(f.feed.links[0].rel, "self");
+  EXPECT_TRUE(f.feed.itunes_block);
+  EXPECT_EQ(f.feed.itunes_explicit, false);
+  ASSERT_EQ(f.entries.size(), 1u);
+  const Entry& e = f.entries[0];
+  EXPECT_TRUE(e.guidislink);
+  EXPECT_EQ(e.link, "https://ex.org/a/1");
+  EXPECT_EQ(e.comments, "https://ex.org/a/1#c");
+  EXPECT_EQ(e.expired, "2004-01-01T19:48:21Z");
+  EXPECT_EQ(e.itunes_duration, "3:00");
+  EXPECT_EQ(e.itunes_explicit, true);
+  json j = FeedToJson(f);
+  EXPECT_EQ(j["feed"]["cloud"]["domain"], "rpc.ex.org");
+  EXPECT_EQ(j["entries"][0]["comments"], "https://ex.org/a/1#c");
+}
+
+TEST(FeedModel, AtomGeneratorAndFeedLinks) {
+  std::string xml = R"(<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>
+<link href="https://ex.org/"/><link rel="self" href="/feed.atom"/>
+<generator uri="/gen" version="1.0">Gen</generator>
+<entry><link rel="alternate">https://ex.org/a/1</link></entry></feed>)";
+  Feed f = ParseFeed(xml, {"https://ex.org/feed.atom"});
+  EXPECT_EQ(f.feed.generator_detail.name, "Gen");
+  EXPECT_EQ(f.feed.generator_detail.href, "https://ex.org/gen");
+  EXPECT_EQ(f.feed.generator_detail.version, "1.0");
+  ASSERT_EQ(f.feed.links.size(), 2u);
+  EXPECT_EQ(f.feed.links[1].href, "https://ex.org/feed.atom");
+  ASSERT_EQ(f.entries.size(), 1u);
+  EXPECT_EQ(f.entries[0].link, "https://ex.org/a/1");  // the URL written as the link's text
+}
+
 }  // namespace
 }  // namespace samizdat::feed
