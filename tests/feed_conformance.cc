@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -142,6 +143,7 @@ json LinksView(const std::vector<feed::Link>& links) {
     json x{{"href", l.href}, {"rel", l.rel}, {"type", l.type}};
     if (!l.title.empty()) x["title"] = l.title;
     if (l.length) x["length"] = std::to_string(l.length);
+    if (!l.hreflang.empty()) x["hreflang"] = l.hreflang;
     j.push_back(std::move(x));
   }
   return j;
@@ -152,6 +154,8 @@ void PutFeedObjects(const feed::FeedInfo& i, json& fd) {
   if (!i.publisher.empty()) fd["publisher"] = i.publisher;
   if (!i.publisher.empty()) fd["publisher_detail"] = PersonDetail(i.publisher_detail);
   if (!i.docs.empty()) fd["docs"] = i.docs;
+  if (!i.icon.empty()) fd["icon"] = i.icon;
+  if (!i.logo.empty()) fd["logo"] = i.logo;
   const feed::Cloud& c = i.cloud;
   if (!c.domain.empty())
     fd["cloud"] = {{"domain", c.domain},
@@ -244,6 +248,7 @@ json EntryView(const feed::Entry& e) {
   PutDetail(x, "title_detail", e.title_detail);
   PutDetail(x, "summary_detail", e.summary_detail);
   if (!e.rights.empty()) x["rights"] = e.rights;
+  PutDetail(x, "rights_detail", e.rights_detail);
   if (!e.image.empty()) x["image"] = {{"href", e.image}};
   if (e.source) x["source"] = FeedInfoView(*e.source);
   if (!e.contributors.empty()) x["contributors"] = json::array();
@@ -270,7 +275,7 @@ json EntryView(const feed::Entry& e) {
 json View(const feed::Feed& f) {
   json v;
   v["version"] = f.version;
-  v["encoding"] = samizdat::AsciiLowerCopy(f.encoding);
+  v["encoding"] = f.encoding;
   v["feed"] = FeedInfoView(f.feed);
   v["entries"] = json::array();
   for (const auto& e : f.entries) v["entries"].push_back(EntryView(e));
@@ -279,6 +284,9 @@ json View(const feed::Feed& f) {
 
 // The value at `path` (keys and indexes; a negative index counts from the end), or null.
 const json* Resolve(const json& root, const json& path) {
+  // Filtered arrays a returned pointer may point into; kept for the run (a deque never
+  // moves its elements), so two results can be compared.
+  static std::deque<json> scratch;
   const json* cur = &root;
   for (const auto& p : path) {
     if (p.is_number_integer()) {
@@ -287,6 +295,17 @@ const json* Resolve(const json& root, const json& path) {
       if (i < 0) i += static_cast<int64_t>(cur->size());
       if (i < 0 || i >= static_cast<int64_t>(cur->size())) return nullptr;
       cur = &(*cur)[static_cast<size_t>(i)];
+    } else if (p.is_object() && p.contains("where")) {
+      // {"where": {field: value}}: the array's elements whose fields match, in order.
+      if (!cur->is_array()) return nullptr;
+      json matched = json::array();
+      for (const auto& item : *cur) {
+        bool all = item.is_object();
+        for (const auto& [k, v] : p["where"].items()) all = all && item.value(k, json()) == v;
+        if (all) matched.push_back(item);
+      }
+      scratch.push_back(std::move(matched));
+      cur = &scratch.back();
     } else if (p.is_string()) {
       std::string k = p.get<std::string>();
       if (!cur->is_object() || !cur->contains(k)) return nullptr;
@@ -322,6 +341,12 @@ bool Evaluate(const json& a, const feed::Feed& parsed, const json& view) {
   // "parses": the document is read as a feed (feedparser's check is only that it does not
   // crash; every such file is a feed).
   if (op == "parses") return !parsed.not_a_feed && !parsed.version.empty();
+  if (op == "eq" && path == json::array({"encoding"}) && a["value"].is_string()) {
+    // Charset names are case-insensitive (RFC 2978).
+    const json* got = Resolve(view, path);
+    return got && got->is_string() &&
+           samizdat::EqualsIgnoreCase(got->get<std::string>(), a["value"].get<std::string>());
+  }
   if (op == "eq") return Equal(Resolve(view, path), a["value"]);
   if (op == "ne") return !Equal(Resolve(view, path), a["value"]);
   if (op == "absent") return Resolve(view, path) == nullptr;
@@ -417,7 +442,10 @@ bool RunRecord(const Options& opt, const json& rec, Exclusions& exclusions,
       if (samizdat::AsciiLowerCopy(k) != "content-type") continue;
       std::string ct = samizdat::AsciiLowerCopy(val.get<std::string>());
       size_t p = ct.find("charset=");
-      if (p != std::string::npos) o.http_charset = ct.substr(p + 8, ct.find(';', p) - p - 8);
+      if (p == std::string::npos) continue;
+      std::string value = ct.substr(p + 8, ct.find(';', p) - p - 8);
+      std::erase_if(value, [](char ch) { return ch == ' ' || ch == '"' || ch == '\''; });
+      o.http_charset = value;
     }
   }
   feed::Feed parsed = feed::ParseFeed(ss.str(), o);

@@ -567,7 +567,7 @@ Person ReadPerson(const pugi::xml_node& n, const std::string& base) {
       p.name = CollapseWhitespace(NodeText(c));
     else if (local == "email")
       p.email = CollapseWhitespace(NodeText(c));
-    else if (local == "uri" || local == "url")
+    else if (local == "uri" || local == "url" || local == "homepage")  // homepage: Atom 0.3
       p.href = Resolve(base, NodeText(c));
   }
   return p;
@@ -692,12 +692,17 @@ void ReadAtomFeedElement(const pugi::xml_node& c, const ParseOptions& o, FeedInf
     info.id = CollapseWhitespace(NodeText(c));
   } else if ((local == "updated" || local == "modified") && !info.updated) {
     info.updated = Date(NodeText(c), o);
-  } else if ((local == "logo" || local == "icon") && info.image.empty()) {
-    info.image = Resolve(base, NodeText(c));
+  } else if (local == "logo" || local == "icon") {
+    std::string url = Resolve(base, NodeText(c));
+    (local == "logo" ? info.logo : info.icon) = url;
+    if (info.image.empty() || local == "logo") info.image = url;
   } else if (local == "link") {
-    Link l{Resolve(base, c.attribute("href").value()), c.attribute("rel").value(),
-           c.attribute("type").value(), c.attribute("title").value(),
-           c.attribute("length").as_llong()};
+    Link l{Resolve(base, c.attribute("href").value()),
+           c.attribute("rel").value(),
+           c.attribute("type").value(),
+           c.attribute("title").value(),
+           c.attribute("length").as_llong(),
+           c.attribute("hreflang").value()};
     if (l.rel.empty()) l.rel = "alternate";
     if (l.rel == "alternate" && info.link.empty()) info.link = l.href;
     info.links.push_back(std::move(l));
@@ -720,7 +725,8 @@ FeedInfo ParseAtomSource(const pugi::xml_node& source, const ParseOptions& o) {
 void ReadAtomEntryExtras(const pugi::xml_node& x, const std::string& xl, const std::string& xb,
                          const ParseOptions& o, Entry& e) {
   if (xl == "rights" || xl == "copyright") {
-    e.rights = ReadAtomText(x, xb).value;
+    e.rights_detail = ReadAtomText(x, xb);
+    e.rights = e.rights_detail.value;
   } else if (xl == "contributor") {
     e.contributors.push_back(ReadPerson(x, xb));
   } else if (xl == "source") {
@@ -1020,21 +1026,40 @@ bool Gunzip(std::string_view data, size_t max_bytes, std::string* out, std::stri
   return true;
 }
 
+// The encoding a byte order mark, or the first bytes of "<?xml" (XML 1.0 appendix F),
+// fix: UTF-8, UTF-16 and UTF-32 in either byte order; "" for an ASCII-compatible start.
+// `*bom` is the length of the mark to skip (0 without one).
+std::string XmlByteOrder(std::string_view bytes, size_t* bom) {
+  struct Signature {
+    std::string_view bytes;
+    const char* charset;
+    bool is_bom;
+  };
+  static constexpr Signature kSignatures[] = {
+      {std::string_view("\x00\x00\xFE\xFF", 4), "UTF-32BE", true},
+      {std::string_view("\xFF\xFE\x00\x00", 4), "UTF-32LE", true},
+      {"\xEF\xBB\xBF", "UTF-8", true},
+      {"\xFE\xFF", "UTF-16BE", true},
+      {"\xFF\xFE", "UTF-16LE", true},
+      {std::string_view("\x00\x00\x00\x3C", 4), "UTF-32BE", false},
+      {std::string_view("\x3C\x00\x00\x00", 4), "UTF-32LE", false},
+      {std::string_view("\x00\x3C\x00\x3F", 4), "UTF-16BE", false},
+      {std::string_view("\x3C\x00\x3F\x00", 4), "UTF-16LE", false},
+  };
+  for (const Signature& sig : kSignatures) {
+    if (!bytes.starts_with(sig.bytes)) continue;
+    *bom = sig.is_bom ? sig.bytes.size() : 0;
+    return sig.charset;
+  }
+  *bom = 0;
+  return {};
+}
+
 std::string DecodeXml(std::string_view bytes, std::string_view http_charset, std::string* charset,
                       std::vector<std::string>* warnings) {
   std::string declared;
   size_t bom = 0;
-  std::string bom_charset;
-  if (bytes.size() >= 3 && bytes.substr(0, 3) == "\xEF\xBB\xBF") {
-    bom = 3;
-    bom_charset = "UTF-8";
-  } else if (bytes.size() >= 2 && bytes.substr(0, 2) == "\xFF\xFE") {
-    bom = 2;
-    bom_charset = "UTF-16LE";
-  } else if (bytes.size() >= 2 && bytes.substr(0, 2) == "\xFE\xFF") {
-    bom = 2;
-    bom_charset = "UTF-16BE";
-  }
+  std::string bom_charset = XmlByteOrder(bytes, &bom);
   std::string_view body = bytes.substr(bom);
   if (body.substr(0, 5) == "<?xml") {
     size_t end = body.find("?>");

@@ -21,6 +21,7 @@ struct Link {
   std::string type;
   std::string title;
   int64_t length = 0;
+  std::string hreflang;  // Atom hreflang
 };
 
 struct Person {
@@ -86,7 +87,9 @@ struct FeedInfo {
   std::string ttl;                   // RSS <ttl>, minutes, as written
   std::string language;
   std::string id;
-  std::string image;
+  std::string image;        // the logo, else the icon, else the RSS/iTunes image
+  std::string icon;         // Atom icon (absolute)
+  std::string logo;         // Atom logo (absolute)
   Image image_detail;       // href "" when there is no image
   std::vector<Link> links;  // Atom links (and atom:link in RSS); the RSS link as alternate
   std::optional<std::string> updated;
@@ -114,7 +117,8 @@ struct Entry {
   std::vector<Person> authors;
   std::vector<Person> contributors;  // Atom contributor
   std::vector<Tag> tags;
-  std::string rights;  // copyright / dc:rights / Atom rights, as the feed gives it
+  std::string rights;     // copyright / dc:rights / Atom rights, as the feed gives it
+  Content rights_detail;  // type "" when there are no rights
   std::vector<Link> enclosures;
   std::string image;               // media:thumbnail / media:content image / JSON Feed image
   std::string language;            // news:language in a news sitemap

@@ -12,6 +12,7 @@ json LinkJson(const Link& l) {
   if (!l.type.empty()) j["type"] = l.type;
   if (!l.title.empty()) j["title"] = l.title;
   if (l.length) j["length"] = l.length;
+  if (!l.hreflang.empty()) j["hreflang"] = l.hreflang;
   return j;
 }
 
@@ -84,6 +85,8 @@ json FeedInfoJson(const FeedInfo& i) {
   j["publisher"] = i.publisher;
   j["publisher_detail"] = i.publisher.empty() ? json(nullptr) : PersonJson(i.publisher_detail);
   j["docs"] = i.docs;
+  j["icon"] = i.icon;
+  j["logo"] = i.logo;
   j["itunes_block"] = i.itunes_block;
   j["itunes_explicit"] = OptBool(i.itunes_explicit);
   PutFeedObjects(i, j);
@@ -112,6 +115,7 @@ json FeedToJson(const Feed& f) {
     x["summary"] = e.summary;
     x["summary_detail"] = DetailJson(e.summary_detail);
     x["rights"] = e.rights;
+    x["rights_detail"] = DetailJson(e.rights_detail);
     x["source"] = e.source ? FeedInfoJson(*e.source) : json(nullptr);
     x["content"] = json::array();
     for (const auto& c : e.content)

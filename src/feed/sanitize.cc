@@ -808,6 +808,7 @@ void SanitizeFeedMarkup(Feed& feed) {
   for (Entry& e : feed.entries) {
     if (!e.title_detail.type.empty()) SanitizeDetail(e.title_detail, guess_html);
     SanitizeField(e.summary, e.summary_detail, guess_html);
+    SanitizeField(e.rights, e.rights_detail, guess_html);
     for (Content& c : e.content) SanitizeDetail(c, guess_html);
     if (e.summary_detail.type.empty()) {
       for (const Content& c : e.content) {
