@@ -537,5 +537,36 @@ TEST(FeedModel, AtomGeneratorAndFeedLinks) {
   EXPECT_EQ(f.entries[0].link, "https://ex.org/a/1");  // the URL written as the link's text
 }
 
+// Encodes ASCII text as UTF-16 or UTF-32 in the given byte order.
+std::string WideAscii(std::string_view text, int width, bool big_endian) {
+  std::string out;
+  for (char c : text) {
+    std::string unit(static_cast<size_t>(width), '\0');
+    unit[big_endian ? unit.size() - 1 : 0] = c;
+    out += unit;
+  }
+  return out;
+}
+
+TEST(FeedModel, Utf16AndUtf32AreFoundByTheirFirstBytesWithOrWithoutAMark) {
+  std::string xml = R"(<?xml version="1.0" encoding="utf-16"?><rss version="2.0"><channel>)"
+                    R"(<title>Wide</title></channel></rss>)";
+  struct Case {
+    int width;
+    bool big_endian;
+    std::string bom;
+    const char* charset;
+  } cases[] = {{2, true, "", "UTF-16BE"},
+               {2, false, "", "UTF-16LE"},
+               {4, true, "", "UTF-32BE"},
+               {4, false, std::string("\xFF\xFE\x00\x00", 4), "UTF-32LE"},
+               {4, true, std::string("\x00\x00\xFE\xFF", 4), "UTF-32BE"}};
+  for (const Case& c : cases) {
+    Feed f = ParseFeed(c.bom + WideAscii(xml, c.width, c.big_endian), {});
+    EXPECT_EQ(f.encoding, c.charset);
+    EXPECT_EQ(f.feed.title, "Wide") << c.charset;
+  }
+}
+
 }  // namespace
 }  // namespace samizdat::feed
