@@ -550,6 +550,7 @@ class Sanitizer {
   std::string_view in_;
   std::string_view base_;
   std::string out_;
+  size_t no_comment_end_from_ = std::string_view::npos;  // no "-->" after this offset
 };
 
 std::string Sanitizer::Run() {
@@ -601,8 +602,9 @@ size_t Sanitizer::Reference(size_t i) {
 // "<!--...-->": kept when no browser could read it as ending elsewhere; a comment that
 // never closes drops the rest of the input.
 size_t Sanitizer::Comment(size_t i) {
-  size_t end = in_.find("-->", i + 4);
+  size_t end = i + 4 >= no_comment_end_from_ ? std::string_view::npos : in_.find("-->", i + 4);
   if (end == std::string_view::npos) {
+    no_comment_end_from_ = std::min(no_comment_end_from_, i);  // later searches would fail too
     size_t dashes = in_.find("--", i + 4);
     size_t gt = dashes == std::string_view::npos ? dashes : in_.find('>', dashes);
     return gt == std::string_view::npos ? in_.size() : gt + 1;
@@ -681,10 +683,7 @@ size_t Sanitizer::StartTag(size_t i) {
   std::vector<Attribute> attributes;
   bool self_closing = false;
   size_t end = ReadAttributes(in_, j, &attributes, &self_closing);
-  if (end == std::string_view::npos) {  // never closed: text
-    out_ += "&lt;";
-    return i + 1;
-  }
+  if (end == std::string_view::npos) return in_.size();  // a tag the text never closes
   if (name == "script" || name == "style" || name == "applet")
     return self_closing ? end : SkipRawText(end, name);
   if (InList(kAllowedElements, name)) WriteStartTag(name, std::move(attributes), self_closing);
@@ -709,10 +708,7 @@ size_t Sanitizer::EndTag(size_t i) {
   while (j < in_.size() && IsNameChar(in_[j])) ++j;
   std::string name = AsciiLowerCopy(in_.substr(i + 2, j - i - 2));
   size_t gt = in_.find('>', j);
-  if (gt == std::string_view::npos) {
-    out_ += "&lt;";
-    return i + 1;
-  }
+  if (gt == std::string_view::npos) return in_.size();  // a tag the text never closes
   if (InList(kAllowedElements, name) && !InList(kVoidElements, name)) out_ += "</" + name + ">";
   return gt + 1;
 }

@@ -62,6 +62,18 @@ TEST(FeedSanitize, CommentsABrowserCouldEndEarlyAndDeclarationsGo) {
             "1 &lt; 2 &amp; 3 &copy; &amp;bogus; &#x2013;");
 }
 
+TEST(FeedSanitize, ATagOrCommentThatNeverEndsDropsTheRestInOnePass) {
+  EXPECT_EQ(SanitizeHtml("safe <b>text</b> <a href=\"x", kBase), "safe <b>text</b>");
+  EXPECT_EQ(SanitizeHtml("safe </b", kBase), "safe");
+  // Comments that never close, each cut at its "--...>": one search for "-->" in all.
+  std::string many, kept;
+  for (int i = 0; i < 100000; ++i) {
+    many += "<!-- -- >x";
+    kept += "x";
+  }
+  EXPECT_EQ(SanitizeHtml(many, kBase), kept);
+}
+
 TEST(FeedSanitize, LooksLikeHtmlWantsAnEndTagOrReferenceAndKnownNamesOnly) {
   EXPECT_TRUE(LooksLikeHtml("<b>bold</b>"));
   EXPECT_TRUE(LooksLikeHtml("AT&amp;T"));
