@@ -237,6 +237,10 @@ void PutEntryExtras(const feed::Entry& e, json& x) {
   x["itunes_block"] = e.itunes_block ? 1 : 0;
   if (e.itunes_explicit) x["itunes_explicit"] = *e.itunes_explicit;
   if (!e.itunes_duration.empty()) x["itunes_duration"] = e.itunes_duration;
+  for (const auto& c : e.media_credit)
+    x["media_credit"].push_back({{"role", c.role}, {"scheme", c.scheme}, {"content", c.content}});
+  for (const auto& t : e.media_thumbnail) x["media_thumbnail"].push_back({{"url", t.url}});
+  if (!e.media_player.empty()) x["media_player"] = {{"url", e.media_player}};
 }
 
 json EntryView(const feed::Entry& e) {

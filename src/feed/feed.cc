@@ -245,7 +245,11 @@ bool ReadRssTags(const pugi::xml_node& c, const std::string& q, const std::strin
   } else if (q == "dc:subject") {
     AddTag(tags, text);
   } else if (q == "media:category") {
-    AddTag(tags, text, c.attribute("scheme").value(), c.attribute("label").value());
+    // Media RSS: a category without a scheme is in the Media RSS category schema.
+    static constexpr std::string_view kMediaScheme = "http://search.yahoo.com/mrss/category_schema";
+    pugi::xml_attribute scheme = c.attribute("scheme");
+    AddTag(tags, text, scheme ? std::string_view(scheme.value()) : kMediaScheme,
+           c.attribute("label").value());
   } else if (q == "itunes:keywords") {
     AddTagList(tags, text);
   } else if (q == "itunes:category") {
@@ -283,7 +287,36 @@ Person PersonFromText(const std::string& text) {
   return p;
 }
 
+// A Media RSS text (title, description): type="html" is HTML, anything else plain text.
+Content MediaText(const pugi::xml_node& c, const std::string& base) {
+  bool html = AsciiLowerCopy(c.attribute("type").value()) == "html";
+  return {html ? "text/html" : "text/plain", std::string(TrimAscii(NodeText(c))), LangOf(c), base};
+}
+
+// Media RSS credits, thumbnails, player, title and description; false for anything else.
+bool ReadMediaDetails(const pugi::xml_node& c, const std::string& q, Entry& e,
+                      const std::string& base) {
+  if (q == "media:credit") {
+    e.media_credit.push_back({c.attribute("role").value(), c.attribute("scheme").value(),
+                              std::string(TrimAscii(NodeText(c)))});
+  } else if (q == "media:thumbnail") {
+    e.media_thumbnail.push_back({Resolve(base, c.attribute("url").value()),
+                                 c.attribute("width").as_llong(),
+                                 c.attribute("height").as_llong()});
+  } else if (q == "media:player") {
+    e.media_player = Resolve(base, c.attribute("url").value());
+  } else if (q == "media:title") {
+    if (e.media_title.type.empty()) e.media_title = MediaText(c, base);
+  } else if (q == "media:description") {
+    if (e.media_description.type.empty()) e.media_description = MediaText(c, base);
+  } else {
+    return false;
+  }
+  return true;
+}
+
 void ReadMedia(const pugi::xml_node& c, const std::string& q, Entry& e, const std::string& base) {
+  ReadMediaDetails(c, q, e, base);
   if ((q == "media:thumbnail" || q == "itunes:image") && e.image.empty()) {
     // media:thumbnail names it url=, itunes:image href= (some feeds write url= there too)
     pugi::xml_attribute href = c.attribute("href");
@@ -296,8 +329,12 @@ void ReadMedia(const pugi::xml_node& c, const std::string& q, Entry& e, const st
     for (pugi::xml_node m = c.first_child(); m; m = m.next_sibling())
       if (m.type() == pugi::node_element) ReadMedia(m, QName(m), e, base);
   } else if (q == "media:group") {
-    for (pugi::xml_node m = c.first_child(); m; m = m.next_sibling())
-      if (m.type() == pugi::node_element) ReadMedia(m, QName(m), e, base);
+    for (pugi::xml_node m = c.first_child(); m; m = m.next_sibling()) {
+      if (m.type() != pugi::node_element) continue;
+      std::string mq = QName(m);
+      if (mq != "media:category" || !ReadRssTags(m, mq, NodeText(m), e.tags))
+        ReadMedia(m, mq, e, base);
+    }
   }
 }
 
@@ -1254,6 +1291,18 @@ Feed ParseListingUncapped(std::string_view bytes, std::string_view link_selector
   return f;
 }
 
+// Media RSS title and description stand in for an entry's missing title and summary.
+void ApplyMediaFallbacks(Entry& e) {
+  if (e.title_detail.type.empty() && !e.media_title.type.empty()) {
+    e.title_detail = e.media_title;
+    e.title = PlainText(e.media_title.value);
+  }
+  if (e.summary_detail.type.empty() && !e.media_description.type.empty()) {
+    e.summary_detail = e.media_description;
+    e.summary = e.media_description.value;
+  }
+}
+
 // Keeps the first `max` entries (feeds list the newest first) and says so: a hostile or
 // broken feed cannot make one run fetch without bound.
 void CapEntries(size_t max, Feed& f) {
@@ -1268,6 +1317,7 @@ void CapEntries(size_t max, Feed& f) {
 Feed ParseFeed(std::string_view bytes, const ParseOptions& options) {
   Feed f = ParseFeedUncapped(bytes, options);
   CapEntries(options.max_entries, f);
+  for (Entry& e : f.entries) ApplyMediaFallbacks(e);
   SanitizeFeedMarkup(f);
   return f;
 }

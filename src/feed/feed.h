@@ -68,6 +68,17 @@ struct Generator {
   std::string name, href, version;
 };
 
+// Media RSS credit: who took part, in what role.
+struct MediaCredit {
+  std::string role, scheme, content;
+};
+
+// Media RSS thumbnail.
+struct MediaThumbnail {
+  std::string url;
+  int64_t width = 0, height = 0;
+};
+
 struct FeedInfo {
   std::string title;
   Content title_detail;  // type "" when there is no title
@@ -131,8 +142,13 @@ struct Entry {
   bool guidislink = false;             // the link was taken from a permalink guid
   bool itunes_block = false;
   std::optional<bool> itunes_explicit;
-  std::string itunes_duration;  // as written ("3:00", "180")
-  bool is_sitemap = false;      // an entry of a sitemap index: `link` is another sitemap
+  std::string itunes_duration;                  // as written ("3:00", "180")
+  std::vector<MediaCredit> media_credit;        // media:credit, in and out of media:group
+  std::vector<MediaThumbnail> media_thumbnail;  // media:thumbnail, in document order
+  std::string media_player;                     // media:player url
+  Content media_title;        // media:title: the title when the entry has no other
+  Content media_description;  // media:description: the summary when there is no other
+  bool is_sitemap = false;    // an entry of a sitemap index: `link` is another sitemap
 };
 
 struct Feed {

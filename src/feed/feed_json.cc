@@ -141,6 +141,13 @@ json FeedToJson(const Feed& f) {
     x["itunes_block"] = e.itunes_block;
     x["itunes_explicit"] = OptBool(e.itunes_explicit);
     x["itunes_duration"] = e.itunes_duration;
+    x["media_credit"] = json::array();
+    for (const auto& c : e.media_credit)
+      x["media_credit"].push_back({{"role", c.role}, {"scheme", c.scheme}, {"content", c.content}});
+    x["media_thumbnail"] = json::array();
+    for (const auto& t : e.media_thumbnail)
+      x["media_thumbnail"].push_back({{"url", t.url}, {"width", t.width}, {"height", t.height}});
+    x["media_player"] = e.media_player;
     if (!e.language.empty()) x["language"] = e.language;
     if (e.is_sitemap) x["is_sitemap"] = true;
     entries.push_back(std::move(x));

@@ -568,5 +568,33 @@ TEST(FeedModel, Utf16AndUtf32AreFoundByTheirFirstBytesWithOrWithoutAMark) {
   }
 }
 
+TEST(FeedModel, MediaRssCreditsThumbnailsAndFallbackTitleAndSummary) {
+  std::string xml = R"(<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel>
+<item><link>https://ex.org/a</link><media:group>
+  <media:title>Clip</media:title><media:description>About the clip</media:description>
+  <media:credit role="author">Ann</media:credit><media:thumbnail url="/t1.jpg" width="80"/>
+  <media:thumbnail url="/t2.jpg"/><media:player url="https://ex.org/p"/>
+  <media:category>news</media:category></media:group></item>
+<item><title>Own</title><description>Own summary</description><media:title>No</media:title>
+  <media:description>No</media:description></item>
+</channel></rss>)";
+  Feed f = ParseFeed(xml, {"https://ex.org/feed.xml"});
+  ASSERT_EQ(f.entries.size(), 2u);
+  const Entry& e = f.entries[0];
+  EXPECT_EQ(e.title, "Clip");
+  EXPECT_EQ(e.summary, "About the clip");
+  ASSERT_EQ(e.media_credit.size(), 1u);
+  EXPECT_EQ(e.media_credit[0].role, "author");
+  EXPECT_EQ(e.media_credit[0].content, "Ann");
+  ASSERT_EQ(e.media_thumbnail.size(), 2u);
+  EXPECT_EQ(e.media_thumbnail[1].url, "https://ex.org/t2.jpg");
+  EXPECT_EQ(e.media_thumbnail[0].width, 80);
+  EXPECT_EQ(e.media_player, "https://ex.org/p");
+  ASSERT_EQ(e.tags.size(), 1u);
+  EXPECT_EQ(e.tags[0].scheme, "http://search.yahoo.com/mrss/category_schema");
+  EXPECT_EQ(f.entries[1].title, "Own");
+  EXPECT_EQ(f.entries[1].summary, "Own summary");
+}
+
 }  // namespace
 }  // namespace samizdat::feed
