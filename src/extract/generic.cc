@@ -736,6 +736,7 @@ GenericResult ExtractGeneric(Document& doc, const GenericOptions& options) {
             [&](Node* a, Node* b) { return an.Of(a).score > an.Of(b).score; });
   Node* top = PreferSharedAncestor(an, candidates, body, options);
   top = ClimbToBetterParent(an, top, body);
+  result.lead = FindLeadFigure(top, options.declared_image);
   Node* container = GatherArticle(doc, an, top, body);
 
   CleanContent(doc, container, options);
