@@ -538,14 +538,16 @@ std::vector<Node*> ScoreCandidates(Analyzer& an, const GenericOptions& options) 
   std::vector<Node*> candidates;
   for (Node* e : an.order()) {
     Stats& s = an.Of(e);
-    bool paragraph = IsParagraphLike(e->tag);
+    // A cell holding blocks is a layout cell: like a <div>, it scores by its own text runs
+    // (old table layouts put the whole article there, runs separated by <br>).
+    bool layout_cell = e->Is(Tag::k_td) && s.has_block_child;
+    bool paragraph = IsParagraphLike(e->tag) && !layout_cell;
     double len;
     int commas;
     if (paragraph) {
       len = s.text;
       commas = s.commas;
-      if (e->Is(Tag::k_td) && s.has_block_child) continue;
-    } else if (CanHoldText(e->tag)) {
+    } else if (CanHoldText(e->tag) || layout_cell) {
       len = s.own_inline;
       commas = s.own_commas;
     } else {
