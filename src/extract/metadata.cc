@@ -350,13 +350,43 @@ std::vector<std::string> DeclaredTitles(const PageSignals& page, const std::stri
   return titles;
 }
 
+// Where site labels are split off titles, most specific first.
+constexpr std::string_view kTitleSeparators[] = {" | ", " - ", " – ", " — ", " _ ", " :: ", " » ",
+                                                 "｜",  "_",   " · ", " • ", "--",  "|",    "-"};
+
+// The last place `sep` splits `t`, or npos. Separators written without spaces ("-", "|",
+// "--") split only between non-ASCII characters, as Chinese titles write them ("新闻-新华网"),
+// never inside words like "COVID-19".
+size_t FindSeparator(const std::string& t, std::string_view sep) {
+  bool bare = sep.front() != ' ' && static_cast<unsigned char>(sep.front()) < 0x80 && sep != "_";
+  for (size_t pos = t.rfind(sep); pos != std::string::npos && pos > 0;
+       pos = t.rfind(sep, pos - 1)) {
+    if (!bare) return pos;
+    size_t after = pos + sep.size();
+    if (after < t.size() && static_cast<unsigned char>(t[pos - 1]) >= 0x80 &&
+        static_cast<unsigned char>(t[after]) >= 0x80)
+      return pos;
+  }
+  return std::string::npos;
+}
+
 // Whether a heading names the site rather than the story: it repeats the site name, or it
 // is a label that CleanDocumentTitle strips from the <title> ("Story | Heading").
 bool IsSiteLabel(const std::string& heading, const PageSignals& page, const std::string& site) {
   if (!site.empty() && SameWordsIgnoringCase(heading, site)) return true;
   std::string raw = CollapseWhitespace(DecodeLeftoverReferences(page.title_tag));
-  if (!ContainsIgnoreCase(raw, heading)) return false;
-  return !ContainsIgnoreCase(CleanDocumentTitle(raw, site), heading);
+  if (ContainsIgnoreCase(raw, heading))
+    return !ContainsIgnoreCase(CleanDocumentTitle(raw, site), heading);
+  // A near spelling of the part after a separator of the <title> and unlike the part
+  // before it: the site's name ("山西省人民政府网站" beside "Story - 山西省人民政府门户网站").
+  for (auto sep : kTitleSeparators) {
+    size_t pos = FindSeparator(raw, sep);
+    if (pos == std::string::npos) continue;
+    std::string before = raw.substr(0, pos), after = raw.substr(pos + sep.size());
+    double to_before = TitleSimilarity(heading, before), to_after = TitleSimilarity(heading, after);
+    if (to_after >= 0.6 && to_before < 0.5) return true;
+  }
+  return false;
 }
 
 // The page's <h1>s outside the page chrome that could be the article's title: references
@@ -446,10 +476,8 @@ size_t LabelWords(std::string_view label) {
 // `max_label_words` bounds a label dropped without the site name to vouch for it.
 std::string StripOneLabel(const std::string& t, std::string_view site_name,
                           size_t max_label_words) {
-  static constexpr std::string_view kSeparators[] = {
-      " | ", " - ", " – ", " — ", " _ ", " :: ", " » ", "｜", "_", " · ", " • "};
-  for (auto sep : kSeparators) {
-    size_t pos = t.rfind(sep);
+  for (auto sep : kTitleSeparators) {
+    size_t pos = FindSeparator(t, sep);
     if (pos == std::string::npos) continue;
     std::string first = CollapseWhitespace(t.substr(0, pos));
     std::string last = CollapseWhitespace(t.substr(pos + sep.size()));

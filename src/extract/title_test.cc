@@ -42,6 +42,12 @@ TEST(Title, SiteHeadingInTheHeaderIsNotTheTitle) {
             "Reflections on building a UI pipeline");
 }
 
+TEST(Title, HeadingSpellingTheSiteNameIsNotTheTitle) {
+  EXPECT_NE(TitleOf("<title>山西品牌丝路行（南美站）正式启动 - 山西省人民政府门户网站</title>"
+                    "<body><div><h1>山西省人民政府网站</h1></div><p>正文。</p>"),
+            "山西省人民政府网站");
+}
+
 TEST(Title, HeadingInCapitalsTakesTheDeclaredSpelling) {
   EXPECT_EQ(TitleOf("<title>Tips for Online Success</title>"
                     "<body><article><h1>TIPS FOR ONLINE SUCCESS</h1></article>"),
@@ -62,6 +68,13 @@ TEST(Title, SiteLabelsAreStripped) {
             "男子驾车冲撞路人被当场制服");
   EXPECT_EQ(CleanDocumentTitle("男子驾车冲撞路人被当场制服 - 某某网", "某某网"),
             "男子驾车冲撞路人被当场制服");
+  // Chinese titles write separators without spaces; English words keep their hyphens.
+  EXPECT_EQ(CleanDocumentTitle("法国全国大罢工再次严重影响交通-新华网", ""),
+            "法国全国大罢工再次严重影响交通");
+  EXPECT_EQ(CleanDocumentTitle("女儿出嫁，郑板桥画了几笔兰花当嫁妆--文化--人民网", ""),
+            "女儿出嫁，郑板桥画了几笔兰花当嫁妆");
+  EXPECT_EQ(CleanDocumentTitle("How COVID-19 changed e-commerce in rural towns", ""),
+            "How COVID-19 changed e-commerce in rural towns");
   // Past the site name only a short section label goes; a subtitle stays.
   EXPECT_EQ(CleanDocumentTitle(
                 "Transitioning to a plant-based diet \u2013 tips and tricks | Parkview Health",
