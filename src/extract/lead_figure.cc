@@ -40,6 +40,16 @@ bool IsContentImage(const Node* img) {
   return !BestImageSource(img).empty();
 }
 
+// Whether the weighted text under `e` passes `limit`; stops reading once it does.
+bool TextExceeds(const Node* e, double limit) {
+  double text = 0;
+  for (const Node* n = e->first_child; n; n = html::NextInTree(n, e)) {
+    if (n->IsText()) text += WeightedTextLength(n->data);
+    if (text > limit) return true;
+  }
+  return false;
+}
+
 std::string CaptionText(const Node* e) {
   std::string text = CollapseWhitespace(html::TextContent(e));
   return Utf8Length(text) <= kMaxCaptionChars ? text : std::string();
@@ -156,7 +166,7 @@ std::string CaptionNear(const Node* img) {
     }
     const Node* parent = node->parent;
     if (!parent || !parent->IsElement() || parent->Is(Tag::k_body)) break;
-    if (WeightedTextLength(html::TextContent(parent)) > kMaxFrameText) break;
+    if (TextExceeds(parent, kMaxFrameText)) break;
     node = parent;
   }
   return {};

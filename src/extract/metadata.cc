@@ -372,9 +372,9 @@ size_t FindSeparator(const std::string& t, std::string_view sep) {
 
 // Whether a heading names the site rather than the story: it repeats the site name, or it
 // is a label that CleanDocumentTitle strips from the <title> ("Story | Heading").
-bool IsSiteLabel(const std::string& heading, const PageSignals& page, const std::string& site) {
+// `raw` is the page's <title>, references decoded.
+bool IsSiteLabel(const std::string& heading, const std::string& raw, const std::string& site) {
   if (!site.empty() && SameWordsIgnoringCase(heading, site)) return true;
-  std::string raw = CollapseWhitespace(DecodeLeftoverReferences(page.title_tag));
   if (ContainsIgnoreCase(raw, heading))
     return !ContainsIgnoreCase(CleanDocumentTitle(raw, site), heading);
   // A near spelling of the part after a separator of the <title> and unlike the part
@@ -391,11 +391,12 @@ bool IsSiteLabel(const std::string& heading, const PageSignals& page, const std:
 
 // The page's <h1>s outside the page chrome that could be the article's title: references
 // decoded, one-word labels ("Menu") and site names left out.
-std::vector<std::string> StoryHeadings(const PageSignals& page, const std::string& site) {
+std::vector<std::string> StoryHeadings(const PageSignals& page, const std::string& raw_title,
+                                       const std::string& site) {
   std::vector<std::string> headings;
   for (const std::string& raw : page.article_h1s) {
     std::string h1 = DecodeLeftoverReferences(raw);
-    if (TitleWords(h1).size() < 2 || IsSiteLabel(h1, page, site)) continue;
+    if (TitleWords(h1).size() < 2 || IsSiteLabel(h1, raw_title, site)) continue;
     headings.push_back(std::move(h1));
   }
   return headings;
@@ -427,7 +428,8 @@ std::string MatchingHeading(const std::vector<std::string>& headings,
 // headline, og:title and <title> in that order.
 std::optional<std::string> ChooseTitle(const PageSignals& page, const std::string& site) {
   std::vector<std::string> declared = DeclaredTitles(page, site);
-  std::vector<std::string> headings = StoryHeadings(page, site);
+  const std::string raw_title = DecodeLeftoverReferences(page.title_tag);
+  std::vector<std::string> headings = StoryHeadings(page, raw_title, site);
   std::string heading = MatchingHeading(headings, declared);
   if (!heading.empty()) return heading;
   if (headings.size() == 1 && TitleWords(headings[0]).size() >= 3) return headings[0];
@@ -437,10 +439,9 @@ std::optional<std::string> ChooseTitle(const PageSignals& page, const std::strin
   else if (!page.og_title.empty())
     title = NonEmpty(CleanDocumentTitle(DecodeLeftoverReferences(page.og_title), site));
   std::string first_h1 = DecodeLeftoverReferences(page.first_h1);
-  if (!title && page.h1_count == 1 && !IsSiteLabel(first_h1, page, site))
+  if (!title && page.h1_count == 1 && !IsSiteLabel(first_h1, raw_title, site))
     title = NonEmpty(first_h1);
-  if (!title && !page.title_tag.empty())
-    title = NonEmpty(CleanDocumentTitle(DecodeLeftoverReferences(page.title_tag), site));
+  if (!title && !page.title_tag.empty()) title = NonEmpty(CleanDocumentTitle(raw_title, site));
   if (!title) title = NonEmpty(first_h1);
   return title;
 }
