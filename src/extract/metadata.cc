@@ -141,6 +141,8 @@ struct PageSignals {
   int h1_count = 0;
   // Every <h1> outside the page chrome (header, nav, footer, aside, logo), in page order.
   std::vector<std::string> article_h1s;
+  // Every <h1>, page chrome included (a logo heading names the site), in page order.
+  std::vector<std::string> all_h1s;
 };
 
 // Whether `e` holds a <nav>: the mark of a site header rather than an article header.
@@ -265,6 +267,7 @@ PageSignals CollectSignals(const Node* root) {
       case Tag::k_h1: {
         std::string text = CollapseWhitespace(html::TextContent(n));
         if (page.h1_count++ == 0) page.first_h1 = text;
+        if (!text.empty() && page.all_h1s.size() < 8) page.all_h1s.push_back(text);
         if (!text.empty() && page.article_h1s.size() < 8 && !InPageChrome(n))
           page.article_h1s.push_back(std::move(text));
         break;
@@ -372,21 +375,36 @@ size_t FindSeparator(const std::string& t, std::string_view sep) {
 
 // Whether a heading names the site rather than the story: it repeats the site name, or it
 // is a label that CleanDocumentTitle strips from the <title> ("Story | Heading").
+// Where `raw` (a <title>) splits off a label that `heading` spells nearly but the story
+// part does not resemble: the site's name ("山西省人民政府网站" beside
+// "Story - 山西省人民政府门户网站"). npos when there is none.
+size_t NamedLabelStart(const std::string& heading, const std::string& raw) {
+  for (auto sep : kTitleSeparators) {
+    size_t pos = FindSeparator(raw, sep);
+    if (pos == std::string::npos) continue;
+    std::string before = raw.substr(0, pos), after = raw.substr(pos + sep.size());
+    if (TitleSimilarity(heading, after) >= 0.6 && TitleSimilarity(heading, before) < 0.5)
+      return pos;
+  }
+  return std::string::npos;
+}
+
 // `raw` is the page's <title>, references decoded.
 bool IsSiteLabel(const std::string& heading, const std::string& raw, const std::string& site) {
   if (!site.empty() && SameWordsIgnoringCase(heading, site)) return true;
   if (ContainsIgnoreCase(raw, heading))
     return !ContainsIgnoreCase(CleanDocumentTitle(raw, site), heading);
-  // A near spelling of the part after a separator of the <title> and unlike the part
-  // before it: the site's name ("山西省人民政府网站" beside "Story - 山西省人民政府门户网站").
-  for (auto sep : kTitleSeparators) {
-    size_t pos = FindSeparator(raw, sep);
-    if (pos == std::string::npos) continue;
-    std::string before = raw.substr(0, pos), after = raw.substr(pos + sep.size());
-    double to_before = TitleSimilarity(heading, before), to_after = TitleSimilarity(heading, after);
-    if (to_after >= 0.6 && to_before < 0.5) return true;
+  return NamedLabelStart(heading, raw) != std::string::npos;
+}
+
+// The <title> without a label that a heading of the page names as the site, when one
+// does; else `raw`.
+std::string WithoutNamedLabel(const PageSignals& page, const std::string& raw) {
+  for (const std::string& h1 : page.all_h1s) {
+    size_t pos = NamedLabelStart(DecodeLeftoverReferences(h1), raw);
+    if (pos != std::string::npos) return CollapseWhitespace(raw.substr(0, pos));
   }
-  return false;
+  return raw;
 }
 
 // The page's <h1>s outside the page chrome that could be the article's title: references
@@ -441,7 +459,8 @@ std::optional<std::string> ChooseTitle(const PageSignals& page, const std::strin
   std::string first_h1 = DecodeLeftoverReferences(page.first_h1);
   if (!title && page.h1_count == 1 && !IsSiteLabel(first_h1, raw_title, site))
     title = NonEmpty(first_h1);
-  if (!title && !page.title_tag.empty()) title = NonEmpty(CleanDocumentTitle(raw_title, site));
+  if (!title && !page.title_tag.empty())
+    title = NonEmpty(CleanDocumentTitle(WithoutNamedLabel(page, raw_title), site));
   if (!title) title = NonEmpty(first_h1);
   return title;
 }
