@@ -6,6 +6,7 @@
 
 #include "extract/generic.h"
 #include "extract/images.h"
+#include "extract/lead_figure.h"
 #include "extract/metadata.h"
 #include "html/parser.h"
 #include "html/selector.h"
@@ -108,6 +109,30 @@ bool ApplyProfile(Article& a, Document& doc, const Profile& p, int tz_offset) {
   return true;
 }
 
+// The generic path's lead image: the captioned image found at the article, else the
+// declared image (og:image, JSON-LD) without caption.
+std::optional<LeadImage> ChooseLeadImage(const Article& a, const std::optional<LeadFigure>& lead,
+                                         const std::optional<std::string>& declared_image) {
+  if (lead) {
+    if (auto abs = ResolveUrl(a.base_url, lead->src))
+      return LeadImage{*abs, lead->alt.empty() ? a.title.value_or("") : lead->alt, lead->caption};
+  }
+  if (declared_image) return LeadImage{*declared_image, a.title.value_or(""), ""};
+  return std::nullopt;
+}
+
+// Removes from the body the caption element that repeats the lead image's caption (the
+// caption is shown with the lead image).
+void DropLeadCaption(Article& a) {
+  if (!a.lead_image || a.lead_image->caption.empty() || !a.body) return;
+  for (Node* n = a.body->first_child; n; n = html::NextInTree(n, a.body)) {
+    if (IsCaptionElement(n) && CollapseWhitespace(html::TextContent(n)) == a.lead_image->caption) {
+      a.doc->Remove(n);
+      return;
+    }
+  }
+}
+
 // Drops from the body an image that is the lead image (it is shown above the body).
 void DropDuplicateLeadImage(Article& a) {
   if (!a.lead_image || !a.body) return;
@@ -173,6 +198,7 @@ Article Run(std::string utf8, const ExtractOptions& options, Article a) {
       a.warnings.push_back("profile " + profile->name + " fell back to the generic extractor");
     GenericOptions g;
     g.title = a.title.value_or("");
+    g.declared_image = md.image_url.value_or("");
     GenericResult r = ExtractGeneric(doc, g);
     // Like Readability: when too little text survives, retry with the heuristics relaxed
     // (on a fresh parse, since the first pass removed nodes) and keep the longest result.
@@ -197,12 +223,13 @@ Article Run(std::string utf8, const ExtractOptions& options, Article a) {
     a.body = r.content;
     if (!a.body) {
       a.warnings.push_back("no article found");
-    } else if (!a.lead_image && md.image_url) {
-      a.lead_image = LeadImage{*md.image_url, a.title.value_or(""), ""};
+    } else if (!a.lead_image) {
+      a.lead_image = ChooseLeadImage(a, r.lead, md.image_url);
     }
   }
   if (a.lead_image && a.lead_image->alt.empty() && a.title) a.lead_image->alt = *a.title;
   DropDuplicateLeadImage(a);
+  DropLeadCaption(a);
   return a;
 }
 
