@@ -103,6 +103,10 @@ struct IndexEntry {
   std::string title;
   std::string home_channel;
   int64_t added_at = 0;
+  // The current revision's dates as the page gave them (RFC 3339 or ""), and when the
+  // article last changed in the store (Unix seconds).
+  std::string published, modified;
+  int64_t updated_at = 0;
 };
 
 struct SourceHealth {
@@ -159,6 +163,8 @@ class Store {
     std::string canonical_url, article_id, home_channel;
   };
   Result<std::vector<ArticlePath>> ArticlePaths();
+  // One article's current revision, content loaded; nullopt when there is none.
+  Result<std::optional<CurrentArticle>> CurrentArticleById(int64_t id);
   // The channel's entries, oldest membership first (ties by article id).
   Result<std::vector<IndexEntry>> ChannelIndex(std::string_view channel);
   Result<int64_t> LatestUpdate();  // max(updated_at) over articles, 0 when empty
