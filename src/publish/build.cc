@@ -771,6 +771,17 @@ clean::CleanOptions PageCleanOptions(const config::SiteConfig& site) {
 
 std::string Stamp(int64_t unix_seconds) { return FormatUnixUtc(unix_seconds, "%m%d%H%M"); }
 
+// A variant tree an earlier build wrote and the configuration no longer names: its files go
+// (those its output list names), as any stale output does.
+void RemoveDroppedVariants(const config::Config& cfg, Env& env, BuildReport& report) {
+  for (const Variant* v : AllVariants()) {
+    const auto& kept = cfg.site.variants;
+    if (std::find(kept.begin(), kept.end(), v->tag) != kept.end()) continue;
+    OutputTree dropped(env, cfg.output_dir + "/" + std::string(v->tag));
+    if (dropped.Exists(".samizdat/outputs.txt")) dropped.Finish(true, &report.errors);
+  }
+}
+
 // The original tree, then each variant's (publish/variants.h), one report for all.
 BuildReport BuildSite(const config::Config& cfg, store::Store& store, Env& env,
                       fetch::HttpClient* http) {
@@ -790,6 +801,10 @@ BuildReport BuildSite(const config::Config& cfg, store::Store& store, Env& env,
     report.errors.insert(report.errors.end(), r.errors.begin(), r.errors.end());
     if (!r.error.empty()) report.error += (report.error.empty() ? "" : "\n  ") + r.error;
   }
+  size_t errors = report.errors.size();
+  RemoveDroppedVariants(cfg, env, report);
+  for (size_t i = errors; i < report.errors.size(); ++i)
+    report.error += (report.error.empty() ? "" : "\n  ") + report.errors[i];
   return report;
 }
 

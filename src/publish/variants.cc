@@ -62,6 +62,12 @@ void ConvertOptional(const TextConverter& c, std::optional<std::string>& text) {
 
 }  // namespace
 
+std::vector<const Variant*> AllVariants() {
+  std::vector<const Variant*> all;
+  for (const Variant& v : kVariants) all.push_back(&v);
+  return all;
+}
+
 const Variant* FindVariant(std::string_view tag) {
   for (const Variant& v : kVariants)
     if (v.tag == tag) return &v;

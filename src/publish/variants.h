@@ -24,6 +24,9 @@ struct Variant {
   std::string_view label;          // the link text readers see, in the variant's own script
 };
 
+// Every variant samizdat knows.
+std::vector<const Variant*> AllVariants();
+
 // The variant `tag` names ("zh-Hant": s2t.json, "zh-TW": s2twp.json with Taiwan's phrases,
 // "zh-HK": s2hk.json), or nullptr.
 const Variant* FindVariant(std::string_view tag);

@@ -164,6 +164,14 @@ TEST_P(VariantBuildTest, EachTreeHasEveryFileConvertedAndLinked) {
   BuildReport again = BuildSite(cfg, *store_, *Env::Default());
   ASSERT_TRUE(again.error.empty()) << again.error;
   EXPECT_EQ(again.files_written, 0);
+  // A variant dropped from the configuration leaves no page behind.
+  cfg.site.variants = {"zh-Hant"};
+  BuildReport dropped = BuildSite(cfg, *store_, *Env::Default());
+  ASSERT_TRUE(dropped.error.empty()) << dropped.error;
+  EXPECT_FALSE(fs::exists(site + "/zh-TW/pages"));
+  EXPECT_FALSE(fs::exists(site + "/zh-TW/index.html"));
+  EXPECT_FALSE(fs::exists(site + "/zh-HK"));
+  EXPECT_TRUE(fs::exists(site + "/zh-Hant/pages/ch1/n1" + ext));
 }
 
 INSTANTIATE_TEST_SUITE_P(Themes, VariantBuildTest,
