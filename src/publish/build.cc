@@ -228,34 +228,6 @@ std::string PageSettingsKey(const config::SiteConfig& s) {
       .dump();
 }
 
-// Oldest publication first (the store's dates in any zone; a page without one counts from
-// when it joined the channel), so index pages, read from the end, show the newest first.
-void SortByPublication(std::vector<store::IndexEntry>& entries) {
-  std::vector<std::pair<std::string, size_t>> keys;
-  for (size_t i = 0; i < entries.size(); ++i)
-    keys.emplace_back(FeedDate(entries[i].published, entries[i].added_at), i);
-  std::stable_sort(keys.begin(), keys.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<store::IndexEntry> sorted;
-  sorted.reserve(entries.size());
-  for (const auto& [key, i] : keys) sorted.push_back(std::move(entries[i]));
-  entries = std::move(sorted);
-}
-
-// sitemap.xml: every path under `base`, with its last change when known.
-std::string Sitemap(const std::string& base, const std::map<std::string, int64_t>& paths) {
-  std::string out =
-      "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-      "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
-  for (const auto& [path, lastmod] : paths) {
-    out += "<url><loc>" + Esc(base + path) + "</loc>";
-    if (lastmod > 0)
-      out += "<lastmod>" + FormatUnixUtc(lastmod, "%Y-%m-%dT%H:%M:%SZ") + "</lastmod>";
-    out += "</url>\n";
-  }
-  return out + "</urlset>\n";
-}
-
 // One article page on its way through a batch.
 struct Job {
   store::CurrentArticle c;
@@ -771,17 +743,6 @@ clean::CleanOptions PageCleanOptions(const config::SiteConfig& site) {
 
 std::string Stamp(int64_t unix_seconds) { return FormatUnixUtc(unix_seconds, "%m%d%H%M"); }
 
-// A variant tree an earlier build wrote and the configuration no longer names: its files go
-// (those its output list names), as any stale output does.
-void RemoveDroppedVariants(const config::Config& cfg, Env& env, BuildReport& report) {
-  for (const Variant* v : AllVariants()) {
-    const auto& kept = cfg.site.variants;
-    if (std::find(kept.begin(), kept.end(), v->tag) != kept.end()) continue;
-    OutputTree dropped(env, cfg.output_dir + "/" + std::string(v->tag));
-    if (dropped.Exists(".samizdat/outputs.txt")) dropped.Finish(true, &report.errors);
-  }
-}
-
 // The original tree, then each variant's (publish/variants.h), one report for all.
 BuildReport BuildSite(const config::Config& cfg, store::Store& store, Env& env,
                       fetch::HttpClient* http) {
@@ -802,7 +763,7 @@ BuildReport BuildSite(const config::Config& cfg, store::Store& store, Env& env,
     if (!r.error.empty()) report.error += (report.error.empty() ? "" : "\n  ") + r.error;
   }
   size_t errors = report.errors.size();
-  RemoveDroppedVariants(cfg, env, report);
+  RemoveDroppedVariants(cfg, env, &report.errors);
   for (size_t i = errors; i < report.errors.size(); ++i)
     report.error += (report.error.empty() ? "" : "\n  ") + report.errors[i];
   return report;

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <utility>
 
 #include "render/escape.h"
 #include "util/dates.h"
@@ -81,6 +82,34 @@ std::string JsonFeed(const FeedInfo& info, const std::vector<FeedItem>& items) {
   }
   // Text from pages may hold invalid UTF-8: replaced, never thrown on.
   return feed.dump(1, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+// Oldest publication first (the store's dates in any zone; a page without one counts from
+// when it joined the channel), so index pages, read from the end, show the newest first.
+void SortByPublication(std::vector<store::IndexEntry>& entries) {
+  std::vector<std::pair<std::string, size_t>> keys;
+  for (size_t i = 0; i < entries.size(); ++i)
+    keys.emplace_back(FeedDate(entries[i].published, entries[i].added_at), i);
+  std::stable_sort(keys.begin(), keys.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<store::IndexEntry> sorted;
+  sorted.reserve(entries.size());
+  for (const auto& [key, i] : keys) sorted.push_back(std::move(entries[i]));
+  entries = std::move(sorted);
+}
+
+// sitemap.xml: every path under `base`, with its last change when known.
+std::string Sitemap(const std::string& base, const std::map<std::string, int64_t>& paths) {
+  std::string out =
+      "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+      "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
+  for (const auto& [path, lastmod] : paths) {
+    out += "<url><loc>" + render::EscapeXml(base + path) + "</loc>";
+    if (lastmod > 0)
+      out += "<lastmod>" + FormatUnixUtc(lastmod, "%Y-%m-%dT%H:%M:%SZ") + "</lastmod>";
+    out += "</url>\n";
+  }
+  return out + "</urlset>\n";
 }
 
 }  // namespace samizdat::publish

@@ -3,8 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
+
+#include "store/store.h"
 
 namespace samizdat::publish {
 
@@ -41,5 +44,12 @@ std::string JsonFeed(const FeedInfo& info, const std::vector<FeedItem>& items);
 // "2021-08-31T02:00:00Z" for a date the store holds in any RFC 3339 zone, else `fallback`
 // (Unix seconds) in that form.
 std::string FeedDate(const std::string& rfc3339, int64_t fallback);
+
+// Oldest publication first (the store's dates in any zone; an entry without one counts from
+// when it joined the channel), so index pages, read from the end, show the newest first.
+void SortByPublication(std::vector<store::IndexEntry>& entries);
+
+// sitemap.xml: every path under `base`, with its last change (Unix seconds) when not 0.
+std::string Sitemap(const std::string& base, const std::map<std::string, int64_t>& paths);
 
 }  // namespace samizdat::publish

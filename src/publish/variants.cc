@@ -2,9 +2,11 @@
 
 #include <opencc/opencc.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "html/dom.h"
+#include "publish/output_tree.h"
 
 namespace samizdat::publish {
 namespace {
@@ -161,6 +163,17 @@ std::vector<render::PageLink> CounterpartLinks(const std::vector<SiteTree>& tree
       links.push_back(
           render::PageLink{trees[i].label, up + trees[i].prefix + relative, trees[i].lang});
   return links;
+}
+
+// A variant tree an earlier build wrote and the configuration no longer names: its files go
+// (those its output list names), as any stale output does.
+void RemoveDroppedVariants(const config::Config& cfg, Env& env, std::vector<std::string>* errors) {
+  for (const Variant* v : AllVariants()) {
+    const auto& kept = cfg.site.variants;
+    if (std::find(kept.begin(), kept.end(), v->tag) != kept.end()) continue;
+    OutputTree dropped(env, cfg.output_dir + "/" + std::string(v->tag));
+    if (dropped.Exists(".samizdat/outputs.txt")) dropped.Finish(true, errors);
+  }
 }
 
 }  // namespace samizdat::publish

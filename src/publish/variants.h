@@ -14,6 +14,7 @@
 #include "extract/extract.h"
 #include "render/page_options.h"
 #include "store/store.h"
+#include "util/env.h"
 #include "util/status.h"
 
 namespace samizdat::publish {
@@ -77,5 +78,10 @@ config::Config VariantConfig(const config::Config& original, const SiteTree& tre
 // the same file in every other tree.
 std::vector<render::PageLink> CounterpartLinks(const std::vector<SiteTree>& trees, size_t self,
                                                const std::string& relative);
+
+// Removes the files of each variant tree an earlier build wrote under cfg.output_dir that
+// the configuration no longer names (as listed in its .samizdat/outputs.txt); problems are
+// appended to *errors.
+void RemoveDroppedVariants(const config::Config& cfg, Env& env, std::vector<std::string>* errors);
 
 }  // namespace samizdat::publish
