@@ -56,8 +56,21 @@ build/samizdat sync --config "$OUT/samizdat.toml"
 
 echo "== samizdat build"
 # Offline: the demo pages' images live on hosts this demo must not contact.
-sed -i "s#^\[site\]#[site]\noutput = \"$OUT/site\"\nrehost_images = false#" "$OUT/samizdat.toml"
+# Readers' additions: a Traditional Chinese tree (zh-Hant/) and share blocks with QR codes.
+sed -i "s#^\[site\]#[site]\noutput = \"$OUT/site\"\nrehost_images = false\nvariants = [\"zh-Hant\"]\npublic_urls = [\"https://demo.example/镜像/\"]#" "$OUT/samizdat.toml"
 build/samizdat build --config "$OUT/samizdat.toml"
+
+echo "== samizdat build (html theme: Simplified, Traditional and Taiwan trees, feeds)"
+sed -e "s#^output = .*#output = \"$OUT/html-site\"#" \
+  -e 's#^theme = .*#theme = "html"#' \
+  -e 's#^variants = .*#variants = ["zh-Hant", "zh-TW"]\nbase_url = "https://demo.example/news/"#' \
+  "$OUT/samizdat.toml" > "$OUT/samizdat-html.toml"
+build/samizdat build --config "$OUT/samizdat-html.toml"
+if command -v jing >/dev/null; then
+  for feed in "$OUT"/html-site/feed.xml "$OUT"/html-site/zh-Hant/feed.xml; do
+    jing -c tests/schemas/atom.rnc "$feed" 2>/dev/null && echo "valid Atom (RFC 4287): $feed"
+  done
+fi
 
 echo "== samizdat convert"
 for page in demo/pages/*.html; do
@@ -70,3 +83,4 @@ for page in demo/pages/*.html; do
   done
 done
 echo "store: $OUT/samizdat.db; mirror pages: $OUT/classic, $OUT/markdown, $OUT/html"
+echo "sites: $OUT/site (classic, with zh-Hant/), $OUT/html-site (html, with zh-Hant/ and zh-TW/)"

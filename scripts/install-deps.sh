@@ -21,3 +21,6 @@ if ((${#missing[@]})); then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
 fi
+# The accessibility check's npm packages (axe-core, puppeteer-core), beside it in tests/a11y/.
+"$(dirname "$0")/../tests/a11y/install.sh" ||
+  echo "tests/a11y/install.sh failed: the accessibility test will skip" >&2

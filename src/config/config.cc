@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include "publish/variants.h"
 #include "store/article_store.h"
 #include "util/dates.h"
 #include "util/ids.h"
@@ -257,6 +258,30 @@ Status ParseBaseUrl(const toml::node& node, std::string_view origin, const std::
   return Status::Ok();
 }
 
+// site.variants: each a tag publish::FindVariant knows.
+Status ParseVariants(const toml::node& node, std::string_view origin, const std::string& full,
+                     std::vector<std::string>& variants) {
+  if (Status st = TomlAssign(Strings(node, origin, full), variants); !st.ok()) return st;
+  for (const auto& v : variants)
+    if (!publish::FindVariant(v))
+      return Invalid(
+          origin, node,
+          "key '" + full + "': unknown variant '" + v + "' (\"zh-Hant\", \"zh-TW\" or \"zh-HK\")");
+  return Status::Ok();
+}
+
+// site.public_urls: absolute http(s) URLs, each made to end in '/'.
+Status ParsePublicUrls(const toml::node& node, std::string_view origin, const std::string& full,
+                       std::vector<std::string>& urls) {
+  if (Status st = TomlAssign(Strings(node, origin, full), urls); !st.ok()) return st;
+  for (auto& u : urls) {
+    if (u.rfind("https://", 0) != 0 && u.rfind("http://", 0) != 0)
+      return Invalid(origin, node, "key '" + full + "': '" + u + "' is not an http(s) URL");
+    if (u.back() != '/') u += '/';
+  }
+  return Status::Ok();
+}
+
 // One key of [site]. Its 'output' key names the site directory, which lives in Config,
 // not SiteConfig.
 Status ParseSiteKey(const std::string& sk, const toml::node& snode, std::string_view origin,
@@ -280,6 +305,9 @@ Status ParseSiteKey(const std::string& sk, const toml::node& snode, std::string_
   if (sk == "max_image_bytes")
     return TomlAssign(Int(snode, origin, full, 1024, int64_t{1} << 30), s.max_image_bytes);
   if (sk == "promo") return TomlAssign(String(snode, origin, full), s.promo);
+  if (sk == "lang") return TomlAssign(String(snode, origin, full), s.lang);
+  if (sk == "variants") return ParseVariants(snode, origin, full, s.variants);
+  if (sk == "public_urls") return ParsePublicUrls(snode, origin, full, s.public_urls);
   if (sk == "output") return TomlAssign(String(snode, origin, full), output_dir);
   if (sk == "theme")
     return Enum(snode, origin, full, render::ParseTheme, "\"classic\", \"markdown\" or \"html\"",

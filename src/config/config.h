@@ -49,6 +49,14 @@ struct SiteConfig {
   // Download images into the tree (images/) and point pages at the copies.
   bool rehost_images = true;
   int64_t max_image_bytes = 8 << 20;
+  // The language of the original pages (<html lang>, feeds).
+  std::string lang = "zh-Hans";
+  // Converted copies of the whole site, one tree each (publish/variants.h): "zh-Hant",
+  // "zh-TW" or "zh-HK".
+  std::vector<std::string> variants;
+  // The addresses where the mirror is served, each ending in '/': every page gets a share
+  // block with its public URL on each and a QR code.
+  std::vector<std::string> public_urls;
 };
 
 struct ChannelConfig {

@@ -434,7 +434,8 @@ TEST_F(BuildTest, StaleOutputsAndTempFilesAreRemovedAndNeverPublished) {
     if (f.rfind(".git/", 0) == 0 || f.rfind(".samizdat/", 0) == 0 || f == "CNAME") continue;
     EXPECT_TRUE(f.size() > 5 &&
                 (f.substr(f.size() - 5) == ".html" || f.substr(f.size() - 4) == ".xml" ||
-                 f.substr(f.size() - 6) == ".jsonl" || f == "style.css"))
+                 f.substr(f.size() - 6) == ".jsonl" || f.substr(f.size() - 5) == ".json" ||
+                 f == "style.css"))
         << f;
   }
   EXPECT_TRUE(files.count("pages/ch1/n1001.html"));

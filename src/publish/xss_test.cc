@@ -306,8 +306,9 @@ TEST_F(Xss, AtomAndSitemapAreWellFormedWithOnlyTheirElements) {
     pugi::xml_document doc;
     pugi::xml_parse_result r = doc.load_buffer(bytes.data(), bytes.size());
     ASSERT_TRUE(r) << r.description() << " at " << r.offset;
-    static const std::set<std::string> kElements = {"feed",  "title",  "id",  "link", "updated",
-                                                    "entry", "urlset", "url", "loc"};
+    static const std::set<std::string> kElements = {
+        "feed", "title",   "id",     "link", "updated",   "entry",   "urlset",   "url",
+        "loc",  "lastmod", "author", "name", "published", "content", "generator"};
     for (pugi::xpath_node n : doc.select_nodes("//*"))
       EXPECT_TRUE(kElements.count(n.node().name())) << n.node().name();
   }

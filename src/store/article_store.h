@@ -102,6 +102,10 @@ struct IndexEntry {
   std::string title;
   std::string home_channel;
   int64_t added_at = 0;
+  // The current revision's dates as the page gave them (RFC 3339 or ""), and when the
+  // article last changed in the store (Unix seconds).
+  std::string published, modified;
+  int64_t updated_at = 0;
 };
 
 struct SourceHealth {
@@ -160,6 +164,8 @@ class ArticleStore {
   };
   virtual Result<std::vector<ArticlePath>> ArticlePaths() = 0;
   // The channel's entries, oldest membership first (ties by article id).
+  // One article's current revision, content loaded; nullopt when there is none.
+  virtual Result<std::optional<CurrentArticle>> CurrentArticleById(int64_t id) = 0;
   virtual Result<std::vector<IndexEntry>> ChannelIndex(std::string_view channel) = 0;
   virtual Result<int64_t> LatestUpdate() = 0;  // max(updated_at) over articles, 0 when empty
 

@@ -486,6 +486,32 @@ constexpr const char* kHomeSource =
     "COLLATE \"C\" LIMIT 1)";
 }  // namespace
 
+Result<std::optional<CurrentArticle>> PgStore::CurrentArticleById(int64_t id) {
+  Result<PgRows> r = Query("cannot read article", std::to_string(id),
+                           "SELECT a.current_revision, a.article_id, a.home_channel, "
+                           "a.canonical_url, r.title, r.byline, r.published, r.modified, "
+                           "r.lead_image, r.html FROM articles a JOIN revisions r ON "
+                           "r.id=a.current_revision WHERE a.id=$1",
+                           {id});
+  if (!r.ok()) return r.status();
+  if (r->empty()) return std::optional<CurrentArticle>();
+  const auto& row = r->rows[0];
+  CurrentArticle c;
+  c.id = id;
+  c.revision_id = r->Int(0, 0);
+  c.article_id = row[1];
+  c.home_channel = row[2];
+  c.canonical_url = row[3];
+  c.title = row[4];
+  c.byline = row[5];
+  c.published = row[6];
+  c.modified = row[7];
+  c.lead_image_json = row[8];
+  c.html = row[9];
+  c.content_loaded = true;
+  return std::optional<CurrentArticle>(std::move(c));
+}
+
 Status PgStore::ForEachCurrentArticle(const std::function<void(const CurrentArticle&)>& fn,
                                       const std::function<bool(const CurrentArticle&)>& want) {
   Result<PgRows> list = Query("cannot list articles", "",
@@ -541,14 +567,16 @@ Result<std::vector<ArticleStore::ArticlePath>> PgStore::ArticlePaths() {
 Result<std::vector<IndexEntry>> PgStore::ChannelIndex(std::string_view channel) {
   Result<PgRows> r =
       Query("cannot read the channel index", channel,
-            "SELECT a.id, a.article_id, a.title, a.home_channel, m.added_at FROM memberships m "
-            "JOIN articles a ON a.id=m.article WHERE m.channel=$1 AND a.current_revision IS NOT "
-            "NULL ORDER BY m.added_at, m.article",
+            "SELECT a.id, a.article_id, a.title, a.home_channel, m.added_at, r.published, "
+            "r.modified, a.updated_at FROM memberships m JOIN articles a ON a.id=m.article "
+            "JOIN revisions r ON r.id=a.current_revision WHERE m.channel=$1 "
+            "ORDER BY m.added_at, m.article",
             {channel});
   if (!r.ok()) return r.status();
   std::vector<IndexEntry> out;
   for (size_t k = 0; k < r->rows.size(); ++k)
-    out.push_back({r->Int(k, 0), Text(*r, k, 1), Text(*r, k, 2), Text(*r, k, 3), r->Int(k, 4)});
+    out.push_back({r->Int(k, 0), Text(*r, k, 1), Text(*r, k, 2), Text(*r, k, 3), r->Int(k, 4),
+                   Text(*r, k, 5), Text(*r, k, 6), r->Int(k, 7)});
   return out;
 }
 

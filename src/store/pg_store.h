@@ -81,6 +81,7 @@ class PgStore : public ArticleStore {
       const std::function<void(const CurrentArticle&)>& fn,
       const std::function<bool(const CurrentArticle&)>& want = nullptr) override;
   Result<std::vector<ArticlePath>> ArticlePaths() override;
+  Result<std::optional<CurrentArticle>> CurrentArticleById(int64_t id) override;
   Result<std::vector<IndexEntry>> ChannelIndex(std::string_view channel) override;
   Result<int64_t> LatestUpdate() override;
   Status SetSourceHealth(const SourceHealth& h) override;

@@ -640,6 +640,31 @@ Status Store::ForEachCurrentArticle(const std::function<void(const CurrentArticl
   return rc == SQLITE_DONE ? Status::Ok() : Error("cannot list articles");
 }
 
+Result<std::optional<CurrentArticle>> Store::CurrentArticleById(int64_t id) {
+  Stmt s(db_,
+         "SELECT a.current_revision, a.article_id, a.home_channel, a.canonical_url, r.title, "
+         "r.byline, r.published, r.modified, r.lead_image, r.html FROM articles a "
+         "JOIN revisions r ON r.id=a.current_revision WHERE a.id=?");
+  s.Bind(1, id);
+  Result<bool> row = s.Row();
+  if (!row.ok()) return Error("cannot read article", std::to_string(id));
+  if (!*row) return std::optional<CurrentArticle>();
+  CurrentArticle c;
+  c.id = id;
+  c.revision_id = s.Int(0);
+  c.article_id = s.Text(1);
+  c.home_channel = s.Text(2);
+  c.canonical_url = s.Text(3);
+  c.title = s.Text(4);
+  c.byline = s.Text(5);
+  c.published = s.Text(6);
+  c.modified = s.Text(7);
+  c.lead_image_json = s.Text(8);
+  c.html = s.Text(9);
+  c.content_loaded = true;
+  return std::optional<CurrentArticle>(std::move(c));
+}
+
 Result<std::vector<Store::ArticlePath>> Store::ArticlePaths() {
   Stmt s(db_, "SELECT id, canonical_url, article_id, home_channel FROM articles ORDER BY id");
   std::vector<ArticlePath> out;
@@ -651,14 +676,16 @@ Result<std::vector<Store::ArticlePath>> Store::ArticlePaths() {
 
 Result<std::vector<IndexEntry>> Store::ChannelIndex(std::string_view channel) {
   Stmt s(db_,
-         "SELECT a.id, a.article_id, a.title, a.home_channel, m.added_at FROM memberships m "
-         "JOIN articles a ON a.id=m.article WHERE m.channel=? AND a.current_revision IS NOT NULL "
+         "SELECT a.id, a.article_id, a.title, a.home_channel, m.added_at, r.published, "
+         "r.modified, a.updated_at FROM memberships m JOIN articles a ON a.id=m.article "
+         "JOIN revisions r ON r.id=a.current_revision WHERE m.channel=? "
          "ORDER BY m.added_at, m.article");
   s.Bind(1, channel);
   std::vector<IndexEntry> out;
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW)
-    out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4)});
+    out.push_back(
+        {s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4), s.Text(5), s.Text(6), s.Int(7)});
   if (rc != SQLITE_DONE) return Error("cannot read the channel index", channel);
   return out;
 }

@@ -68,6 +68,7 @@ class Store : public ArticleStore {
       const std::function<bool(const CurrentArticle&)>& want = nullptr) override;
   Result<std::vector<ArticlePath>> ArticlePaths() override;
   // The channel's entries, oldest membership first (ties by article id).
+  Result<std::optional<CurrentArticle>> CurrentArticleById(int64_t id) override;
   Result<std::vector<IndexEntry>> ChannelIndex(std::string_view channel) override;
   Result<int64_t> LatestUpdate() override;  // max(updated_at) over articles, 0 when empty
 
