@@ -36,6 +36,8 @@
 #include "util/url.h"
 
 #include "cli/cli_common.h"
+#include "cli/keygen_command.h"
+#include "cli/verify_command.h"
 
 namespace samizdat {
 namespace {
@@ -560,7 +562,8 @@ int main(int argc, char** argv) {
   const samizdat::Subcommand commands[] = {samizdat::AddExtract(app), samizdat::AddConvert(app),
                                            samizdat::AddFeed(app),    samizdat::AddSync(app),
                                            samizdat::AddBuild(app),   samizdat::AddPublish(app),
-                                           samizdat::AddServe(app),   samizdat::AddInit(app)};
+                                           samizdat::AddServe(app),   samizdat::AddInit(app),
+                                           samizdat::AddKeygen(app),  samizdat::AddVerify(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

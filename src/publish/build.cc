@@ -15,6 +15,7 @@
 #include "clean/clean.h"
 #include "html/parser.h"
 #include "publish/images.h"
+#include "publish/manifest.h"
 #include "render/escape.h"
 #include "render/page.h"
 #include "util/dates.h"
@@ -143,7 +144,7 @@ std::string HtmlIndexPage(const config::Config& cfg, const config::ChannelConfig
   return out;
 }
 
-std::string HtmlHome(const config::Config& cfg) {
+std::string HtmlHome(const config::Config& cfg, const std::string& signature_line) {
   std::string out = HtmlHead(cfg.site.title, "style.css");
   out += "<h1>" + Esc(cfg.site.title) + "</h1>\n";
   std::vector<std::string> groups = ChannelGroups(cfg);
@@ -156,7 +157,9 @@ std::string HtmlHome(const config::Config& cfg) {
                Esc(ch.name) + "</a></li>\n";
     out += "</ul>\n";
   }
-  out += "<p><a href=\"feed.xml\">Atom</a></p>\n</body>\n</html>\n";
+  out += "<p><a href=\"feed.xml\">Atom</a></p>\n";
+  if (!signature_line.empty()) out += "<footer><p>" + Esc(signature_line) + "</p></footer>\n";
+  out += "</body>\n</html>\n";
   return out;
 }
 
@@ -298,6 +301,8 @@ class SiteBuilder {
   bool Write(OutputTree& tree, const std::string& relative, std::string_view contents,
              const std::string& about = "");
   void PlanArchive();
+  bool LoadSigningKey();
+  void SignTrees();
   void LoadManifest();
   bool UpToDate(int64_t id, int64_t revision, const std::string& relative);
   void RenderPages();
@@ -330,6 +335,8 @@ class SiteBuilder {
   render::PageOptions page_options_;
   clean::CleanOptions clean_options_;
   std::string stamp_, settings_, archive_root_;
+  std::optional<trust::SecretKey> signing_key_;
+  std::string signature_line_;  // SignatureFooter of the signing key; "" when unsigned
   std::unordered_set<int64_t> archived_;
   // Canonical URL -> the link to its mirror page from a page in pages/<channel>/.
   std::unordered_map<std::string, std::string> mirror_path_;
@@ -389,7 +396,7 @@ void SiteBuilder::PlanArchive() {
 // The manifest: the page settings, then per article the revision and path it was last
 // rendered with. Tab-separated: read and written in a few milliseconds at 100,000 pages.
 void SiteBuilder::LoadManifest() {
-  settings_ = PageSettingsKey(cfg_.site);
+  settings_ = PageSettingsKey(cfg_.site) + signature_line_;
   std::string text;
   if (out_.Read(".samizdat/build-manifest.tsv", &text)) pages_ = ParseManifest(text, settings_);
 }
@@ -571,7 +578,7 @@ void SiteBuilder::WriteHtmlHome(std::vector<store::IndexEntry> all) {
       [](const store::IndexEntry& a, const store::IndexEntry& b) { return a.article < b.article; });
   for (auto& e : all)
     if (seen.insert(e.article).second) unique.push_back(std::move(e));
-  Write(out_, "index.html", HtmlHome(cfg_));
+  Write(out_, "index.html", HtmlHome(cfg_, signature_line_));
   Write(out_, "feed.xml", AtomFeed(cfg_, cfg_.site.title, "feed.xml", unique));
   std::sort(sitemap_paths_.begin(), sitemap_paths_.end());
   std::string sitemap =
@@ -584,7 +591,42 @@ void SiteBuilder::WriteHtmlHome(std::vector<store::IndexEntry> all) {
   Write(out_, "sitemap.xml", sitemap);
 }
 
+// A configured key that cannot be read, or that lies inside the site, stops the build
+// before it writes anything.
+bool SiteBuilder::LoadSigningKey() {
+  const config::SignConfig& sign = cfg_.sign;
+  if (sign.secret_key.empty()) return true;
+  if (IsInsideDirectory(env_, sign.secret_key, cfg_.output_dir) ||
+      (cfg_.publish.archive.enabled() &&
+       IsInsideDirectory(env_, sign.secret_key, cfg_.publish.archive.output))) {
+    report_.error =
+        "refusing to sign: the secret key " + sign.secret_key + " lies inside the published tree";
+    return false;
+  }
+  Result<trust::SecretKey> key =
+      LoadSecretKey(env_, sign.secret_key, sign.password_env, sign.password_file);
+  if (!key.ok()) {
+    report_.error = "cannot sign: " + key.status().message();
+    return false;
+  }
+  signing_key_ = *key;
+  signature_line_ = SignatureFooter(key->Public());
+  return true;
+}
+
+// manifest.json and its signature, written once every other file of the tree is final.
+void SiteBuilder::SignTrees() {
+  if (!signing_key_) return;
+  int64_t now = static_cast<int64_t>(std::time(nullptr));
+  if (Status s = WriteSignedManifest(env_, cfg_.output_dir, *signing_key_, now); !s.ok())
+    report_.errors.push_back("manifest: " + s.message());
+  if (archive_out_)
+    if (Status s = WriteSignedManifest(env_, archive_out_->root(), *signing_key_, now); !s.ok())
+      report_.errors.push_back("archive manifest: " + s.message());
+}
+
 BuildReport SiteBuilder::Run() {
+  if (!LoadSigningKey()) return report_;
   Result<int64_t> latest = store_.LatestUpdate();
   if (!latest.ok()) store_error_ = latest.status();
   stamp_ = cfg_.site.index_stamps && latest.ok() ? Stamp(*latest) : "";
@@ -592,6 +634,8 @@ BuildReport SiteBuilder::Run() {
   LoadManifest();
   page_options_ = config::PageOptionsOf(cfg_.site);
   clean_options_ = PageCleanOptions(cfg_.site);
+  if (!signature_line_.empty())
+    page_options_.footer += (page_options_.footer.empty() ? "" : " · ") + signature_line_;
   if (html_site_) {
     page_options_.stylesheet = "../../style.css";
     page_options_.home_href = "../../index.html";
@@ -609,7 +653,9 @@ BuildReport SiteBuilder::Run() {
   if (html_site_)
     WriteHtmlHome(std::move(all_entries));
   else
-    Write(out_, "README.md", HomePage(cfg_, stamp_));
+    Write(out_, "README.md",
+          HomePage(cfg_, stamp_) +
+              (signature_line_.empty() ? "" : "---\n\n" + signature_line_ + "\n"));
   Write(out_, ".samizdat/build-manifest.tsv", FormatManifest(pages_, settings_));
   std::string err;
   if (!images_.Save(&err)) report_.errors.push_back(err);
@@ -619,6 +665,7 @@ BuildReport SiteBuilder::Run() {
   // do temporary files a killed build left behind.
   out_.Finish(/*remove_stale=*/true, &report_.errors);
   if (archive_out_) archive_out_->Finish(/*remove_stale=*/false, &report_.errors);
+  SignTrees();
   for (size_t i = 0; i < report_.errors.size(); ++i) {
     if (i == 20) {
       report_.error += "\n  … and " + std::to_string(report_.errors.size() - i) + " more";
