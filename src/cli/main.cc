@@ -35,6 +35,7 @@
 #include "util/strings.h"
 #include "util/url.h"
 
+#include "cli/bundle_command.h"
 #include "cli/cli_common.h"
 #include "cli/keygen_command.h"
 #include "cli/verify_command.h"
@@ -559,11 +560,11 @@ int main(int argc, char** argv) {
   CLI::App app{"samizdat: mirror news sites as clean Markdown and static HTML"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "samizdat 0.1.0");
-  const samizdat::Subcommand commands[] = {samizdat::AddExtract(app), samizdat::AddConvert(app),
-                                           samizdat::AddFeed(app),    samizdat::AddSync(app),
-                                           samizdat::AddBuild(app),   samizdat::AddPublish(app),
-                                           samizdat::AddServe(app),   samizdat::AddInit(app),
-                                           samizdat::AddKeygen(app),  samizdat::AddVerify(app)};
+  const samizdat::Subcommand commands[] = {
+      samizdat::AddExtract(app), samizdat::AddConvert(app), samizdat::AddFeed(app),
+      samizdat::AddSync(app),    samizdat::AddBuild(app),   samizdat::AddPublish(app),
+      samizdat::AddServe(app),   samizdat::AddInit(app),    samizdat::AddKeygen(app),
+      samizdat::AddVerify(app),  samizdat::AddBundle(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
