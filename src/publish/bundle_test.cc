@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 #include <regex>
 
@@ -190,6 +192,69 @@ TEST_F(BundleTest, ZipOfASignedSiteVerifiesWhenUnpacked) {
   testing::RunResult v = RunSamizdat("verify '" + dir_.File("unpacked") +
                                      "' --no-state --pubkey '" + dir_.File("key.pub") + "'");
   EXPECT_EQ(v.status, 0) << v.out << v.err;
+}
+
+// What headless Chromium (network cut off) requested while loading `url`, and a screenshot.
+struct BrowserLoad {
+  int status = -1;
+  std::vector<std::string> requests;  // what the page itself asked for
+  std::string screenshot;
+};
+
+BrowserLoad LoadOffline(const std::string& chromium, const std::string& url, const TempDir& dir,
+                        const std::string& name) {
+  std::string netlog = dir.File(name + ".netlog.json"), shot = dir.File(name + ".png");
+  std::string cmd = chromium +
+                    " --headless --no-sandbox --disable-gpu --disable-background-networking"
+                    " --no-first-run --disable-component-update --disable-sync --user-data-dir=" +
+                    dir.File(name + ".profile") + " --log-net-log=" + netlog +
+                    " --window-size=600,800 --host-resolver-rules='MAP * ~NOTFOUND'" +
+                    " --screenshot=" + shot + " '" + url + "' > /dev/null 2>&1";
+  BrowserLoad r;
+  int raw = std::system(cmd.c_str());
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  r.screenshot = std::filesystem::exists(shot) ? ReadFile(shot) : "";
+  nlohmann::json net = nlohmann::json::parse(
+      std::filesystem::exists(netlog) ? ReadFile(netlog) : "", nullptr, false);
+  if (!net.is_object()) return r;
+  int start_job = -1;
+  for (const auto& [event, id] : net["constants"]["logEventTypes"].items())
+    if (event == "URL_REQUEST_START_JOB") start_job = id.get<int>();
+  for (const auto& e : net["events"])
+    if (e.value("type", -2) == start_job && e.contains("params"))
+      if (std::string initiator = e["params"].value("initiator", "");
+          initiator == "null" || initiator.rfind("file:", 0) == 0)  // the page's, not the browser's
+        r.requests.push_back(e["params"].value("url", ""));
+  return r;
+}
+
+TEST_F(BundleTest, SingleFilePageLoadsNothingAndShowsItsImage) {
+  std::string chromium;
+  for (const char* p : {"/usr/bin/chromium", "/usr/bin/chromium-browser"})
+    if (std::filesystem::exists(p)) chromium = p;
+  if (chromium.empty()) GTEST_SKIP() << "chromium not installed (scripts/install-deps.sh)";
+  BundleStats stats;
+  auto pages = MakeSingleFilePages(cfg_, *store_, *Env::Default(), {}, &stats);
+  ASSERT_TRUE(pages.ok());
+  ASSERT_EQ(pages->size(), 3u);
+  std::string page = pages->at("world-n1.html");
+  EXPECT_NE(page.find("src=\"data:image/png;base64,"), std::string::npos) << page;
+  EXPECT_EQ(page.find("<link"), std::string::npos) << page;
+  WriteFile(dir_.File("page.html"), page);
+  // A control: the same page pointing at the original image, with no policy. The browser
+  // asks for it (so the log does show a page's requests) and shows it broken.
+  std::string control =
+      std::regex_replace(page, std::regex("data:image/png;base64,[A-Za-z0-9+/=]+"), kImageUrl);
+  control = std::regex_replace(control, std::regex("<meta http-equiv=[^>]*>"), "");
+  WriteFile(dir_.File("control.html"), control);
+  BrowserLoad good = LoadOffline(chromium, "file://" + dir_.File("page.html"), dir_, "good");
+  BrowserLoad bad = LoadOffline(chromium, "file://" + dir_.File("control.html"), dir_, "control");
+  ASSERT_EQ(good.status, 0);
+  ASSERT_FALSE(good.screenshot.empty());
+  for (const std::string& url : good.requests)
+    EXPECT_EQ(url.rfind("data:", 0), 0u) << "the page requested " << url;
+  EXPECT_EQ(bad.requests, std::vector<std::string>{kImageUrl});
+  EXPECT_NE(good.screenshot, bad.screenshot) << "the inlined image did not render";
 }
 
 }  // namespace
