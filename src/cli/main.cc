@@ -380,6 +380,15 @@ void PrintPublishReport(const publish::PublishReport& r, bool archive) {
                                   r.commit.substr(0, 12), r.added, r.modified, r.deleted));
   else
     PrintLine(stdout, fmt::format("nothing changed; branch at {}", r.commit.substr(0, 12)));
+  std::string largest;
+  for (const auto& [path, bytes] : r.size.largest)
+    largest +=
+        fmt::format("{}{} ({})", largest.empty() ? "" : ", ", path, publish::HumanBytes(bytes));
+  PrintLine(stdout, fmt::format("repository: {} of compressed objects ({} in packs); {} files, {} "
+                                "at the head; largest: {}",
+                                publish::HumanBytes(r.size.object_bytes),
+                                publish::HumanBytes(r.size.pack_bytes), r.size.head_files,
+                                publish::HumanBytes(r.size.head_bytes), largest));
   for (const auto& rr : r.remotes)
     PrintLine(stdout, !rr.ok    ? fmt::format("FAILED {}", rr.error)
                       : archive ? fmt::format("pushed archive to {}", rr.name)
