@@ -54,6 +54,11 @@ sed -i "1i store = \"$OUT/samizdat.db\"" "$OUT/samizdat.toml"
 echo "== samizdat sync"
 build/samizdat sync --config "$OUT/samizdat.toml"
 
+echo "== samizdat keygen"
+# The signing key lives beside the demo output, never inside the published site.
+build/samizdat keygen --force -o "$OUT/keys/demo.key" --config "$OUT/samizdat.toml"
+printf '\n[sign]\nsecret_key = "%s"\n' "$OUT/keys/demo.key" >> "$OUT/samizdat.toml"
+
 echo "== samizdat build"
 # Offline: the demo pages' images live on hosts this demo must not contact.
 # Readers' additions: a Traditional Chinese tree (zh-Hant/) and share blocks with QR codes.
@@ -72,6 +77,19 @@ if command -v jing >/dev/null; then
   done
 fi
 
+echo "== samizdat verify (the signed site, then with minisign itself)"
+build/samizdat verify "$OUT/site" --pubkey "$OUT/keys/demo.key.pub" --no-state
+minisign -Vm "$OUT/site/manifest.json" -p "$OUT/keys/demo.key.pub"
+
+echo "== samizdat bundle"
+build/samizdat bundle --epub --config "$OUT/samizdat.toml" -o "$OUT/demo.epub"
+build/samizdat bundle --zip --config "$OUT/samizdat.toml" -o "$OUT/site.zip"
+rm -rf "$OUT/unzipped" && mkdir -p "$OUT/unzipped" && (cd "$OUT/unzipped" && unzip -q ../site.zip)
+build/samizdat verify "$OUT/unzipped" --pubkey "$OUT/keys/demo.key.pub" --no-state
+if command -v java >/dev/null && [[ -e /usr/bin/epubcheck ]]; then
+  java -jar /usr/bin/epubcheck "$OUT/demo.epub"
+fi
+
 echo "== samizdat convert"
 for page in demo/pages/*.html; do
   url=$(head -c 4096 "$page" | grep -ao '<link rel="canonical" href="[^"]*"' | sed 's/.*href="//;s/"$//')
@@ -84,3 +102,4 @@ for page in demo/pages/*.html; do
 done
 echo "store: $OUT/samizdat.db; mirror pages: $OUT/classic, $OUT/markdown, $OUT/html"
 echo "sites: $OUT/site (classic, with zh-Hant/), $OUT/html-site (html, with zh-Hant/ and zh-TW/)"
+echo "signed site: $OUT/site (key $OUT/keys/demo.key.pub); EPUB: $OUT/demo.epub; ZIP: $OUT/site.zip"

@@ -35,8 +35,11 @@
 #include "util/strings.h"
 #include "util/url.h"
 
+#include "cli/bundle_command.h"
 #include "cli/cli_common.h"
+#include "cli/keygen_command.h"
 #include "cli/sync_worker.h"
+#include "cli/verify_command.h"
 
 namespace samizdat {
 namespace {
@@ -378,6 +381,15 @@ void PrintPublishReport(const publish::PublishReport& r, bool archive) {
                                   r.commit.substr(0, 12), r.added, r.modified, r.deleted));
   else
     PrintLine(stdout, fmt::format("nothing changed; branch at {}", r.commit.substr(0, 12)));
+  std::string largest;
+  for (const auto& [path, bytes] : r.size.largest)
+    largest +=
+        fmt::format("{}{} ({})", largest.empty() ? "" : ", ", path, publish::HumanBytes(bytes));
+  PrintLine(stdout, fmt::format("repository: {} of compressed objects ({} in packs); {} files, {} "
+                                "at the head; largest: {}",
+                                publish::HumanBytes(r.size.object_bytes),
+                                publish::HumanBytes(r.size.pack_bytes), r.size.head_files,
+                                publish::HumanBytes(r.size.head_bytes), largest));
   for (const auto& rr : r.remotes)
     PrintLine(stdout, !rr.ok    ? fmt::format("FAILED {}", rr.error)
                       : archive ? fmt::format("pushed archive to {}", rr.name)
@@ -569,10 +581,11 @@ int main(int argc, char** argv) {
   CLI::App app{"samizdat: mirror news sites as clean Markdown and static HTML"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "samizdat 0.1.0");
-  const samizdat::Subcommand commands[] = {samizdat::AddExtract(app), samizdat::AddConvert(app),
-                                           samizdat::AddFeed(app),    samizdat::AddSync(app),
-                                           samizdat::AddBuild(app),   samizdat::AddPublish(app),
-                                           samizdat::AddServe(app),   samizdat::AddInit(app)};
+  const samizdat::Subcommand commands[] = {
+      samizdat::AddExtract(app), samizdat::AddConvert(app), samizdat::AddFeed(app),
+      samizdat::AddSync(app),    samizdat::AddBuild(app),   samizdat::AddPublish(app),
+      samizdat::AddServe(app),   samizdat::AddInit(app),    samizdat::AddKeygen(app),
+      samizdat::AddVerify(app),  samizdat::AddBundle(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

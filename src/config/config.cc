@@ -372,6 +372,22 @@ Status ParsePublish(const toml::table& t, std::string_view origin, publish::Publ
   return Status::Ok();
 }
 
+// One key of [sign].
+Status ParseSignKey(const std::string& key, const toml::node& node, std::string_view origin,
+                    SignConfig& sign) {
+  std::string full = "sign." + key;
+  if (key == "secret_key") return TomlAssign(String(node, origin, full), sign.secret_key);
+  if (key == "password_env") return TomlAssign(String(node, origin, full), sign.password_env);
+  if (key == "password_file") return TomlAssign(String(node, origin, full), sign.password_file);
+  return UnknownKey(origin, node, full);
+}
+
+Status ParseSign(const toml::table& t, std::string_view origin, SignConfig& sign) {
+  for (auto&& [k, node] : t)
+    if (Status st = ParseSignKey(std::string(k.str()), node, origin, sign); !st.ok()) return st;
+  return Status::Ok();
+}
+
 // One key of a [[channels]] entry.
 Status ParseChannelKey(const std::string& key, const toml::node& cnode, std::string_view origin,
                        ChannelConfig& ch) {
@@ -481,6 +497,7 @@ Status ParseRootKey(const std::string& k, const toml::node& node, std::string_vi
     return ParseSite(**t, origin, cfg.site, cfg.output_dir);
   }
   if (k == "publish") return ParseTableKey(node, origin, "publish", ParsePublish, cfg.publish);
+  if (k == "sign") return ParseTableKey(node, origin, "sign", ParseSign, cfg.sign);
   if (k == "store") return TomlAssign(String(node, origin, "store"), cfg.store_path);
   if (k == "fetch") return ParseTableKey(node, origin, "fetch", ParseFetch, cfg.fetch);
   if (k == "channels") return ParseChannels(node, origin, cfg.channels);
@@ -507,6 +524,8 @@ void ApplyDefaultPaths(std::string_view base_dir, Config& cfg) {
   if (!store::IsPostgresLocation(cfg.store_path)) RelativeToBase(base_dir, cfg.store_path);
   RelativeToBase(base_dir, cfg.output_dir);
   RelativeToBase(base_dir, cfg.publish.archive.output);
+  if (!cfg.sign.secret_key.empty()) RelativeToBase(base_dir, cfg.sign.secret_key);
+  if (!cfg.sign.password_file.empty()) RelativeToBase(base_dir, cfg.sign.password_file);
   // file:// sources are read under the config file's directory unless told otherwise.
   if (cfg.fetch.file_root.empty())
     cfg.fetch.file_root = base_dir.empty() ? "." : std::string(base_dir);

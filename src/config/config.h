@@ -87,8 +87,17 @@ struct SourceConfig {
   fetch::SourceOverrides fetch;  // its own limits over [fetch]; unset: the [fetch] value
 };
 
+// [sign]: the minisign secret key build signs manifest.json with (doc/trust.md). The
+// passphrase of an encrypted key comes from an environment variable or a file.
+struct SignConfig {
+  std::string secret_key;  // "" : the site is not signed
+  std::string password_env;
+  std::string password_file;
+};
+
 struct Config {
   SiteConfig site;
+  SignConfig sign;
   std::vector<ChannelConfig> channels;
   std::vector<SourceConfig> sources;
   fetch::FetchOptions fetch;

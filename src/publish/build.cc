@@ -17,6 +17,7 @@
 #include "html/serialize.h"
 #include "publish/feeds.h"
 #include "publish/images.h"
+#include "publish/manifest.h"
 #include "publish/share.h"
 #include "publish/variants.h"
 #include "render/escape.h"
@@ -144,7 +145,8 @@ std::string HtmlIndexPage(const config::Config& cfg, const config::ChannelConfig
   return out;
 }
 
-std::string HtmlHome(const config::Config& cfg, const render::PageOptions& head) {
+std::string HtmlHome(const config::Config& cfg, const render::PageOptions& head,
+                     const std::string& signature_line) {
   std::string out = HtmlHead(cfg.site.title, head);
   out += "<main>\n<h1>" + Esc(cfg.site.title) + "</h1>\n";
   std::vector<std::string> groups = ChannelGroups(cfg);
@@ -157,9 +159,9 @@ std::string HtmlHome(const config::Config& cfg, const render::PageOptions& head)
                Esc(ch.name) + "</a></li>\n";
     out += "</ul>\n";
   }
-  out +=
-      "<p><a href=\"feed.xml\">Atom</a> · <a href=\"feed.json\">JSON Feed</a></p>\n"
-      "</main>\n</body>\n</html>\n";
+  out += "<p><a href=\"feed.xml\">Atom</a> · <a href=\"feed.json\">JSON Feed</a></p>\n</main>\n";
+  if (!signature_line.empty()) out += "<footer><p>" + Esc(signature_line) + "</p></footer>\n";
+  out += "</body>\n</html>\n";
   return out;
 }
 
@@ -262,6 +264,9 @@ std::string JsonText(const json& j) {
 // a problem with one article or file is recorded, naming it, and the build goes on.
 class SiteBuilder {
  public:
+  // manifest.json and its signature over the whole output (variant trees included) and the
+  // archive: called once every tree is built.
+  void SignTrees(std::vector<std::string>* errors);
   // Builds trees[tree] into cfg.output_dir; a variant tree reads the images the original
   // tree (at `original_root`) holds and downloads none.
   SiteBuilder(const config::Config& cfg, store::ArticleStore& store, Env& env,
@@ -286,6 +291,7 @@ class SiteBuilder {
   bool Write(OutputTree& tree, const std::string& relative, std::string_view contents,
              const std::string& about = "");
   void PlanArchive();
+  bool LoadSigningKey();
   void LoadManifest();
   bool UpToDate(int64_t id, int64_t revision, const std::string& relative);
   void RenderPages();
@@ -326,6 +332,8 @@ class SiteBuilder {
   render::PageOptions page_options_;
   clean::CleanOptions clean_options_;
   std::string stamp_, settings_, archive_root_;
+  std::optional<trust::SecretKey> signing_key_;
+  std::string signature_line_;  // SignatureFooter of the signing key; "" when unsigned
   std::unordered_set<int64_t> archived_;
   // Canonical URL -> the link to its mirror page from a page in pages/<channel>/.
   std::unordered_map<std::string, std::string> mirror_path_;
@@ -385,7 +393,7 @@ void SiteBuilder::PlanArchive() {
 // The manifest: the page settings, then per article the revision and path it was last
 // rendered with. Tab-separated: read and written in a few milliseconds at 100,000 pages.
 void SiteBuilder::LoadManifest() {
-  settings_ = PageSettingsKey(cfg_.site);
+  settings_ = PageSettingsKey(cfg_.site) + signature_line_;
   std::string text;
   if (out_.Read(".samizdat/build-manifest.tsv", &text)) pages_ = ParseManifest(text, settings_);
 }
@@ -678,7 +686,7 @@ void SiteBuilder::WriteHtmlHome(std::vector<store::IndexEntry> all) {
     if (seen.insert(e.article).second) unique.push_back(std::move(e));
   render::PageOptions head = HeadFor("index.html", "feed");
   head.home_href.clear();  // the home page itself
-  Write(out_, "index.html", HtmlHome(cfg_, head));
+  Write(out_, "index.html", HtmlHome(cfg_, head, signature_line_));
   WriteFeeds("feed", cfg_.site.title, unique);
   int64_t newest = 0;
   for (const auto& [path, lastmod] : sitemap_) newest = std::max(newest, lastmod);
@@ -686,7 +694,42 @@ void SiteBuilder::WriteHtmlHome(std::vector<store::IndexEntry> all) {
   Write(out_, "sitemap.xml", Sitemap(cfg_.site.base_url, sitemap_));
 }
 
+// A configured key that cannot be read, or that lies inside the site, stops the build
+// before it writes anything.
+bool SiteBuilder::LoadSigningKey() {
+  const config::SignConfig& sign = cfg_.sign;
+  if (sign.secret_key.empty()) return true;
+  if (IsInsideDirectory(env_, sign.secret_key, cfg_.output_dir) ||
+      (cfg_.publish.archive.enabled() &&
+       IsInsideDirectory(env_, sign.secret_key, cfg_.publish.archive.output))) {
+    report_.error =
+        "refusing to sign: the secret key " + sign.secret_key + " lies inside the published tree";
+    return false;
+  }
+  Result<trust::SecretKey> key =
+      LoadSecretKey(env_, sign.secret_key, sign.password_env, sign.password_file);
+  if (!key.ok()) {
+    report_.error = "cannot sign: " + key.status().message();
+    return false;
+  }
+  signing_key_ = *key;
+  signature_line_ = SignatureFooter(key->Public());
+  return true;
+}
+
+// manifest.json and its signature, written once every other file of the tree is final.
+void SiteBuilder::SignTrees(std::vector<std::string>* errors) {
+  if (!signing_key_) return;
+  int64_t now = static_cast<int64_t>(std::time(nullptr));
+  if (Status s = WriteSignedManifest(env_, cfg_.output_dir, *signing_key_, now); !s.ok())
+    errors->push_back("manifest: " + s.message());
+  if (archive_out_)
+    if (Status s = WriteSignedManifest(env_, archive_out_->root(), *signing_key_, now); !s.ok())
+      errors->push_back("archive manifest: " + s.message());
+}
+
 BuildReport SiteBuilder::Run() {
+  if (!LoadSigningKey()) return report_;
   Result<int64_t> latest = store_.LatestUpdate();
   if (!latest.ok()) store_error_ = latest.status();
   stamp_ = cfg_.site.index_stamps && latest.ok() ? Stamp(*latest) : "";
@@ -696,6 +739,8 @@ BuildReport SiteBuilder::Run() {
   clean_options_ = PageCleanOptions(cfg_.site);
   page_options_.lang = cfg_.site.lang;
   if (tree().converter) page_options_.share_label = tree().converter->Convert("分享本页");
+  if (!signature_line_.empty())
+    page_options_.footer += (page_options_.footer.empty() ? "" : " · ") + signature_line_;
   if (html_site_) {
     page_options_.stylesheet = "../../style.css";
     page_options_.home_href = "../../index.html";
@@ -713,7 +758,9 @@ BuildReport SiteBuilder::Run() {
   if (html_site_)
     WriteHtmlHome(std::move(all_entries));
   else
-    Write(out_, "README.md", HomePage(cfg_, stamp_));
+    Write(out_, "README.md",
+          HomePage(cfg_, stamp_) +
+              (signature_line_.empty() ? "" : "---\n\n" + signature_line_ + "\n"));
   Write(out_, ".samizdat/build-manifest.tsv", FormatManifest(pages_, settings_));
   std::string err;
   if (tree_ == 0 && !images_.Save(&err)) report_.errors.push_back(err);
@@ -753,7 +800,8 @@ BuildReport BuildSite(const config::Config& cfg, store::ArticleStore& store, Env
     failed.error = trees.status().message();
     return failed;
   }
-  BuildReport report = SiteBuilder(cfg, store, env, http, *trees, 0, cfg.output_dir).Run();
+  SiteBuilder original(cfg, store, env, http, *trees, 0, cfg.output_dir);
+  BuildReport report = original.Run();
   for (size_t i = 1; i < trees->size(); ++i) {
     config::Config variant = VariantConfig(cfg, (*trees)[i]);
     BuildReport r = SiteBuilder(variant, store, env, http, *trees, i, cfg.output_dir).Run();
@@ -765,6 +813,8 @@ BuildReport BuildSite(const config::Config& cfg, store::ArticleStore& store, Env
   }
   size_t errors = report.errors.size();
   RemoveDroppedVariants(cfg, env, &report.errors);
+  // Signed last, over every tree: the manifest lists the variant trees' files too.
+  if (report.error.empty()) original.SignTrees(&report.errors);
   for (size_t i = errors; i < report.errors.size(); ++i)
     report.error += (report.error.empty() ? "" : "\n  ") + report.errors[i];
   return report;

@@ -295,6 +295,8 @@ PublishReport Publish(const std::string& tree_dir, const PublishConfig& cfg, int
   char hex[GIT_OID_HEXSZ + 1];
   git_oid_tostr(hex, sizeof hex, &head_id);
   report.commit = hex;
+  if (Result<RepoSize> size = MeasureRepository(env, tree_dir, cfg.branch); size.ok())
+    report.size = std::move(*size);
   for (const auto& remote : cfg.remotes)
     report.remotes.push_back(PushTo(repo.get(), remote, cfg.branch));
   return report;
