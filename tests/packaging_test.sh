@@ -20,7 +20,7 @@ systemd)
   need systemd-analyze
   cp "$src"/packaging/systemd/*.service "$src"/packaging/systemd/*.timer "$tmp"/
   sed -i "s#/usr/bin/samizdat#$binary#g" "$tmp"/*.service
-  MANPATH="$build/generated/man/.." SYSTEMD_LOG_LEVEL=notice \
+  MANPATH="$build/generated/man" SYSTEMD_LOG_LEVEL=notice \
     systemd-analyze verify "$tmp"/*.service "$tmp"/*.timer >"$tmp/verify.log" 2>&1 ||
     { cat "$tmp/verify.log"; exit 1; }
   [[ ! -s "$tmp/verify.log" ]] || { cat "$tmp/verify.log"; echo "systemd-analyze verify warned"; exit 1; }
@@ -37,7 +37,8 @@ deb)
   need dpkg-deb
   (cd "$build" && cpack -G DEB -B "$tmp/out" >"$tmp/cpack.log" 2>&1) || { cat "$tmp/cpack.log"; exit 1; }
   deb=$(ls "$tmp"/out/samizdat_*.deb)
-  dpkg-deb --info "$deb" | grep -q "Package: samizdat"
+  info=$(dpkg-deb --info "$deb")
+  [[ $info == *"Package: samizdat"* ]] || { echo "$info"; exit 1; }
   dpkg -x "$deb" "$tmp/root"
   version=$("$tmp/root/usr/bin/samizdat" --version)
   [[ $version == "samizdat "* ]] || { echo "unexpected version: $version"; exit 1; }
