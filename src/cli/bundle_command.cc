@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "publish/bundle.h"
-#include "store/store.h"
+#include "store/article_store.h"
 
 namespace samizdat {
 namespace {
@@ -63,12 +63,12 @@ int RunZip(Env& env, const config::Config& cfg, const std::string& output) {
 
 int RunFromStore(Env& env, const config::Config& cfg, const BundleArgs& a,
                  const publish::BundleSelection& sel) {
-  if (!Exists(env, cfg.store_path)) {
+  if (!store::IsPostgresLocation(cfg.store_path) && !Exists(env, cfg.store_path)) {
     Complain("bundle: no store at " + cfg.store_path + " yet: run samizdat sync first");
     return kExitUsage;
   }
   std::string err;
-  auto store = store::Store::Open(cfg.store_path, &err);
+  auto store = store::OpenStore(cfg.store_path, &err);
   if (!store) {
     Complain("bundle: " + err);
     return kExitUsage;

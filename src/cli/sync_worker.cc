@@ -37,7 +37,8 @@ void PrintWorkerReport(const sync::WorkerReport& r, bool as_json) {
 
 }  // namespace
 
-int RunSyncWorker(const std::string& config_path, bool as_json, int64_t lease_seconds) {
+int RunSyncWorker(const std::string& given_config, bool as_json, int64_t lease_seconds) {
+  const std::string config_path = DiscoverConfigPath(*Env::Default(), given_config);
   config::Config cfg;
   if (!LoadConfigOrReport(*Env::Default(), config_path, &cfg)) return kExitUsage;
   if (!store::IsPostgresLocation(cfg.store_path)) {

@@ -599,48 +599,71 @@ std::optional<Config> ParseConfig(std::string_view toml_text, std::string_view o
 
 namespace samizdat::config {
 
-std::string ScaffoldConfig() {
+std::string ScaffoldConfig(const std::string& example_feed_url) {
   return R"TOML(# samizdat.toml: one mirror. Reference: doc/config.md
+# Every value shown is the default unless marked otherwise.
 
 store = "samizdat.db"            # the article store (SQLite), relative to this file
 
 [site]
-title = "My mirror"
+title = "My mirror"              # (default "samizdat mirror")
 output = "site"                  # where `samizdat build` writes the mirror
-theme = "classic"                # classic | markdown | html
-menu = "#### [Home](../../../..)"
-footer = "Original: {url}"
-link_policy = "neutralize"       # keep | neutralize | text
-heading_shift = 2
+theme = "markdown"               # classic | markdown | html
+link_policy = "keep"             # keep | neutralize | text
+heading_shift = 0
 
 [fetch]
-user_agent = "samizdat/0.1 (+news mirror)"
 concurrency = 8
 per_host_concurrency = 2
-per_host_delay_ms = 500
+per_host_delay_ms = 250
 total_timeout_ms = 60000
 max_retries = 3
 
 [[channels]]
-id = "world"
-name = "World"
-group = "News"
+id = "example"
+name = "Example"
 
+# A feed on this disk, written by `samizdat init`, so the first `samizdat sync` works offline.
+# Replace it with the sites you mirror.
 [[sources]]
-id = "example-rss"
+id = "example"
 kind = "rss"                     # rss | atom | jsonfeed | sitemap | listing
-url = "https://example.com/feed.xml"
-channels = ["world"]
+url = ")TOML" +
+         example_feed_url +
+         R"TOML("
+channels = ["example"]
 
 # [[sources]]
-# id = "example-listing"
+# id = "world"
 # kind = "listing"
-# url = "https://example.com/world.htm"
+# url = "https://news.example/world.htm"
 # selector = "div.post_list div.title a"
-# page_url_pattern = "https://example.com/world_{n}.htm"
+# page_url_pattern = "https://news.example/world_{n}.htm"
 # backfill_pages = 20
-# channels = ["world"]
+# channels = ["example"]
 )TOML";
+}
+
+std::vector<std::pair<std::string, std::string>> ScaffoldExample() {
+  std::string paragraphs;
+  for (const char* p :
+       {"This page and the feed beside it were written by samizdat init, so that a first sync "
+        "has something to mirror without a network.",
+        "Run samizdat sync, then samizdat build, and open the output directory: this article "
+        "is there, extracted, cleaned and rendered with the configured theme.",
+        "Then replace the example source in samizdat.toml with the feeds, sitemaps or listing "
+        "pages of the sites you mean to mirror, and run sync again."})
+    paragraphs += std::string("<p>") + p + "</p>\n";
+  return {{"example/feed.xml",
+           "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"><channel>"
+           "<title>Example</title><link>first-article.html</link>\n"
+           "<item><title>Welcome to your mirror</title><link>first-article.html</link>"
+           "<pubDate>Thu, 01 Jan 2026 00:00:00 +0000</pubDate></item>\n</channel></rss>\n"},
+          {"example/first-article.html",
+           "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+           "<title>Welcome to your mirror</title></head>\n<body><article>"
+           "<h1>Welcome to your mirror</h1>\n" +
+               paragraphs + "</article></body></html>\n"}};
 }
 
 }  // namespace samizdat::config

@@ -113,7 +113,10 @@ struct Config {
 render::PageOptions PageOptionsOf(const SiteConfig& site);
 
 // A commented samizdat.toml to start from (`samizdat init`).
-std::string ScaffoldConfig();
+std::string ScaffoldConfig(const std::string& example_feed_url);
+// The offline example the scaffold's source reads: (path relative to the configuration's
+// directory, contents) pairs.
+std::vector<std::pair<std::string, std::string>> ScaffoldExample();
 
 // Parses a configuration. `origin` names the file in messages; `base_dir` resolves
 // relative paths in it.

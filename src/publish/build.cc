@@ -766,6 +766,7 @@ BuildReport SiteBuilder::Run() {
   if (tree_ == 0 && !images_.Save(&err)) report_.errors.push_back(err);
   report_.images_downloaded = images_.downloaded();
   report_.images_failed = images_.failed();
+  report_.image_failures = images_.failures();
   // Whatever this build did not produce (a switched theme, a removed channel) goes, and so
   // do temporary files a killed build left behind.
   out_.Finish(/*remove_stale=*/true, &report_.errors);

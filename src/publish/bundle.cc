@@ -40,7 +40,7 @@ struct Selected {
 
 // The selected articles, oldest first: members of the channel (or of any configured
 // channel) added at or after `since`.
-Result<std::vector<Selected>> SelectArticles(const config::Config& cfg, store::Store& store,
+Result<std::vector<Selected>> SelectArticles(const config::Config& cfg, store::ArticleStore& store,
                                              const BundleSelection& sel) {
   std::unordered_map<int64_t, int64_t> added;  // article -> first added_at
   for (const auto& ch : cfg.channels) {
@@ -169,7 +169,7 @@ std::optional<int64_t> ParseDay(std::string_view day) {
   return static_cast<int64_t>(timegm(&tm));
 }
 
-Result<std::string> MakeEpubBundle(const config::Config& cfg, store::Store& store, Env& env,
+Result<std::string> MakeEpubBundle(const config::Config& cfg, store::ArticleStore& store, Env& env,
                                    const BundleSelection& sel, BundleStats* stats) {
   Result<std::vector<Selected>> articles = SelectArticles(cfg, store, sel);
   if (!articles.ok()) return articles.status();
@@ -212,7 +212,7 @@ Result<std::string> MakeEpubBundle(const config::Config& cfg, store::Store& stor
 }
 
 Result<std::map<std::string, std::string>> MakeSingleFilePages(const config::Config& cfg,
-                                                               store::Store& store, Env& env,
+                                                               store::ArticleStore& store, Env& env,
                                                                const BundleSelection& sel,
                                                                BundleStats* stats) {
   Result<std::vector<Selected>> articles = SelectArticles(cfg, store, sel);

@@ -27,12 +27,12 @@ struct BundleStats {
 };
 
 // The EPUB's bytes. Images come from the built site's re-hosted copies (cfg.output_dir).
-Result<std::string> MakeEpubBundle(const config::Config& cfg, store::Store& store, Env& env,
+Result<std::string> MakeEpubBundle(const config::Config& cfg, store::ArticleStore& store, Env& env,
                                    const BundleSelection& selection, BundleStats* stats);
 
 // One self-contained HTML file per selected article: file name -> contents.
 Result<std::map<std::string, std::string>> MakeSingleFilePages(const config::Config& cfg,
-                                                               store::Store& store, Env& env,
+                                                               store::ArticleStore& store, Env& env,
                                                                const BundleSelection& selection,
                                                                BundleStats* stats);
 
