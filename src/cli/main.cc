@@ -36,6 +36,7 @@
 #include "util/url.h"
 
 #include "cli/cli_common.h"
+#include "cli/search_command.h"
 
 namespace samizdat {
 namespace {
@@ -557,10 +558,10 @@ int main(int argc, char** argv) {
   CLI::App app{"samizdat: mirror news sites as clean Markdown and static HTML"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "samizdat 0.1.0");
-  const samizdat::Subcommand commands[] = {samizdat::AddExtract(app), samizdat::AddConvert(app),
-                                           samizdat::AddFeed(app),    samizdat::AddSync(app),
-                                           samizdat::AddBuild(app),   samizdat::AddPublish(app),
-                                           samizdat::AddServe(app),   samizdat::AddInit(app)};
+  const samizdat::Subcommand commands[] = {
+      samizdat::AddExtract(app), samizdat::AddConvert(app), samizdat::AddFeed(app),
+      samizdat::AddSync(app),    samizdat::AddBuild(app),   samizdat::AddPublish(app),
+      samizdat::AddServe(app),   samizdat::AddInit(app),    samizdat::AddSearch(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

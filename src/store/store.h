@@ -126,7 +126,7 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
   Result<int> schema_version() const;
 
   Result<std::optional<Validators>> GetValidators(std::string_view url);
