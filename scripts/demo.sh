@@ -59,6 +59,16 @@ echo "== samizdat build"
 sed -i "s#^\[site\]#[site]\noutput = \"$OUT/site\"\nrehost_images = false#" "$OUT/samizdat.toml"
 build/samizdat build --config "$OUT/samizdat.toml"
 
+echo "== samizdat search"
+build/samizdat search 地铁 --config "$OUT/samizdat.toml" --limit 3
+build/samizdat search valley --config "$OUT/samizdat.toml" --limit 3
+
+echo "== samizdat build (html theme, with the static search page)"
+sed "s#^output = .*#output = \"$OUT/site-html\"\ntheme = \"html\"#" "$OUT/samizdat.toml" \
+  > "$OUT/samizdat-html.toml"
+build/samizdat build --config "$OUT/samizdat-html.toml"
+echo "static search: samizdat serve --config $OUT/samizdat-html.toml, then /search.html?q=地铁"
+
 echo "== samizdat convert"
 for page in demo/pages/*.html; do
   url=$(head -c 4096 "$page" | grep -ao '<link rel="canonical" href="[^"]*"' | sed 's/.*href="//;s/"$//')

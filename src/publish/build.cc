@@ -15,6 +15,7 @@
 #include "clean/clean.h"
 #include "html/parser.h"
 #include "publish/images.h"
+#include "publish/search_shards.h"
 #include "render/escape.h"
 #include "render/page.h"
 #include "util/dates.h"
@@ -156,7 +157,9 @@ std::string HtmlHome(const config::Config& cfg) {
                Esc(ch.name) + "</a></li>\n";
     out += "</ul>\n";
   }
-  out += "<p><a href=\"feed.xml\">Atom</a></p>\n</body>\n</html>\n";
+  out +=
+      "<p><a href=\"search.html\">Search</a> · <a href=\"feed.xml\">Atom</a></p>\n"
+      "</body>\n</html>\n";
   return out;
 }
 
@@ -606,9 +609,12 @@ BuildReport SiteBuilder::Run() {
     report_.error = "cannot read the store: " + store_error_.message();
     return report_;
   }
-  if (html_site_)
+  if (html_site_) {
     WriteHtmlHome(std::move(all_entries));
-  else
+    SearchIndexReport search;
+    if (Status st = WriteStaticSearch(cfg_.site.title, store_, out_, &search); !st.ok())
+      report_.errors.push_back("search index: " + st.message());
+  } else
     Write(out_, "README.md", HomePage(cfg_, stamp_));
   Write(out_, ".samizdat/build-manifest.tsv", FormatManifest(pages_, settings_));
   std::string err;
