@@ -64,8 +64,8 @@ build/samizdat search 地铁 --config "$OUT/samizdat.toml" --limit 3
 build/samizdat search valley --config "$OUT/samizdat.toml" --limit 3
 
 echo "== samizdat build (html theme, with the static search page)"
-sed "s#^output = .*#output = \"$OUT/site-html\"\ntheme = \"html\"#" "$OUT/samizdat.toml" \
-  > "$OUT/samizdat-html.toml"
+sed -e '/^theme = /d' -e "s#^output = .*#output = \"$OUT/site-html\"\ntheme = \"html\"#" \
+  "$OUT/samizdat.toml" > "$OUT/samizdat-html.toml"
 build/samizdat build --config "$OUT/samizdat-html.toml"
 echo "static search: samizdat serve --config $OUT/samizdat-html.toml, then /search.html?q=地铁"
 

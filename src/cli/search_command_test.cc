@@ -77,6 +77,8 @@ TEST(SearchCommand, FindsChineseAndEnglishWithTitleDatePageAndSnippet) {
   ASSERT_EQ(hits.size(), 1u) << r.out;
   EXPECT_EQ(hits[0]["title"], "香港警察巡逻");
   EXPECT_EQ(hits[0]["page"], "pages/news/s0.html");
+  // The whole phrase is marked, not the first character of each bigram.
+  EXPECT_NE(hits[0]["snippet"].get<std::string>().find("«香港警察»"), std::string::npos) << hits;
 
   r = testing::RunSamizdat("search POLICE " + mirror.Config());
   ASSERT_EQ(r.status, 0) << r.err;

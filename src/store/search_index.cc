@@ -53,6 +53,20 @@ std::vector<std::string> LiteralPieces(std::string_view query) {
   return out;
 }
 
+// FTS5 marks only the first character of each matched bigram; a CJK piece is marked
+// whole instead, wherever it occurs literally in the snippet.
+std::string MarkPieces(std::string snippet, const std::vector<std::string>& pieces,
+                       const SearchOptions& o) {
+  for (const std::string* mark : {&o.mark_open, &o.mark_close})
+    for (size_t at; !mark->empty() && (at = snippet.find(*mark)) != std::string::npos;)
+      snippet.erase(at, mark->size());
+  for (const std::string& piece : pieces)
+    for (size_t at = snippet.find(piece); at != std::string::npos;
+         at = snippet.find(piece, at + o.mark_open.size() + piece.size() + o.mark_close.size()))
+      snippet.insert(at + piece.size(), o.mark_close).insert(at, o.mark_open);
+  return snippet;
+}
+
 bool ContainsAll(const std::vector<std::string>& pieces, const std::string& folded) {
   for (const auto& p : pieces)
     if (folded.find(p) == std::string::npos) return false;
@@ -114,6 +128,9 @@ Result<std::vector<SearchHit>> SearchArticles(Store& store, std::string_view que
   const std::string expression = Fts5Query(query);
   if (expression.empty() || options.limit <= 0) return hits;
   const std::vector<std::string> literal = LiteralPieces(query);
+  std::vector<std::string> raw_pieces;
+  for (const std::string& piece : Pieces(query))
+    if (search::ContainsCjk(piece)) raw_pieces.push_back(piece);
   sqlite3* db = store.db();
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v2(db, kSearchSql, -1, &stmt, nullptr) != SQLITE_OK)
@@ -126,9 +143,11 @@ Result<std::vector<SearchHit>> SearchArticles(Store& store, std::string_view que
   int rc = SQLITE_DONE;
   while (static_cast<int>(hits.size()) < options.limit && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
     if (!literal.empty() && !ContainsAll(literal, search::FoldForMatch(Column(stmt, 7)))) continue;
-    hits.push_back(SearchHit{sqlite3_column_int64(stmt, 0), Column(stmt, 1), Column(stmt, 2),
-                             Column(stmt, 3), Column(stmt, 4), Column(stmt, 5),
-                             sqlite3_column_double(stmt, 6)});
+    hits.push_back(SearchHit{
+        sqlite3_column_int64(stmt, 0), Column(stmt, 1), Column(stmt, 2), Column(stmt, 3),
+        Column(stmt, 4),
+        literal.empty() ? Column(stmt, 5) : MarkPieces(Column(stmt, 5), raw_pieces, options),
+        sqlite3_column_double(stmt, 6)});
   }
   bool failed = static_cast<int>(hits.size()) < options.limit && rc != SQLITE_DONE;
   Status status = failed ? SqlError(db, "cannot search", 0) : Status::Ok();
