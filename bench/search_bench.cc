@@ -262,6 +262,7 @@ int Truth(const std::string& path, const std::string& query) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  setvbuf(stdout, nullptr, _IOLBF, 0);  // each result line is out before a timeout
   std::vector<std::string> a(argv + 1, argv + argc);
   if (a.size() == 4 && a[0] == "make-store")
     return MakeStore(a[1], std::stoi(a[2]), std::stoi(a[3]));
