@@ -90,6 +90,11 @@ if command -v java >/dev/null && [[ -e /usr/bin/epubcheck ]]; then
   java -jar /usr/bin/epubcheck "$OUT/demo.epub"
 fi
 
+echo "== samizdat search"
+build/samizdat search 地铁 --config "$OUT/samizdat.toml" --limit 3
+build/samizdat search valley --config "$OUT/samizdat.toml" --limit 3
+echo "static search: samizdat serve --config $OUT/samizdat-html.toml, then /search.html?q=地铁"
+
 echo "== samizdat convert"
 for page in demo/pages/*.html; do
   url=$(head -c 4096 "$page" | grep -ao '<link rel="canonical" href="[^"]*"' | sed 's/.*href="//;s/"$//')

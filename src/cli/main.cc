@@ -39,6 +39,7 @@
 #include "cli/cli_common.h"
 #include "cli/docs_command.h"
 #include "cli/keygen_command.h"
+#include "cli/search_command.h"
 #include "cli/sync_worker.h"
 #include "cli/verify_command.h"
 #include "cli/watch_command.h"
@@ -674,11 +675,11 @@ int main(int argc, char** argv) {
   app.add_flag("-v,--verbose", verbose, "Print more detail");
   app.fallthrough();  // -q and -v also after the command
   const samizdat::Subcommand commands[] = {
-      samizdat::AddExtract(app),     samizdat::AddConvert(app), samizdat::AddFeed(app),
-      samizdat::AddSync(app),        samizdat::AddBuild(app),   samizdat::AddPublish(app),
-      samizdat::AddServe(app),       samizdat::AddInit(app),    samizdat::AddWatch(app),
-      samizdat::AddKeygen(app),      samizdat::AddVerify(app),  samizdat::AddBundle(app),
-      samizdat::AddGenerateDocs(app)};
+      samizdat::AddExtract(app), samizdat::AddConvert(app),     samizdat::AddFeed(app),
+      samizdat::AddSync(app),    samizdat::AddBuild(app),       samizdat::AddPublish(app),
+      samizdat::AddServe(app),   samizdat::AddInit(app),        samizdat::AddWatch(app),
+      samizdat::AddKeygen(app),  samizdat::AddVerify(app),      samizdat::AddBundle(app),
+      samizdat::AddSearch(app),  samizdat::AddGenerateDocs(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -18,6 +18,7 @@
 #include "publish/feeds.h"
 #include "publish/images.h"
 #include "publish/manifest.h"
+#include "publish/search_shards.h"
 #include "publish/share.h"
 #include "publish/variants.h"
 #include "render/escape.h"
@@ -159,7 +160,9 @@ std::string HtmlHome(const config::Config& cfg, const render::PageOptions& head,
                Esc(ch.name) + "</a></li>\n";
     out += "</ul>\n";
   }
-  out += "<p><a href=\"feed.xml\">Atom</a> · <a href=\"feed.json\">JSON Feed</a></p>\n</main>\n";
+  out +=
+      "<p><a href=\"search.html\">Search</a> · <a href=\"feed.xml\">Atom</a> · <a "
+      "href=\"feed.json\">JSON Feed</a></p>\n</main>\n";
   if (!signature_line.empty()) out += "<footer><p>" + Esc(signature_line) + "</p></footer>\n";
   out += "</body>\n</html>\n";
   return out;
@@ -264,9 +267,6 @@ std::string JsonText(const json& j) {
 // a problem with one article or file is recorded, naming it, and the build goes on.
 class SiteBuilder {
  public:
-  // manifest.json and its signature over the whole output (variant trees included) and the
-  // archive: called once every tree is built.
-  void SignTrees(std::vector<std::string>* errors);
   // Builds trees[tree] into cfg.output_dir; a variant tree reads the images the original
   // tree (at `original_root`) holds and downloads none.
   SiteBuilder(const config::Config& cfg, store::ArticleStore& store, Env& env,
@@ -286,8 +286,12 @@ class SiteBuilder {
         html_site_(cfg.site.theme == config::Theme::kHtml) {}
 
   BuildReport Run();
+  // manifest.json and its signature over the whole output (variant trees included) and the
+  // archive: called once every tree is built.
+  void SignTrees(std::vector<std::string>* errors);
 
  private:
+  void WriteSearch();
   bool Write(OutputTree& tree, const std::string& relative, std::string_view contents,
              const std::string& about = "");
   void PlanArchive();
@@ -728,6 +732,19 @@ void SiteBuilder::SignTrees(std::vector<std::string>* errors) {
       errors->push_back("archive manifest: " + s.message());
 }
 
+// The static search index and page (publish/search_shards.h), built from the SQLite store's
+// full-text index; a PostgreSQL store has none yet, and the build says so.
+void SiteBuilder::WriteSearch() {
+  auto* sqlite = dynamic_cast<store::Store*>(&store_);
+  if (!sqlite) {
+    report_.errors.push_back("search index: not built (a PostgreSQL store has no search yet)");
+    return;
+  }
+  SearchIndexReport search;
+  if (Status st = WriteStaticSearch(cfg_.site.title, *sqlite, out_, &search); !st.ok())
+    report_.errors.push_back("search index: " + st.message());
+}
+
 BuildReport SiteBuilder::Run() {
   if (!LoadSigningKey()) return report_;
   Result<int64_t> latest = store_.LatestUpdate();
@@ -755,12 +772,14 @@ BuildReport SiteBuilder::Run() {
     report_.error = "cannot read the store: " + store_error_.message();
     return report_;
   }
-  if (html_site_)
+  if (html_site_) {
     WriteHtmlHome(std::move(all_entries));
-  else
+    WriteSearch();
+  } else {
     Write(out_, "README.md",
           HomePage(cfg_, stamp_) +
               (signature_line_.empty() ? "" : "---\n\n" + signature_line_ + "\n"));
+  }
   Write(out_, ".samizdat/build-manifest.tsv", FormatManifest(pages_, settings_));
   std::string err;
   if (tree_ == 0 && !images_.Save(&err)) report_.errors.push_back(err);

@@ -18,6 +18,7 @@ std::string ContentType(const std::string& path) {
   ext = AsciiLowerCopy(ext);
   if (ext == "html") return "text/html; charset=utf-8";
   if (ext == "css") return "text/css; charset=utf-8";
+  if (ext == "js") return "text/javascript; charset=utf-8";
   if (ext == "xml") return "application/xml; charset=utf-8";
   if (ext == "md") return "text/markdown; charset=utf-8";
   if (ext == "json" || ext == "jsonl") return "application/json; charset=utf-8";

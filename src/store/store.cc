@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <map>
 
+#include "store/search_index.h"
 #include "util/ids.h"
 
 namespace samizdat::store {
@@ -176,6 +177,8 @@ DROP INDEX articles_article_id;
 CREATE INDEX articles_article_id ON articles(article_id COLLATE NOCASE);
 CREATE UNIQUE INDEX articles_page ON articles(home_channel, article_id COLLATE NOCASE);
 )SQL",
+    // 4: the full-text index (store/search_index.h).
+    kSearchIndexMigration,
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == Store::kSchemaVersion);
 
@@ -310,7 +313,8 @@ std::unique_ptr<Store> Store::Open(const std::string& path, std::string* error) 
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
   // WAL: readers never block the writer; FULL: a committed article survives power loss.
   if (!store->SetJournalModeWal(error) || !store->Exec("PRAGMA synchronous=FULL", error) ||
-      !store->Exec("PRAGMA foreign_keys=ON", error) || !store->Migrate(error)) {
+      !store->Exec("PRAGMA foreign_keys=ON", error) || !PrepareSearchConnection(db, error) ||
+      !store->Migrate(error)) {
     *error = "store " + path + ": " + *error;
     return nullptr;
   }
@@ -560,8 +564,11 @@ Result<SaveOutcome> Store::SaveArticle(const ArticleInput& in, int64_t now) {
     s.Bind(1, in.feed_published).Bind(2, in.feed_updated).Bind(3, article);
     if (!s.Done()) return Error("cannot update article", in.canonical_url);
   }
-  if (outcome != SaveOutcome::kUnchanged)
+  if (outcome != SaveOutcome::kUnchanged) {
+    if (Status st = existing ? UnindexArticle(db_, article) : Status::Ok(); !st.ok()) return st;
     if (Status st = InsertRevision(in, article, hash, now); !st.ok()) return st;
+    if (Status st = IndexArticle(db_, article); !st.ok()) return st;
+  }
   if (Status st = InsertMemberships(article, in, now); !st.ok()) return st;
   if (!tx.Commit()) return Error("cannot commit", in.canonical_url);
   return outcome;

@@ -32,7 +32,7 @@ class Store : public ArticleStore {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
   Result<int> schema_version() const override;
 
   // Runs `writes` in one transaction: every write it makes is kept, or none (when it fails,

@@ -98,7 +98,9 @@ TEST(StoreIds, MigrationToVersion3RepairsDuplicatesAndUnsafeIdsOfAVersion2Store)
     auto store = Store::Open(path, &err);
     ASSERT_TRUE(store) << err;
     sqlite3* db = store->db();
-    Exec(db, "DROP INDEX articles_page; PRAGMA user_version=2;");
+    Exec(db,
+         "DROP TABLE article_search; DROP VIEW search_documents; DROP INDEX articles_page; "
+         "PRAGMA user_version=2;");
     Exec(db, RawArticle(1, "https://e.com/a/story.html", "story", "ch1") +
                  RawArticle(2, "https://e.com/b/story.html", "story", "ch1") +
                  RawArticle(3, "https://e.com/c/story.html", "STORY", "ch1") +
@@ -109,7 +111,7 @@ TEST(StoreIds, MigrationToVersion3RepairsDuplicatesAndUnsafeIdsOfAVersion2Store)
   }
   auto store = Store::Open(path, &err);
   ASSERT_TRUE(store) << err;
-  EXPECT_EQ(store->schema_version().value(), 3);
+  EXPECT_EQ(store->schema_version().value(), Store::kSchemaVersion);
   EXPECT_EQ(store->IntegrityCheck(), "ok");
   // The first stored keeps its id; later ones with the same page get the hash suffix.
   EXPECT_EQ(IdOf(*store, "https://e.com/a/story.html"), "story");
