@@ -1,8 +1,11 @@
 // `samizdat build` over a store of synthetic articles (default 100,000 in 10 channels):
 // a full build into an empty directory, a build with nothing new, and an incremental
 // build after 100 new articles. Each build runs the real binary as a child process;
-// its wall time, CPU time and peak RSS are printed.
+// its wall time, CPU time and peak RSS are printed in a table, with the goals for a store
+// of 1,000,000 articles (peak RSS of the full build <= 256 MiB, a rebuild with nothing new
+// <= 2 s); a smaller store gives the per-article figures to extrapolate from.
 //   build/build_bench [ARTICLES] [DIR]
+// SAMIZDAT_BENCH_BINARY=/path/to/samizdat measures another build of the binary.
 #include <sqlite3.h>
 
 #include <chrono>
@@ -39,6 +42,16 @@ void Fill(samizdat::store::Store& store, int from, int to, int64_t now) {
   }
 }
 
+std::string Binary() {
+  const char* other = std::getenv("SAMIZDAT_BENCH_BINARY");
+  return other && *other ? other : SAMIZDAT_BINARY;
+}
+
+void PrintRow(const char* what, const samizdat::testing::ChildRun& r) {
+  std::printf("| %s | %d | %.2f | %.2f | %.1f |\n", what, r.status, r.wall_s, r.cpu_s,
+              r.max_rss_mib);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -63,20 +76,24 @@ int main(int argc, char** argv) {
     std::printf("set-up: %d articles stored in %.1f s\n", n,
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
-  std::vector<std::string> cmd = {SAMIZDAT_BINARY, "build", "--config", dir + "/samizdat.toml"};
+  std::vector<std::string> cmd = {Binary(), "build", "--config", dir + "/samizdat.toml"};
   auto full = samizdat::testing::RunChild(cmd);
-  std::printf("full build:        exit %d, %.2f s wall, %.2f s CPU, peak RSS %.1f MiB\n",
-              full.status, full.wall_s, full.cpu_s, full.max_rss_mib);
   auto idle = samizdat::testing::RunChild(cmd);
-  std::printf("nothing new:       exit %d, %.2f s wall, %.2f s CPU, peak RSS %.1f MiB\n",
-              idle.status, idle.wall_s, idle.cpu_s, idle.max_rss_mib);
   {
     std::string err;
     auto store = samizdat::store::Store::Open(dir + "/store.db", &err);
     Fill(*store, n, n + 100, 1790000000 + n + 1000);
   }
   auto inc = samizdat::testing::RunChild(cmd);
-  std::printf("100 new articles:  exit %d, %.2f s wall, %.2f s CPU, peak RSS %.1f MiB\n",
-              inc.status, inc.wall_s, inc.cpu_s, inc.max_rss_mib);
+  std::printf("%s: build of %d articles\n", Binary().c_str(), n);
+  std::printf("| build | exit | wall s | CPU s | peak RSS MiB |\n|---|---|---|---|---|\n");
+  PrintRow("full", full);
+  PrintRow("nothing new", idle);
+  PrintRow("100 new articles", inc);
+  double scale = 1e6 / n;
+  std::printf(
+      "scaled to 1,000,000 articles (linear): full build peak RSS ~%.0f MiB (goal <= 256), "
+      "rebuild with nothing new ~%.1f s CPU (goal <= 2 s)\n",
+      full.max_rss_mib * scale, idle.cpu_s * scale);
   return 0;
 }

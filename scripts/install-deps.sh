@@ -8,7 +8,7 @@ PACKAGES=(
   libcmark-gfm-extensions-dev zlib1g-dev libgtest-dev libbenchmark-dev
   libcurl4-openssl-dev libsqlite3-dev libsodium-dev libgit2-dev chromium fonts-wqy-zenhei clang-14 libclang-rt-14-dev
   microsocks libopencc-dev opencc libqrencode-dev libcpp-httplib-dev libpq-dev postgresql-15
-  jing libxml2-utils minisign epubcheck zbar-tools qrencode prometheus systemd
+  jing libxml2-utils minisign epubcheck unzip zbar-tools qrencode prometheus systemd
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -21,3 +21,6 @@ if ((${#missing[@]})); then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
 fi
+# The accessibility check's npm packages (axe-core, puppeteer-core), beside it in tests/a11y/.
+"$(dirname "$0")/../tests/a11y/install.sh" ||
+  echo "tests/a11y/install.sh failed: the accessibility test will skip" >&2

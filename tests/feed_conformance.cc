@@ -8,9 +8,12 @@
 // name an assertion of the dataset. Exit status 0 when the pass rate over everything not
 // excluded reaches --min-rate; 1 below it, on a stale exclusion, or when the dataset is
 // absent under CI (CI=true). Elsewhere an absent dataset is skipped with a note.
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -48,6 +51,59 @@ void PutDetail(json& to, const char* key, const feed::Content& c) {
   if (!c.type.empty()) to[key] = ContentDetail(c);
 }
 
+// The title as feed parsers give it, the value of its detail: samizdat's title is plain
+// text for display, and its title_detail carries the text as the feed gave it (sanitised
+// when it is markup).
+std::string TitleView(const std::string& title, const feed::Content& detail) {
+  return detail.type.empty() ? title : detail.value;
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+// An RFC 3339 time of the model as a UTC time tuple (year, month, day, hour, minute,
+// second, weekday with Monday 0, day of the year, 0): the *_parsed form of feed parsers.
+json TimeTuple(const std::string& rfc3339) {
+  int y, mo, d, h, mi, s;
+  if (std::sscanf(rfc3339.c_str(), "%d-%d-%dT%d:%d:%d", &y, &mo, &d, &h, &mi, &s) != 6)
+    return nullptr;
+  int64_t offset = 0;  // seconds east of UTC
+  size_t zone = rfc3339.find_first_of("Z+-", 19);
+  if (zone != std::string::npos && rfc3339[zone] != 'Z') {
+    int oh = 0, om = 0;
+    std::sscanf(rfc3339.c_str() + zone + 1, "%d:%d", &oh, &om);
+    offset = (rfc3339[zone] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+  }
+  int64_t t = DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - offset;
+  int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+  int64_t secs = t - days * 86400;
+  // Back to a civil date.
+  int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int64_t day = doy - (153 * mp + 2) / 5 + 1, month = mp < 10 ? mp + 3 : mp - 9;
+  int64_t year = yoe + era * 400 + (month <= 2);
+  int64_t weekday = ((days % 7) + 7 + 3) % 7;  // 1970-01-01 was a Thursday
+  int64_t yday = days - DaysFromCivil(year, 1, 1) + 1;
+  return json::array({year, month, day, secs / 3600, secs / 60 % 60, secs % 60, weekday, yday, 0});
+}
+
+// A date and its *_parsed tuple, when the model has it.
+void PutDate(json& to, const std::string& key, const std::optional<std::string>& date) {
+  if (!date) return;
+  to[key] = *date;
+  to[key + "_parsed"] = TimeTuple(*date);
+}
+
 // Tags as the assertions read them: a scheme or label the feed did not give is null.
 json TagsView(const std::vector<feed::Tag>& tags) {
   json j = json::array();
@@ -81,67 +137,160 @@ void PutFeedExtras(const feed::FeedInfo& i, json& fd) {
   if (!i.ttl.empty()) fd["ttl"] = i.ttl;
 }
 
+json LinksView(const std::vector<feed::Link>& links) {
+  json j = json::array();
+  for (const auto& l : links) {
+    json x{{"href", l.href}, {"rel", l.rel}, {"type", l.type}};
+    if (!l.title.empty()) x["title"] = l.title;
+    if (l.length) x["length"] = std::to_string(l.length);
+    if (!l.hreflang.empty()) x["hreflang"] = l.hreflang;
+    j.push_back(std::move(x));
+  }
+  return j;
+}
+
+// Publisher, docs, cloud, text input, image, generator, links and iTunes flags.
+void PutFeedObjects(const feed::FeedInfo& i, json& fd) {
+  if (!i.publisher.empty()) fd["publisher"] = i.publisher;
+  if (!i.publisher.empty()) fd["publisher_detail"] = PersonDetail(i.publisher_detail);
+  if (!i.docs.empty()) fd["docs"] = i.docs;
+  if (!i.icon.empty()) fd["icon"] = i.icon;
+  if (!i.logo.empty()) fd["logo"] = i.logo;
+  const feed::Cloud& c = i.cloud;
+  if (!c.domain.empty())
+    fd["cloud"] = {{"domain", c.domain},
+                   {"port", c.port},
+                   {"path", c.path},
+                   {"registerprocedure", c.register_procedure},
+                   {"protocol", c.protocol}};
+  const feed::TextInput& t = i.textinput;
+  if (!t.name.empty() || !t.title.empty())
+    fd["textinput"] = {
+        {"title", t.title}, {"link", t.link}, {"name", t.name}, {"description", t.description}};
+  const feed::Image& im = i.image_detail;
+  if (!im.href.empty()) {
+    fd["image"] = {{"href", im.href}, {"url", im.href}};
+    if (!im.title.empty()) fd["image"]["title"] = im.title;
+    if (!im.link.empty()) fd["image"]["link"] = im.link;
+    if (!im.description.empty()) fd["image"]["description"] = im.description;
+    if (im.width) fd["image"]["width"] = im.width;
+    if (im.height) fd["image"]["height"] = im.height;
+  }
+  const feed::Generator& g = i.generator_detail;
+  if (!g.name.empty() || !g.href.empty()) {
+    fd["generator_detail"] = {{"name", g.name}};
+    if (!g.href.empty()) fd["generator_detail"]["href"] = g.href;
+    if (!g.version.empty()) fd["generator_detail"]["version"] = g.version;
+  }
+  if (!i.links.empty()) {
+    json links = LinksView(i.links);
+    bool listed = std::any_of(i.links.begin(), i.links.end(),
+                              [&](const feed::Link& l) { return l.href == i.link; });
+    if (!listed && !i.link.empty())
+      links.insert(links.begin(), {{"href", i.link}, {"rel", "alternate"}});
+    fd["links"] = std::move(links);
+  }
+  fd["itunes_block"] = i.itunes_block ? 1 : 0;
+  if (i.itunes_explicit) fd["itunes_explicit"] = *i.itunes_explicit;
+}
+
 // A feed's metadata (the feed's own, or an entry's source).
 json FeedInfoView(const feed::FeedInfo& i) {
   json fd;
-  fd["title"] = i.title;
+  fd["title"] = TitleView(i.title, i.title_detail);
   fd["link"] = i.link;
   if (!i.link.empty()) fd["links"] = json::array({{{"href", i.link}, {"rel", "alternate"}}});
   fd["subtitle"] = i.subtitle;
   fd["language"] = i.language;
   fd["id"] = i.id;
   if (!i.image.empty()) fd["image"] = {{"href", i.image}, {"url", i.image}};
-  if (i.updated) fd["updated"] = *i.updated;
+  PutDate(fd, "updated", i.updated);
+  PutDate(fd, "published", i.published);
   PutFeedExtras(i, fd);
+  PutFeedObjects(i, fd);
   return fd;
+}
+
+// An entry's links as feed parsers list them: its own links, then its enclosures (RSS
+// keeps them apart), else its link as the alternate.
+json EntryLinksView(const feed::Entry& e) {
+  json links = LinksView(e.links);
+  for (const auto& l : e.enclosures) {
+    bool listed = std::any_of(e.links.begin(), e.links.end(),
+                              [&](const feed::Link& x) { return x.href == l.href; });
+    if (listed) continue;
+    links.push_back({{"href", l.href}, {"rel", "enclosure"}, {"type", l.type}});
+    if (l.length) links.back()["length"] = std::to_string(l.length);
+  }
+  if (links.empty() && !e.link.empty()) links.push_back({{"href", e.link}, {"rel", "alternate"}});
+  return links;
+}
+
+// Comments, publisher, creation and expiry, guidislink and iTunes fields of an entry.
+void PutEntryExtras(const feed::Entry& e, json& x) {
+  if (!e.comments.empty()) x["comments"] = e.comments;
+  if (!e.publisher.empty()) x["publisher"] = e.publisher;
+  if (!e.publisher.empty()) x["publisher_detail"] = PersonDetail(e.publisher_detail);
+  PutDate(x, "created", e.created);
+  PutDate(x, "expired", e.expired);
+  x["guidislink"] = e.guidislink;
+  x["itunes_block"] = e.itunes_block ? 1 : 0;
+  if (e.itunes_explicit) x["itunes_explicit"] = *e.itunes_explicit;
+  if (!e.itunes_duration.empty()) x["itunes_duration"] = e.itunes_duration;
+  for (const auto& c : e.media_credit)
+    x["media_credit"].push_back({{"role", c.role}, {"scheme", c.scheme}, {"content", c.content}});
+  for (const auto& t : e.media_thumbnail) x["media_thumbnail"].push_back({{"url", t.url}});
+  if (!e.media_player.empty()) x["media_player"] = {{"url", e.media_player}};
+}
+
+json EntryView(const feed::Entry& e) {
+  json x;
+  x["title"] = TitleView(e.title, e.title_detail);
+  if (!e.link.empty()) x["link"] = e.link;
+  x["id"] = e.id;
+  x["summary"] = e.summary;
+  PutDetail(x, "title_detail", e.title_detail);
+  PutDetail(x, "summary_detail", e.summary_detail);
+  if (!e.rights.empty()) x["rights"] = e.rights;
+  PutDetail(x, "rights_detail", e.rights_detail);
+  if (!e.image.empty()) x["image"] = {{"href", e.image}};
+  if (e.source) x["source"] = FeedInfoView(*e.source);
+  if (!e.contributors.empty()) x["contributors"] = json::array();
+  for (const auto& a : e.contributors) x["contributors"].push_back(PersonDetail(a));
+  x["links"] = EntryLinksView(e);
+  x["content"] = json::array();
+  for (const auto& c : e.content) x["content"].push_back(ContentDetail(c));
+  PutDate(x, "published", e.published);
+  PutDate(x, "updated", e.updated);
+  x["author"] = e.author;
+  if (!e.authors.empty()) x["author_detail"] = PersonDetail(e.authors[0]);
+  x["authors"] = json::array();
+  for (const auto& a : e.authors) x["authors"].push_back(PersonDetail(a));
+  x["tags"] = TagsView(e.tags);
+  x["enclosures"] = json::array();
+  for (const auto& l : e.enclosures)
+    x["enclosures"].push_back(
+        {{"href", l.href}, {"type", l.type}, {"length", std::to_string(l.length)}});
+  PutEntryExtras(e, x);
+  return x;
 }
 
 // The parsed feed in the feed-parser vocabulary the assertions use.
 json View(const feed::Feed& f) {
   json v;
   v["version"] = f.version;
-  v["encoding"] = samizdat::AsciiLowerCopy(f.encoding);
+  v["encoding"] = f.encoding;
   v["feed"] = FeedInfoView(f.feed);
-  json entries = json::array();
-  for (const auto& e : f.entries) {
-    json x;
-    x["title"] = e.title;
-    x["link"] = e.link;
-    x["id"] = e.id;
-    x["summary"] = e.summary;
-    PutDetail(x, "title_detail", e.title_detail);
-    PutDetail(x, "summary_detail", e.summary_detail);
-    if (!e.rights.empty()) x["rights"] = e.rights;
-    if (!e.image.empty()) x["image"] = {{"href", e.image}};
-    if (e.source) x["source"] = FeedInfoView(*e.source);
-    if (!e.contributors.empty()) x["contributors"] = json::array();
-    for (const auto& a : e.contributors) x["contributors"].push_back(PersonDetail(a));
-    x["links"] = json::array();
-    for (const auto& l : e.links)
-      x["links"].push_back({{"href", l.href}, {"rel", l.rel}, {"type", l.type}});
-    if (x["links"].empty() && !e.link.empty())
-      x["links"].push_back({{"href", e.link}, {"rel", "alternate"}});
-    x["content"] = json::array();
-    for (const auto& c : e.content) x["content"].push_back(ContentDetail(c));
-    if (e.published) x["published"] = *e.published;
-    if (e.updated) x["updated"] = *e.updated;
-    x["author"] = e.author;
-    if (!e.authors.empty()) x["author_detail"] = PersonDetail(e.authors[0]);
-    x["authors"] = json::array();
-    for (const auto& a : e.authors) x["authors"].push_back(PersonDetail(a));
-    x["tags"] = TagsView(e.tags);
-    x["enclosures"] = json::array();
-    for (const auto& l : e.enclosures)
-      x["enclosures"].push_back(
-          {{"href", l.href}, {"type", l.type}, {"length", std::to_string(l.length)}});
-    entries.push_back(std::move(x));
-  }
-  v["entries"] = entries;
+  v["entries"] = json::array();
+  for (const auto& e : f.entries) v["entries"].push_back(EntryView(e));
   return v;
 }
 
 // The value at `path` (keys and indexes; a negative index counts from the end), or null.
 const json* Resolve(const json& root, const json& path) {
+  // Filtered arrays a returned pointer may point into; kept for the run (a deque never
+  // moves its elements), so two results can be compared.
+  static std::deque<json> scratch;
   const json* cur = &root;
   for (const auto& p : path) {
     if (p.is_number_integer()) {
@@ -150,6 +299,17 @@ const json* Resolve(const json& root, const json& path) {
       if (i < 0) i += static_cast<int64_t>(cur->size());
       if (i < 0 || i >= static_cast<int64_t>(cur->size())) return nullptr;
       cur = &(*cur)[static_cast<size_t>(i)];
+    } else if (p.is_object() && p.contains("where")) {
+      // {"where": {field: value}}: the array's elements whose fields match, in order.
+      if (!cur->is_array()) return nullptr;
+      json matched = json::array();
+      for (const auto& item : *cur) {
+        bool all = item.is_object();
+        for (const auto& [k, v] : p["where"].items()) all = all && item.value(k, json()) == v;
+        if (all) matched.push_back(item);
+      }
+      scratch.push_back(std::move(matched));
+      cur = &scratch.back();
     } else if (p.is_string()) {
       std::string k = p.get<std::string>();
       if (!cur->is_object() || !cur->contains(k)) return nullptr;
@@ -163,6 +323,9 @@ const json* Resolve(const json& root, const json& path) {
 
 bool Equal(const json* got, const json& want) {
   if (!got) return want.is_null();
+  // The assertions come from Python, where True == 1 and False == 0.
+  if (want.is_number() && got->is_boolean()) return (got->get<bool>() ? 1 : 0) == want;
+  if (want.is_boolean() && got->is_number()) return got->get<int>() == (want.get<bool>() ? 1 : 0);
   if (want.is_number() && got->is_string()) return got->get<std::string>() == want.dump();
   return *got == want;
 }
@@ -182,6 +345,12 @@ bool Evaluate(const json& a, const feed::Feed& parsed, const json& view) {
   // "parses": the document is read as a feed (feedparser's check is only that it does not
   // crash; every such file is a feed).
   if (op == "parses") return !parsed.not_a_feed && !parsed.version.empty();
+  if (op == "eq" && path == json::array({"encoding"}) && a["value"].is_string()) {
+    // Charset names are case-insensitive (RFC 2978).
+    const json* got = Resolve(view, path);
+    return got && got->is_string() &&
+           samizdat::EqualsIgnoreCase(got->get<std::string>(), a["value"].get<std::string>());
+  }
   if (op == "eq") return Equal(Resolve(view, path), a["value"]);
   if (op == "ne") return !Equal(Resolve(view, path), a["value"]);
   if (op == "absent") return Resolve(view, path) == nullptr;
@@ -277,7 +446,10 @@ bool RunRecord(const Options& opt, const json& rec, Exclusions& exclusions,
       if (samizdat::AsciiLowerCopy(k) != "content-type") continue;
       std::string ct = samizdat::AsciiLowerCopy(val.get<std::string>());
       size_t p = ct.find("charset=");
-      if (p != std::string::npos) o.http_charset = ct.substr(p + 8, ct.find(';', p) - p - 8);
+      if (p == std::string::npos) continue;
+      std::string value = ct.substr(p + 8, ct.find(';', p) - p - 8);
+      std::erase_if(value, [](char ch) { return ch == ' ' || ch == '"' || ch == '\''; });
+      o.http_charset = value;
     }
   }
   feed::Feed parsed = feed::ParseFeed(ss.str(), o);

@@ -1,77 +1,126 @@
 #include "http_server.h"
 
-#include <arpa/inet.h>
+#include <dirent.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
+#include <httplib.h>
+#include <strings.h>
 #include <chrono>
-#include <cstring>
+#include <cstdlib>
 #include <stdexcept>
 
 namespace samizdat::testing {
 namespace {
 
-const char* Reason(int status) {
-  switch (status) {
-    case 200:
-      return "OK";
-    case 301:
-      return "Moved Permanently";
-    case 302:
-      return "Found";
-    case 304:
-      return "Not Modified";
-    case 404:
-      return "Not Found";
-    case 429:
-      return "Too Many Requests";
-    case 500:
-      return "Internal Server Error";
-    case 503:
-      return "Service Unavailable";
-    default:
-      return "Status";
-  }
+// Enough workers for every test's concurrent requests, delayed ones included.
+constexpr size_t kWorkers = 32;
+
+int PortOf(const sockaddr_storage& addr) {
+  if (addr.ss_family != AF_INET) return -1;
+  return ntohs(reinterpret_cast<const sockaddr_in&>(addr).sin_port);
 }
 
-bool SendAll(int fd, const char* data, size_t n) {
-  while (n > 0) {
-    ssize_t w = ::send(fd, data, n, MSG_NOSIGNAL);
-    if (w <= 0) return false;
-    data += w;
-    n -= static_cast<size_t>(w);
+// Drops the connection whose ends are 127.0.0.1:local_port and the peer's remote_port
+// before anything is written: the client sees the connection end with no response at all.
+// cpp-httplib does not hand a handler its socket, so it is found among this process's
+// descriptors by its two ports.
+void DropConnection(int local_port, int remote_port) {
+  DIR* dir = opendir("/proc/self/fd");
+  if (!dir) return;
+  while (dirent* entry = readdir(dir)) {
+    int fd = std::atoi(entry->d_name);
+    sockaddr_storage local{}, peer{};
+    socklen_t local_len = sizeof local, peer_len = sizeof peer;
+    if (fd <= 2 || getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0 ||
+        getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0 ||
+        PortOf(local) != local_port || PortOf(peer) != remote_port)
+      continue;
+    linger abort{1, 0};  // the close that follows resets instead of lingering
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort, sizeof abort);
+    ::shutdown(fd, SHUT_RDWR);
   }
-  return true;
+  closedir(dir);
+}
+
+HttpRequest ToTestRequest(const httplib::Request& req) {
+  HttpRequest out;
+  out.method = req.method;
+  out.path = req.target;
+  for (const auto& [name, value] : req.headers) {
+    std::string lower = name;
+    for (char& c : lower) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+    out.headers[lower] = value;
+  }
+  return out;
+}
+
+std::string ContentTypeOf(const HttpResponse& resp) {
+  for (const auto& [name, value] : resp.headers)
+    if (strcasecmp(name.c_str(), "content-type") == 0) return value;
+  return "application/octet-stream";
 }
 
 }  // namespace
 
-HttpServer::HttpServer(Handler handler) : handler_(std::move(handler)) {
-  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  int one = 1;
-  setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::listen(listen_fd_, 64) != 0)
-    throw std::runtime_error("test server: cannot listen on 127.0.0.1");
-  socklen_t len = sizeof addr;
-  getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-  port_ = ntohs(addr.sin_port);
-  acceptor_ = std::thread([this] { AcceptLoop(); });
+HttpServer::HttpServer(Handler handler)
+    : handler_(std::move(handler)), server_(std::make_unique<httplib::Server>()) {
+  server_->new_task_queue = [] { return new httplib::ThreadPool(kWorkers); };
+  server_->set_keep_alive_max_count(1);  // one request per connection, as tests expect
+  server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    HttpRequest seen = ToTestRequest(req);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      requests_.push_back(seen);
+    }
+    HttpResponse resp = handler_(seen);
+    if (!Pause(resp.delay_ms) || resp.reset) {
+      DropConnection(req.local_port, req.remote_port);
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    res.status = resp.status;
+    for (const auto& [name, value] : resp.headers)
+      if (strcasecmp(name.c_str(), "content-type") != 0) res.set_header(name, value);
+    if (resp.body.empty() || resp.status == 304) return httplib::Server::HandlerResponse::Handled;
+    // A sized provider: the body goes out as given (never re-compressed), piece by piece.
+    auto body = std::make_shared<std::string>(std::move(resp.body));
+    size_t sent_limit = resp.truncate ? body->size() / 2 : body->size();
+    res.set_content_provider(
+        body->size(), ContentTypeOf(resp),
+        [this, body, sent_limit, resp](size_t offset, size_t length, httplib::DataSink& sink) {
+          if (offset >= sent_limit) return false;  // cut short: the connection closes
+          if (offset > 0 && resp.drip_bytes > 0 && !Pause(resp.drip_interval_ms)) return false;
+          size_t n = std::min(length, sent_limit - offset);
+          if (resp.drip_bytes > 0) n = std::min(n, static_cast<size_t>(resp.drip_bytes));
+          return sink.write(body->data() + offset, n);
+        });
+    return httplib::Server::HandlerResponse::Handled;
+  });
+  port_ = server_->bind_to_any_port("127.0.0.1");
+  if (port_ <= 0) throw std::runtime_error("test server: cannot listen on 127.0.0.1");
+  listener_ = std::thread([this] {
+    server_->listen_after_bind();
+    listener_done_ = true;
+  });
+  // stop() is a no-op until the listener runs: wait for it, so a server destroyed at once
+  // still stops.
+  while (!server_->is_running() && !listener_done_) std::this_thread::yield();
 }
 
 HttpServer::~HttpServer() {
-  stopping_ = true;
-  ::shutdown(listen_fd_, SHUT_RDWR);
-  ::close(listen_fd_);
-  acceptor_.join();
-  std::lock_guard<std::mutex> lock(mu_);
-  for (auto& w : workers_) w.join();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  server_->stop();
+  listener_.join();
+}
+
+bool HttpServer::Pause(int ms) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (ms > 0) stop_cv_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return stopping_; });
+  return !stopping_;
 }
 
 std::string HttpServer::Url(const std::string& path) const {
@@ -86,96 +135,6 @@ std::vector<HttpRequest> HttpServer::requests() {
 void HttpServer::ClearRequests() {
   std::lock_guard<std::mutex> lock(mu_);
   requests_.clear();
-}
-
-void HttpServer::AcceptLoop() {
-  while (!stopping_) {
-    pollfd p{listen_fd_, POLLIN, 0};
-    if (::poll(&p, 1, 100) <= 0) continue;
-    int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0) continue;
-    std::lock_guard<std::mutex> lock(mu_);
-    workers_.emplace_back([this, fd] { Serve(fd); });
-  }
-}
-
-void HttpServer::Serve(int fd) {
-  std::string buf;
-  char chunk[4096];
-  while (buf.find("\r\n\r\n") == std::string::npos) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 5000) <= 0) {
-      ::close(fd);
-      return;
-    }
-    ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
-    if (n <= 0) {
-      ::close(fd);
-      return;
-    }
-    buf.append(chunk, static_cast<size_t>(n));
-    if (buf.size() > 1 << 20) break;
-  }
-  HttpRequest req;
-  size_t line_end = buf.find("\r\n");
-  std::string line = buf.substr(0, line_end);
-  size_t sp1 = line.find(' '), sp2 = line.rfind(' ');
-  req.method = line.substr(0, sp1);
-  req.path = line.substr(sp1 + 1, sp2 - sp1 - 1);
-  size_t pos = line_end + 2;
-  while (pos < buf.size()) {
-    size_t e = buf.find("\r\n", pos);
-    if (e == std::string::npos || e == pos) break;
-    std::string h = buf.substr(pos, e - pos);
-    size_t colon = h.find(':');
-    if (colon != std::string::npos) {
-      std::string name = h.substr(0, colon);
-      for (char& c : name) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
-      size_t v = colon + 1;
-      while (v < h.size() && h[v] == ' ') ++v;
-      req.headers[name] = h.substr(v);
-    }
-    pos = e + 2;
-  }
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    requests_.push_back(req);
-  }
-  HttpResponse resp = handler_(req);
-  if (resp.delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(resp.delay_ms));
-  if (resp.reset || stopping_) {
-    ::close(fd);
-    return;
-  }
-  std::string head = "HTTP/1.1 " + std::to_string(resp.status) + " " + Reason(resp.status) + "\r\n";
-  bool has_length = false;
-  for (const auto& [k, v] : resp.headers) {
-    head += k + ": " + v + "\r\n";
-    if (strcasecmp(k.c_str(), "content-length") == 0) has_length = true;
-  }
-  if (!has_length && resp.status != 304)
-    head += "Content-Length: " + std::to_string(resp.body.size()) + "\r\n";
-  head += "Connection: close\r\n\r\n";
-  if (!SendAll(fd, head.data(), head.size())) {
-    ::close(fd);
-    return;
-  }
-  if (req.method != "HEAD" && resp.status != 304) {
-    std::string_view body = resp.body;
-    if (resp.truncate) body = body.substr(0, body.size() / 2);
-    if (resp.drip_bytes > 0) {
-      for (size_t off = 0; off < body.size() && !stopping_;
-           off += static_cast<size_t>(resp.drip_bytes)) {
-        size_t n = std::min(body.size() - off, static_cast<size_t>(resp.drip_bytes));
-        if (!SendAll(fd, body.data() + off, n)) break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(resp.drip_interval_ms));
-      }
-    } else {
-      SendAll(fd, body.data(), body.size());
-    }
-  }
-  ::shutdown(fd, SHUT_WR);
-  ::close(fd);
 }
 
 void StaticSite::Put(const std::string& path, const std::string& body,

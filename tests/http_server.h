@@ -1,14 +1,21 @@
-// A small HTTP/1.1 server on 127.0.0.1 for tests and benchmarks: real sockets, one thread
-// per connection, and hooks to misbehave (delays, slow drips, truncated bodies, resets).
+// A small HTTP/1.1 server on 127.0.0.1 for tests and benchmarks, on cpp-httplib: real
+// sockets, a pool of worker threads, one request per connection, and hooks to misbehave
+// (delays, slow drips, truncated bodies, resets).
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
+
+namespace httplib {
+class Server;
+}
 
 namespace samizdat::testing {
 
@@ -45,16 +52,17 @@ class HttpServer {
   void ClearRequests();
 
  private:
-  void AcceptLoop();
-  void Serve(int fd);
+  // Waits `ms` milliseconds or until the server stops; false when it stopped.
+  bool Pause(int ms);
 
   Handler handler_;
-  int listen_fd_ = -1;
+  std::unique_ptr<httplib::Server> server_;
   int port_ = 0;
-  std::atomic<bool> stopping_{false};
-  std::thread acceptor_;
+  std::thread listener_;
+  std::atomic<bool> listener_done_{false};
   std::mutex mu_;
-  std::vector<std::thread> workers_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
   std::vector<HttpRequest> requests_;
 };
 

@@ -5,11 +5,13 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
 #include <unistd.h>
 
+#include "store/article_store.h"
 #include "util/strings.h"
 
 namespace samizdat {
@@ -22,7 +24,33 @@ void PrintLine(std::FILE* to, std::string_view line) {
   std::fwrite(safe.data(), 1, safe.size(), to);
 }
 
-void Complain(std::string_view message) { PrintLine(stderr, fmt::format("samizdat: {}", message)); }
+namespace {
+Verbosity g_verbosity = Verbosity::kNormal;  // set once from the command line
+}  // namespace
+
+void SetVerbosity(Verbosity v) { g_verbosity = v; }
+Verbosity GetVerbosity() { return g_verbosity; }
+
+void Inform(std::string_view line) {
+  if (g_verbosity != Verbosity::kQuiet) PrintLine(stdout, line);
+}
+
+bool ColourOn(std::FILE* to) {
+  const char* no_colour = std::getenv("NO_COLOR");
+  const char* term = std::getenv("TERM");
+  return isatty(fileno(to)) && !(no_colour && *no_colour) && !(term && std::string(term) == "dumb");
+}
+
+std::string Red(std::FILE* to, std::string_view text) {
+  return ColourOn(to) ? fmt::format("\033[31m{}\033[0m", text) : std::string(text);
+}
+
+// The "samizdat:" prefix is added after the message is made terminal-safe, so its colour
+// is the only escape sequence that reaches the terminal.
+void Complain(std::string_view message) {
+  std::string line = Red(stderr, "samizdat:") + " " + TerminalSafe(message) + "\n";
+  std::fwrite(line.data(), 1, line.size(), stderr);
+}
 
 // Machine-readable output (JSON, extracted text): passed through untouched to a pipe or a
 // file, made terminal-safe when standard output is a terminal.
@@ -117,17 +145,41 @@ bool LoadConfig(Env& env, const std::string& path, config::Config* cfg, std::str
   return true;
 }
 
+std::string DiscoverConfigPath(Env& env, const std::string& given) {
+  if (!given.empty()) return given;
+  if (const char* from_env = std::getenv("SAMIZDAT_CONFIG"); from_env && *from_env) return from_env;
+  if (Exists(env, "samizdat.toml")) return "samizdat.toml";
+  std::string xdg;
+  if (const char* x = std::getenv("XDG_CONFIG_HOME"); x && *x)
+    xdg = x;
+  else if (const char* home = std::getenv("HOME"); home && *home)
+    xdg = std::string(home) + "/.config";
+  if (!xdg.empty() && Exists(env, xdg + "/samizdat/config.toml"))
+    return xdg + "/samizdat/config.toml";
+  return {};
+}
+
 // LoadConfig, with any error printed for the user (commands then exit with kExitUsage).
 bool LoadConfigOrReport(Env& env, const std::string& path, config::Config* cfg) {
+  std::string found = DiscoverConfigPath(env, path);
+  if (found.empty()) {
+    Complain(
+        "no configuration found: pass --config FILE, set SAMIZDAT_CONFIG, or write "
+        "./samizdat.toml (samizdat init) or $XDG_CONFIG_HOME/samizdat/config.toml");
+    return false;
+  }
+  if (g_verbosity == Verbosity::kVerbose) Complain(fmt::format("reading {}", found));
   std::string error;
-  if (LoadConfig(env, path, cfg, &error)) return true;
+  if (LoadConfig(env, found, cfg, &error)) return true;
   Complain(error);
   return false;
 }
 
 // Takes the mirror lock for a command that writes the store or the site (doc/store.md).
-// Returns kExitOk with *lock held, or the exit status after printing why not.
+// Returns kExitOk with *lock held, or the exit status after printing why not. A PostgreSQL
+// store takes no file lock: many workers share it and the database orders their writes.
 int LockStoreOrReport(const std::string& store_path, std::unique_ptr<store::StoreLock>* lock) {
+  if (store::IsPostgresLocation(store_path)) return kExitOk;
   std::string error;
   switch (store::StoreLock::TryAcquire(store_path, lock, &error)) {
     case store::StoreLock::Outcome::kAcquired:

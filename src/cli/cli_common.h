@@ -30,11 +30,28 @@ enum ExitStatus : int {
   kExitStoreLocked = 75  // EX_TEMPFAIL: another run holds the store; try again later
 };
 
+// The --config option's help: what is read when it is not given.
+inline constexpr char kConfigHelp[] =
+    "The mirror's configuration (default: $SAMIZDAT_CONFIG, ./samizdat.toml, "
+    "$XDG_CONFIG_HOME/samizdat/config.toml)";
+
 // A subcommand as CLI11 sees it, and what runs it with the options CLI11 filled in.
 struct Subcommand {
   CLI::App* app;
   std::function<int()> run;
 };
+
+// -q and -v: kQuiet keeps only errors, warnings and requested data (--json); kVerbose adds
+// detail (which configuration was read, sources that were not due).
+enum class Verbosity { kQuiet, kNormal, kVerbose };
+void SetVerbosity(Verbosity v);
+Verbosity GetVerbosity();
+// A summary line for people on standard output, unless -q.
+void Inform(std::string_view line);
+// Whether `to` gets colour: a terminal, NO_COLOR unset or empty, TERM not "dumb".
+bool ColourOn(std::FILE* to);
+// `text` in red (ANSI) when `to` gets colour, else as it is.
+std::string Red(std::FILE* to, std::string_view text);
 
 // Everything printed from input data (titles, URLs, server messages, warnings) goes out
 // through these: a terminal obeys escape sequences hidden in such text.
@@ -60,7 +77,12 @@ extract::ProfileSet BuiltInProfilesReported();
 bool LoadProfiles(Env& env, const config::Config* cfg, extract::ProfileSet* out,
                   std::string* error);
 bool LoadConfig(Env& env, const std::string& path, config::Config* cfg, std::string* error);
-// LoadConfig, with any error printed for the user (commands then exit with kExitUsage).
+// The configuration file a command reads when --config is not given: $SAMIZDAT_CONFIG, else
+// ./samizdat.toml if it exists, else $XDG_CONFIG_HOME/samizdat/config.toml (~/.config when
+// XDG_CONFIG_HOME is unset) if it exists; "" when there is none. `given` wins when set.
+std::string DiscoverConfigPath(Env& env, const std::string& given);
+// LoadConfig, with any error printed for the user (commands then exit with kExitUsage). An
+// empty `path` means the discovered one (DiscoverConfigPath).
 bool LoadConfigOrReport(Env& env, const std::string& path, config::Config* cfg);
 // Takes the mirror lock for a command that writes the store or the site (doc/store.md).
 // Returns kExitOk with *lock held, or the exit status after printing why not.

@@ -35,7 +35,14 @@
 #include "util/strings.h"
 #include "util/url.h"
 
+#include "cli/bundle_command.h"
 #include "cli/cli_common.h"
+#include "cli/docs_command.h"
+#include "cli/keygen_command.h"
+#include "cli/search_command.h"
+#include "cli/sync_worker.h"
+#include "cli/verify_command.h"
+#include "cli/watch_command.h"
 
 namespace samizdat {
 namespace {
@@ -253,19 +260,33 @@ void PrintSyncJson(const config::Config& cfg, bool dry_run, const sync::SyncRepo
   PrintData(j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
+// The summary line of one synced source. An unhealthy one says how many times in a row it
+// failed (from the store's health record).
+std::string SourceLine(const sync::SourceReport& s, store::ArticleStore& store) {
+  std::string line = fmt::format("{:<20} {}{} new, {} changed, {} unchanged, {} failed", s.id,
+                                 s.not_modified ? "not modified; " : "", s.new_articles, s.changed,
+                                 s.unchanged, s.failed);
+  if (s.healthy) return line;
+  Result<std::optional<store::SourceHealth>> health = store.GetSourceHealth(s.id);
+  int failures = health.ok() && *health ? (*health)->consecutive_failures : 0;
+  return line + "  " +
+         Red(stdout,
+             fmt::format("[UNHEALTHY: {} failure{} in a row]", failures, failures == 1 ? "" : "s"));
+}
+
+// The summary goes to standard output; failures and health notes, like every problem, to
+// standard error.
 void PrintSyncReport(const config::Config& cfg, bool dry_run, const sync::SyncReport& report,
-                     store::Store& store) {
+                     store::ArticleStore& store) {
   for (const auto& s : report.sources) {
     if (!s.due) {
-      PrintLine(stdout, fmt::format("{:<20} not due", s.id));
+      Inform(fmt::format("{:<20} not due", s.id));
       continue;
     }
-    PrintLine(stdout, fmt::format("{:<20} {}{} new, {} changed, {} unchanged, {} failed{}", s.id,
-                                  s.not_modified ? "not modified; " : "", s.new_articles, s.changed,
-                                  s.unchanged, s.failed, s.healthy ? "" : "  [UNHEALTHY]"));
-    for (const auto& f : s.failures) PrintLine(stdout, fmt::format("    failed: {}", f));
+    Inform(SourceLine(s, store));
+    for (const auto& f : s.failures) Complain(fmt::format("{}: failed: {}", s.id, f));
     if (!s.healthy && s.failures.empty())
-      PrintLine(stdout, fmt::format("    unhealthy: {}", s.health_note));
+      Complain(fmt::format("{}: unhealthy: {}", s.id, s.health_note));
   }
   Result<int64_t> articles = store.CountArticles();
   Result<int64_t> revisions = store.CountRevisions();
@@ -274,14 +295,14 @@ void PrintSyncReport(const config::Config& cfg, bool dry_run, const sync::SyncRe
                          (articles.ok() ? revisions.status() : articles.status()).message()));
     return;
   }
-  PrintLine(stdout, fmt::format("{}{} ({} articles, {} revisions)",
-                                dry_run ? "dry run; store unchanged: " : "store: ", cfg.store_path,
-                                *articles, *revisions));
-  PrintLine(stdout,
-            fmt::format("requests: {} ({} conditional); re-checks: {} ({} edited); "
-                        "near-duplicates stored: {}",
-                        report.requests, report.conditional_requests, report.recheck_requests,
-                        report.recheck_changed, report.near_duplicates));
+  Inform(fmt::format("{}{} ({} articles, {} revisions)",
+                     dry_run ? "dry run; store unchanged: " : "store: ", cfg.store_path, *articles,
+                     *revisions));
+  Inform(
+      fmt::format("requests: {} ({} conditional); re-checks: {} ({} edited); "
+                  "near-duplicates stored: {}",
+                  report.requests, report.conditional_requests, report.recheck_requests,
+                  report.recheck_changed, report.near_duplicates));
 }
 
 // The progress line on a terminal: one line, rewritten in place.
@@ -312,7 +333,7 @@ int RunSync(const std::string& config_path, bool as_json, bool dry_run, const st
   }
   std::unique_ptr<store::StoreLock> lock;
   if (int status = LockStoreOrReport(cfg.store_path, &lock); status != kExitOk) return status;
-  auto store = store::Store::Open(cfg.store_path, &error);
+  auto store = store::OpenStore(cfg.store_path, &error);
   if (!store) {
     Complain(error);
     return kExitUsage;
@@ -345,53 +366,110 @@ int RunSync(const std::string& config_path, bool as_json, bool dry_run, const st
   return report.AnyFailed() ? kExitSomeFailed : kExitOk;
 }
 
-int RunBuild(const std::string& config_path) {
+void PrintBuildJson(const config::Config& cfg, const publish::BuildReport& r) {
+  nlohmann::json j = {{"output", cfg.output_dir},
+                      {"ok", r.error.empty() && r.images_failed == 0},
+                      {"articles", r.articles},
+                      {"pages_rendered", r.pages_rendered},
+                      {"files_written", r.files_written},
+                      {"files_unchanged", r.files_unchanged},
+                      {"images_downloaded", r.images_downloaded},
+                      {"images_failed", r.images_failed},
+                      {"image_failures", r.image_failures},
+                      {"error", r.error}};
+  PrintData(j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+}
+
+// A failed image keeps its original URL on the page: each one is named, and the build
+// exits 1 so that a cron job or the watch log notices.
+int RunBuild(const std::string& config_path, bool as_json) {
   config::Config cfg;
   if (!LoadConfigOrReport(*Env::Default(), config_path, &cfg)) return kExitUsage;
   std::string error;
-  if (!Exists(*Env::Default(), cfg.store_path)) {
+  if (!store::IsPostgresLocation(cfg.store_path) && !Exists(*Env::Default(), cfg.store_path)) {
     Complain(fmt::format("no store at {}; run `samizdat sync` first", cfg.store_path));
     return kExitUsage;
   }
   std::unique_ptr<store::StoreLock> lock;
   if (int status = LockStoreOrReport(cfg.store_path, &lock); status != kExitOk) return status;
-  auto store = store::Store::Open(cfg.store_path, &error);
+  auto store = store::OpenStore(cfg.store_path, &error);
   if (!store) {
     Complain(error);
     return kExitUsage;
   }
   auto http = fetch::NewCurlHttpClient(cfg.fetch);
   publish::BuildReport r = publish::BuildSite(cfg, *store, *Env::Default(), http.get());
+  if (as_json) PrintBuildJson(cfg, r);
   if (!r.error.empty()) {
     Complain(fmt::format("build of {} failed: {}", cfg.output_dir, r.error));
     return kExitSomeFailed;
   }
-  if (r.images_failed)
-    Complain(fmt::format("{} images could not be re-hosted; pages keep their original URLs",
-                         r.images_failed));
-  PrintLine(stdout,
-            fmt::format("{}: {} articles, {} pages rendered, {} files written, {} unchanged",
-                        cfg.output_dir, r.articles, r.pages_rendered, r.files_written,
-                        r.files_unchanged));
-  return kExitOk;
+  for (const auto& failure : r.image_failures)
+    Complain(fmt::format("image not re-hosted; the page links to the original: {}", failure));
+  if (!as_json)
+    Inform(fmt::format("{}: {} articles, {} pages rendered, {} files written, {} unchanged",
+                       cfg.output_dir, r.articles, r.pages_rendered, r.files_written,
+                       r.files_unchanged));
+  return r.images_failed ? kExitSomeFailed : kExitOk;
 }
 
 void PrintPublishReport(const publish::PublishReport& r, bool archive) {
   if (archive)
-    PrintLine(stdout, fmt::format("archive {}: {} added, {} changed, {} removed",
-                                  r.commit.substr(0, 12), r.added, r.modified, r.deleted));
+    Inform(fmt::format("archive {}: {} added, {} changed, {} removed", r.commit.substr(0, 12),
+                       r.added, r.modified, r.deleted));
   else if (r.committed)
-    PrintLine(stdout, fmt::format("committed {}: {} added, {} changed, {} removed",
-                                  r.commit.substr(0, 12), r.added, r.modified, r.deleted));
+    Inform(fmt::format("committed {}: {} added, {} changed, {} removed", r.commit.substr(0, 12),
+                       r.added, r.modified, r.deleted));
   else
-    PrintLine(stdout, fmt::format("nothing changed; branch at {}", r.commit.substr(0, 12)));
-  for (const auto& rr : r.remotes)
-    PrintLine(stdout, !rr.ok    ? fmt::format("FAILED {}", rr.error)
-                      : archive ? fmt::format("pushed archive to {}", rr.name)
-                                : fmt::format("pushed to {}", rr.name));
+    Inform(fmt::format("nothing changed; branch at {}", r.commit.substr(0, 12)));
+  std::string largest;
+  for (const auto& [path, bytes] : r.size.largest)
+    largest +=
+        fmt::format("{}{} ({})", largest.empty() ? "" : ", ", path, publish::HumanBytes(bytes));
+  Inform(
+      fmt::format("repository: {} of compressed objects ({} in packs); {} files, {} at the "
+                  "head; largest: {}",
+                  publish::HumanBytes(r.size.object_bytes), publish::HumanBytes(r.size.pack_bytes),
+                  r.size.head_files, publish::HumanBytes(r.size.head_bytes), largest));
+  for (const auto& rr : r.remotes) {
+    if (!rr.ok)
+      Complain(fmt::format("{} {}", Red(stderr, "FAILED"), rr.error));
+    else
+      Inform(archive ? fmt::format("pushed archive to {}", rr.name)
+                     : fmt::format("pushed to {}", rr.name));
+  }
 }
 
-int RunPublish(const std::string& config_path) {
+nlohmann::json PublishJson(const publish::PublishReport& r) {
+  nlohmann::json remotes = nlohmann::json::array();
+  for (const auto& rr : r.remotes)
+    remotes.push_back({{"name", rr.name}, {"ok", rr.ok}, {"error", rr.error}});
+  return {{"committed", r.committed}, {"commit", r.commit},   {"added", r.added},
+          {"changed", r.modified},    {"removed", r.deleted}, {"remotes", remotes},
+          {"error", r.error}};
+}
+
+// Publishes the archive (when configured and built) first: pages are in it before the
+// main repository lets them go. False when the archive could not be committed.
+bool PublishArchive(const config::Config& cfg, int64_t now, bool as_json, nlohmann::json* summary,
+                    bool* remote_failed) {
+  if (!cfg.publish.archive.enabled() || !IsDirectory(*Env::Default(), cfg.publish.archive.output))
+    return true;
+  publish::PublishConfig ac = cfg.publish;
+  ac.remotes = cfg.publish.archive.remotes;
+  ac.archive = {};
+  publish::PublishReport ar = publish::Publish(cfg.publish.archive.output, ac, now);
+  (*summary)["archive"] = PublishJson(ar);
+  if (!ar.error.empty()) {
+    Complain(fmt::format("publishing the archive failed: {}", ar.error));
+    return false;
+  }
+  if (!as_json) PrintPublishReport(ar, /*archive=*/true);
+  *remote_failed = ar.AnyRemoteFailed();
+  return true;
+}
+
+int RunPublish(const std::string& config_path, bool as_json) {
   config::Config cfg;
   if (!LoadConfigOrReport(*Env::Default(), config_path, &cfg)) return kExitUsage;
   if (!IsDirectory(*Env::Default(), cfg.output_dir)) {
@@ -402,26 +480,24 @@ int RunPublish(const std::string& config_path) {
   std::unique_ptr<store::StoreLock> lock;
   if (int status = LockStoreOrReport(cfg.store_path, &lock); status != kExitOk) return status;
   const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  nlohmann::json summary;
   bool archive_failed = false;
-  // The archive first: pages are in it before the main repository lets them go.
-  if (cfg.publish.archive.enabled() && IsDirectory(*Env::Default(), cfg.publish.archive.output)) {
-    publish::PublishConfig ac = cfg.publish;
-    ac.remotes = cfg.publish.archive.remotes;
-    ac.archive = {};
-    publish::PublishReport ar = publish::Publish(cfg.publish.archive.output, ac, now);
-    if (!ar.error.empty()) {
-      Complain(fmt::format("publishing the archive failed: {}", ar.error));
-      return kExitSomeFailed;
-    }
-    PrintPublishReport(ar, /*archive=*/true);
-    archive_failed = ar.AnyRemoteFailed();
-  }
+  if (!PublishArchive(cfg, now, as_json, &summary, &archive_failed)) return kExitSomeFailed;
   publish::PublishReport r = publish::Publish(cfg.output_dir, cfg.publish, now);
+  summary["site"] = PublishJson(r);
+  summary["ok"] = r.error.empty() && !r.AnyRemoteFailed() && !archive_failed;
+  if (as_json)
+    PrintData(summary.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   if (!r.error.empty()) {
     Complain(fmt::format("publish failed: {}", r.error));
     return kExitSomeFailed;
   }
-  PrintPublishReport(r, /*archive=*/false);
+  if (!as_json) PrintPublishReport(r, /*archive=*/false);
+  if (cfg.publish.remotes.empty())
+    Complain(
+        fmt::format("no remote configured: the site is committed in {} only; add a "
+                    "[[publish.remotes]] table to push it",
+                    cfg.output_dir));
   return r.AnyRemoteFailed() || archive_failed ? kExitSomeFailed : kExitOk;
 }
 
@@ -441,18 +517,36 @@ int RunServe(const std::string& config_path, int port) {
   return kExitOk;
 }
 
-int RunInit(const std::string& dir) {
-  std::string path = (dir.empty() ? std::string(".") : dir) + "/samizdat.toml";
-  if (Exists(*Env::Default(), path)) {
+// Writes samizdat.toml and the offline example its source reads (example/ beside it); an
+// existing file is never overwritten.
+int RunInit(const std::string& dir_arg) {
+  Env& env = *Env::Default();
+  std::string dir = dir_arg.empty() ? std::string(".") : dir_arg, real_dir, error;
+  std::string path = dir + "/samizdat.toml";
+  if (Exists(env, path)) {
     Complain(fmt::format("{} exists; not overwritten", path));
     return kExitSomeFailed;
   }
-  std::string error;
-  if (!Env::Default()->WriteFileAtomic(path, config::ScaffoldConfig(), &error)) {
-    Complain(error);
+  Status made = env.CreateDirs(dir + "/example");
+  if (made.ok()) made = env.RealPath(dir, &real_dir);
+  if (!made.ok()) {
+    Complain(made.message());
     return kExitSomeFailed;
   }
-  PrintLine(stdout, fmt::format("wrote {}", path));
+  std::vector<std::pair<std::string, std::string>> files = config::ScaffoldExample();
+  files.emplace_back("samizdat.toml",
+                     config::ScaffoldConfig("file://" + real_dir + "/example/feed.xml"));
+  for (const auto& [name, text] : files) {
+    if (name != "samizdat.toml" && Exists(env, dir + "/" + name)) continue;
+    if (!env.WriteFileAtomic(dir + "/" + name, text, &error)) {
+      Complain(error);
+      return kExitSomeFailed;
+    }
+  }
+  Inform(
+      fmt::format("wrote {} and an offline example in {}/example; try `samizdat sync "
+                  "--config {}`",
+                  path, dir, path));
   return kExitOk;
 }
 
@@ -509,43 +603,61 @@ Subcommand AddFeed(CLI::App& app) {
 
 Subcommand AddSync(CLI::App& app) {
   struct Args {
-    std::string config = "samizdat.toml", only_source;
-    bool json = false, dry_run = false;
+    std::string config, only_source;
+    bool json = false, dry_run = false, worker = false;
+    int64_t lease_seconds = 300;
   };
   auto a = std::make_shared<Args>();
   auto* sync_cmd =
       app.add_subcommand("sync", "Fetch due sources and store new and changed articles");
-  sync_cmd->add_option("--config", a->config, "The mirror's samizdat.toml");
+  sync_cmd->add_option("--config", a->config, kConfigHelp);
   sync_cmd->add_flag("--json", a->json, "Print a JSON summary");
   sync_cmd->add_flag("--dry-run", a->dry_run, "Fetch and parse, but write nothing");
   sync_cmd->add_option("--source", a->only_source, "Sync only this source");
-  return {sync_cmd, [a] { return RunSync(a->config, a->json, a->dry_run, a->only_source); }};
+  auto* worker =
+      sync_cmd->add_flag("--worker", a->worker,
+                         "Share the sync with other workers (PostgreSQL store; exits when done)");
+  sync_cmd->add_option("--lease-seconds", a->lease_seconds, "How long a worker owns a claimed job")
+      ->check(CLI::Range(1, 86400))
+      ->needs(worker);
+  worker->excludes("--dry-run")->excludes("--source");
+  return {sync_cmd, [a] {
+            return a->worker ? RunSyncWorker(a->config, a->json, a->lease_seconds)
+                             : RunSync(a->config, a->json, a->dry_run, a->only_source);
+          }};
 }
 
+struct ConfigAndJson {
+  std::string config;
+  bool json = false;
+};
+
 Subcommand AddBuild(CLI::App& app) {
-  auto config = std::make_shared<std::string>("samizdat.toml");
+  auto a = std::make_shared<ConfigAndJson>();
   auto* build_cmd =
       app.add_subcommand("build", "Render the mirror from the store into the output directory");
-  build_cmd->add_option("--config", *config, "The mirror's samizdat.toml");
-  return {build_cmd, [config] { return RunBuild(*config); }};
+  build_cmd->add_option("--config", a->config, kConfigHelp);
+  build_cmd->add_flag("--json", a->json, "Print a JSON summary");
+  return {build_cmd, [a] { return RunBuild(a->config, a->json); }};
 }
 
 Subcommand AddPublish(CLI::App& app) {
-  auto config = std::make_shared<std::string>("samizdat.toml");
+  auto a = std::make_shared<ConfigAndJson>();
   auto* publish_cmd =
       app.add_subcommand("publish", "Commit the built site to git and push it to every remote");
-  publish_cmd->add_option("--config", *config, "The mirror's samizdat.toml");
-  return {publish_cmd, [config] { return RunPublish(*config); }};
+  publish_cmd->add_option("--config", a->config, kConfigHelp);
+  publish_cmd->add_flag("--json", a->json, "Print a JSON summary");
+  return {publish_cmd, [a] { return RunPublish(a->config, a->json); }};
 }
 
 Subcommand AddServe(CLI::App& app) {
   struct Args {
-    std::string config = "samizdat.toml";
+    std::string config;
     int port = 8080;
   };
   auto a = std::make_shared<Args>();
   auto* serve_cmd = app.add_subcommand("serve", "Serve the built site on 127.0.0.1 for preview");
-  serve_cmd->add_option("--config", a->config, "The mirror's samizdat.toml");
+  serve_cmd->add_option("--config", a->config, kConfigHelp);
   serve_cmd->add_option("--port", a->port, "Port (0 picks a free one)")
       ->check(CLI::Range(0, 65535));
   return {serve_cmd, [a] { return RunServe(a->config, a->port); }};
@@ -562,13 +674,20 @@ Subcommand AddInit(CLI::App& app) {
 }  // namespace samizdat
 
 int main(int argc, char** argv) {
-  CLI::App app{"samizdat: mirror news sites as clean Markdown and static HTML"};
+  // Named here, so --help says "samizdat" and not the path the binary was started by.
+  CLI::App app{"samizdat: mirror news sites as clean Markdown and static HTML", "samizdat"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "samizdat 0.1.0");
-  const samizdat::Subcommand commands[] = {samizdat::AddExtract(app), samizdat::AddConvert(app),
-                                           samizdat::AddFeed(app),    samizdat::AddSync(app),
-                                           samizdat::AddBuild(app),   samizdat::AddPublish(app),
-                                           samizdat::AddServe(app),   samizdat::AddInit(app)};
+  bool quiet = false, verbose = false;
+  app.add_flag("-q,--quiet", quiet, "Print only errors, warnings and requested data");
+  app.add_flag("-v,--verbose", verbose, "Print more detail");
+  app.fallthrough();  // -q and -v also after the command
+  const samizdat::Subcommand commands[] = {
+      samizdat::AddExtract(app), samizdat::AddConvert(app),     samizdat::AddFeed(app),
+      samizdat::AddSync(app),    samizdat::AddBuild(app),       samizdat::AddPublish(app),
+      samizdat::AddServe(app),   samizdat::AddInit(app),        samizdat::AddWatch(app),
+      samizdat::AddKeygen(app),  samizdat::AddVerify(app),      samizdat::AddBundle(app),
+      samizdat::AddSearch(app),  samizdat::AddGenerateDocs(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -576,6 +695,9 @@ int main(int argc, char** argv) {
     // whatever code CLI11 gives it.
     return app.exit(e) == 0 ? samizdat::kExitOk : samizdat::kExitUsage;
   }
+  samizdat::SetVerbosity(quiet     ? samizdat::Verbosity::kQuiet
+                         : verbose ? samizdat::Verbosity::kVerbose
+                                   : samizdat::Verbosity::kNormal);
   for (const auto& command : commands)
     if (*command.app) return command.run();
   return samizdat::kExitUsage;

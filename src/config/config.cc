@@ -2,6 +2,8 @@
 
 #include <toml++/toml.h>
 
+#include "publish/variants.h"
+#include "store/article_store.h"
 #include "util/dates.h"
 #include "util/ids.h"
 #include "util/status.h"
@@ -259,6 +261,30 @@ Status ParseBaseUrl(const toml::node& node, std::string_view origin, const std::
   return Status::Ok();
 }
 
+// site.variants: each a tag publish::FindVariant knows.
+Status ParseVariants(const toml::node& node, std::string_view origin, const std::string& full,
+                     std::vector<std::string>& variants) {
+  if (Status st = TomlAssign(Strings(node, origin, full), variants); !st.ok()) return st;
+  for (const auto& v : variants)
+    if (!publish::FindVariant(v))
+      return Invalid(
+          origin, node,
+          "key '" + full + "': unknown variant '" + v + "' (\"zh-Hant\", \"zh-TW\" or \"zh-HK\")");
+  return Status::Ok();
+}
+
+// site.public_urls: absolute http(s) URLs, each made to end in '/'.
+Status ParsePublicUrls(const toml::node& node, std::string_view origin, const std::string& full,
+                       std::vector<std::string>& urls) {
+  if (Status st = TomlAssign(Strings(node, origin, full), urls); !st.ok()) return st;
+  for (auto& u : urls) {
+    if (u.rfind("https://", 0) != 0 && u.rfind("http://", 0) != 0)
+      return Invalid(origin, node, "key '" + full + "': '" + u + "' is not an http(s) URL");
+    if (u.back() != '/') u += '/';
+  }
+  return Status::Ok();
+}
+
 // One key of [site]. Its 'output' key names the site directory, which lives in Config,
 // not SiteConfig.
 Status ParseSiteKey(const std::string& sk, const toml::node& snode, std::string_view origin,
@@ -282,6 +308,9 @@ Status ParseSiteKey(const std::string& sk, const toml::node& snode, std::string_
   if (sk == "max_image_bytes")
     return TomlAssign(Int(snode, origin, full, 1024, int64_t{1} << 30), s.max_image_bytes);
   if (sk == "promo") return TomlAssign(String(snode, origin, full), s.promo);
+  if (sk == "lang") return TomlAssign(String(snode, origin, full), s.lang);
+  if (sk == "variants") return ParseVariants(snode, origin, full, s.variants);
+  if (sk == "public_urls") return ParsePublicUrls(snode, origin, full, s.public_urls);
   if (sk == "output") return TomlAssign(String(snode, origin, full), output_dir);
   if (sk == "theme")
     return Enum(snode, origin, full, render::ParseTheme, "\"classic\", \"markdown\" or \"html\"",
@@ -343,6 +372,22 @@ Status ParsePublishKey(const std::string& key, const toml::node& pnode, std::str
 Status ParsePublish(const toml::table& t, std::string_view origin, publish::PublishConfig& p) {
   for (auto&& [pk, pnode] : t)
     if (Status st = ParsePublishKey(std::string(pk.str()), pnode, origin, p); !st.ok()) return st;
+  return Status::Ok();
+}
+
+// One key of [sign].
+Status ParseSignKey(const std::string& key, const toml::node& node, std::string_view origin,
+                    SignConfig& sign) {
+  std::string full = "sign." + key;
+  if (key == "secret_key") return TomlAssign(String(node, origin, full), sign.secret_key);
+  if (key == "password_env") return TomlAssign(String(node, origin, full), sign.password_env);
+  if (key == "password_file") return TomlAssign(String(node, origin, full), sign.password_file);
+  return UnknownKey(origin, node, full);
+}
+
+Status ParseSign(const toml::table& t, std::string_view origin, SignConfig& sign) {
+  for (auto&& [k, node] : t)
+    if (Status st = ParseSignKey(std::string(k.str()), node, origin, sign); !st.ok()) return st;
   return Status::Ok();
 }
 
@@ -455,6 +500,7 @@ Status ParseRootKey(const std::string& k, const toml::node& node, std::string_vi
     return ParseSite(**t, origin, cfg.site, cfg.output_dir);
   }
   if (k == "publish") return ParseTableKey(node, origin, "publish", ParsePublish, cfg.publish);
+  if (k == "sign") return ParseTableKey(node, origin, "sign", ParseSign, cfg.sign);
   if (k == "store") return TomlAssign(String(node, origin, "store"), cfg.store_path);
   if (k == "fetch") return ParseTableKey(node, origin, "fetch", ParseFetch, cfg.fetch);
   if (k == "channels") return ParseChannels(node, origin, cfg.channels);
@@ -477,9 +523,12 @@ Status ParseRoot(const toml::table& root, std::string_view origin, std::string_v
 void ApplyDefaultPaths(std::string_view base_dir, Config& cfg) {
   if (cfg.store_path.empty()) cfg.store_path = "samizdat.db";
   if (cfg.output_dir.empty()) cfg.output_dir = "site";
-  RelativeToBase(base_dir, cfg.store_path);
+  // A PostgreSQL connection URI is not a path (doc/scale-out.md).
+  if (!store::IsPostgresLocation(cfg.store_path)) RelativeToBase(base_dir, cfg.store_path);
   RelativeToBase(base_dir, cfg.output_dir);
   RelativeToBase(base_dir, cfg.publish.archive.output);
+  if (!cfg.sign.secret_key.empty()) RelativeToBase(base_dir, cfg.sign.secret_key);
+  if (!cfg.sign.password_file.empty()) RelativeToBase(base_dir, cfg.sign.password_file);
   // file:// sources are read under the config file's directory unless told otherwise.
   if (cfg.fetch.file_root.empty())
     cfg.fetch.file_root = base_dir.empty() ? "." : std::string(base_dir);
@@ -553,48 +602,71 @@ std::optional<Config> ParseConfig(std::string_view toml_text, std::string_view o
 
 namespace samizdat::config {
 
-std::string ScaffoldConfig() {
+std::string ScaffoldConfig(const std::string& example_feed_url) {
   return R"TOML(# samizdat.toml: one mirror. Reference: doc/config.md
+# Every value shown is the default unless marked otherwise.
 
 store = "samizdat.db"            # the article store (SQLite), relative to this file
 
 [site]
-title = "My mirror"
+title = "My mirror"              # (default "samizdat mirror")
 output = "site"                  # where `samizdat build` writes the mirror
-theme = "classic"                # classic | markdown | html
-menu = "#### [Home](../../../..)"
-footer = "Original: {url}"
-link_policy = "neutralize"       # keep | neutralize | text
-heading_shift = 2
+theme = "markdown"               # classic | markdown | html
+link_policy = "keep"             # keep | neutralize | text
+heading_shift = 0
 
 [fetch]
-user_agent = "samizdat/0.1 (+news mirror)"
 concurrency = 8
 per_host_concurrency = 2
-per_host_delay_ms = 500
+per_host_delay_ms = 250
 total_timeout_ms = 60000
 max_retries = 3
 
 [[channels]]
-id = "world"
-name = "World"
-group = "News"
+id = "example"
+name = "Example"
 
+# A feed on this disk, written by `samizdat init`, so the first `samizdat sync` works offline.
+# Replace it with the sites you mirror.
 [[sources]]
-id = "example-rss"
+id = "example"
 kind = "rss"                     # rss | atom | jsonfeed | sitemap | listing
-url = "https://example.com/feed.xml"
-channels = ["world"]
+url = ")TOML" +
+         example_feed_url +
+         R"TOML("
+channels = ["example"]
 
 # [[sources]]
-# id = "example-listing"
+# id = "world"
 # kind = "listing"
-# url = "https://example.com/world.htm"
+# url = "https://news.example/world.htm"
 # selector = "div.post_list div.title a"
-# page_url_pattern = "https://example.com/world_{n}.htm"
+# page_url_pattern = "https://news.example/world_{n}.htm"
 # backfill_pages = 20
-# channels = ["world"]
+# channels = ["example"]
 )TOML";
+}
+
+std::vector<std::pair<std::string, std::string>> ScaffoldExample() {
+  std::string paragraphs;
+  for (const char* p :
+       {"This page and the feed beside it were written by samizdat init, so that a first sync "
+        "has something to mirror without a network.",
+        "Run samizdat sync, then samizdat build, and open the output directory: this article "
+        "is there, extracted, cleaned and rendered with the configured theme.",
+        "Then replace the example source in samizdat.toml with the feeds, sitemaps or listing "
+        "pages of the sites you mean to mirror, and run sync again."})
+    paragraphs += std::string("<p>") + p + "</p>\n";
+  return {{"example/feed.xml",
+           "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"><channel>"
+           "<title>Example</title><link>first-article.html</link>\n"
+           "<item><title>Welcome to your mirror</title><link>first-article.html</link>"
+           "<pubDate>Thu, 01 Jan 2026 00:00:00 +0000</pubDate></item>\n</channel></rss>\n"},
+          {"example/first-article.html",
+           "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+           "<title>Welcome to your mirror</title></head>\n<body><article>"
+           "<h1>Welcome to your mirror</h1>\n" +
+               paragraphs + "</article></body></html>\n"}};
 }
 
 }  // namespace samizdat::config

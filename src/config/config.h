@@ -49,6 +49,14 @@ struct SiteConfig {
   // Download images into the tree (images/) and point pages at the copies.
   bool rehost_images = true;
   int64_t max_image_bytes = 8 << 20;
+  // The language of the original pages (<html lang>, feeds).
+  std::string lang = "zh-Hans";
+  // Converted copies of the whole site, one tree each (publish/variants.h): "zh-Hant",
+  // "zh-TW" or "zh-HK".
+  std::vector<std::string> variants;
+  // The addresses where the mirror is served, each ending in '/': every page gets a share
+  // block with its public URL on each and a QR code.
+  std::vector<std::string> public_urls;
 };
 
 struct ChannelConfig {
@@ -84,8 +92,17 @@ struct SourceConfig {
   fetch::SourceOverrides fetch;  // its own limits over [fetch]; unset: the [fetch] value
 };
 
+// [sign]: the minisign secret key build signs manifest.json with (doc/trust.md). The
+// passphrase of an encrypted key comes from an environment variable or a file.
+struct SignConfig {
+  std::string secret_key;  // "" : the site is not signed
+  std::string password_env;
+  std::string password_file;
+};
+
 struct Config {
   SiteConfig site;
+  SignConfig sign;
   std::vector<ChannelConfig> channels;
   std::vector<SourceConfig> sources;
   fetch::FetchOptions fetch;
@@ -101,7 +118,10 @@ struct Config {
 render::PageOptions PageOptionsOf(const SiteConfig& site);
 
 // A commented samizdat.toml to start from (`samizdat init`).
-std::string ScaffoldConfig();
+std::string ScaffoldConfig(const std::string& example_feed_url);
+// The offline example the scaffold's source reads: (path relative to the configuration's
+// directory, contents) pairs.
+std::vector<std::pair<std::string, std::string>> ScaffoldExample();
 
 // Parses a configuration. `origin` names the file in messages; `base_dir` resolves
 // relative paths in it.

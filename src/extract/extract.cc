@@ -1,9 +1,12 @@
 #include "extract/extract.h"
 
+#include <cstring>
+
 #include <utility>
 
 #include "extract/generic.h"
 #include "extract/images.h"
+#include "extract/lead_figure.h"
 #include "extract/metadata.h"
 #include "html/parser.h"
 #include "html/selector.h"
@@ -106,6 +109,30 @@ bool ApplyProfile(Article& a, Document& doc, const Profile& p, int tz_offset) {
   return true;
 }
 
+// The generic path's lead image: the captioned image found at the article, else the
+// declared image (og:image, JSON-LD) without caption.
+std::optional<LeadImage> ChooseLeadImage(const Article& a, const std::optional<LeadFigure>& lead,
+                                         const std::optional<std::string>& declared_image) {
+  if (lead) {
+    if (auto abs = ResolveUrl(a.base_url, lead->src))
+      return LeadImage{*abs, lead->alt.empty() ? a.title.value_or("") : lead->alt, lead->caption};
+  }
+  if (declared_image) return LeadImage{*declared_image, a.title.value_or(""), ""};
+  return std::nullopt;
+}
+
+// Removes from the body the caption element that repeats the lead image's caption (the
+// caption is shown with the lead image).
+void DropLeadCaption(Article& a) {
+  if (!a.lead_image || a.lead_image->caption.empty() || !a.body) return;
+  for (Node* n = a.body->first_child; n; n = html::NextInTree(n, a.body)) {
+    if (IsCaptionElement(n) && CollapseWhitespace(html::TextContent(n)) == a.lead_image->caption) {
+      a.doc->Remove(n);
+      return;
+    }
+  }
+}
+
 // Drops from the body an image that is the lead image (it is shown above the body).
 void DropDuplicateLeadImage(Article& a) {
   if (!a.lead_image || !a.body) return;
@@ -171,6 +198,7 @@ Article Run(std::string utf8, const ExtractOptions& options, Article a) {
       a.warnings.push_back("profile " + profile->name + " fell back to the generic extractor");
     GenericOptions g;
     g.title = a.title.value_or("");
+    g.declared_image = md.image_url.value_or("");
     GenericResult r = ExtractGeneric(doc, g);
     // Like Readability: when too little text survives, retry with the heuristics relaxed
     // (on a fresh parse, since the first pass removed nodes) and keep the longest result.
@@ -195,27 +223,41 @@ Article Run(std::string utf8, const ExtractOptions& options, Article a) {
     a.body = r.content;
     if (!a.body) {
       a.warnings.push_back("no article found");
-    } else if (!a.lead_image && md.image_url) {
-      a.lead_image = LeadImage{*md.image_url, a.title.value_or(""), ""};
+    } else if (!a.lead_image) {
+      a.lead_image = ChooseLeadImage(a, r.lead, md.image_url);
     }
   }
   if (a.lead_image && a.lead_image->alt.empty() && a.title) a.lead_image->alt = *a.title;
   DropDuplicateLeadImage(a);
+  DropLeadCaption(a);
   return a;
 }
 
 // Real HTML in any charset has almost no C0 control bytes (ESC is used by ISO-2022-JP);
 // images, archives and executables are full of them.
+// A control character that text does not contain (whitespace and ESC excepted).
+bool IsControlByte(char ch) {
+  unsigned char c = static_cast<unsigned char>(ch);
+  return c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != 0x1B;
+}
+
 bool LooksBinary(std::string_view bytes) {
   if (bytes.size() >= 2 &&
       ((bytes[0] == '\xFF' && bytes[1] == '\xFE') || (bytes[0] == '\xFE' && bytes[1] == '\xFF')))
     return false;  // UTF-16 with a byte-order mark
   std::string_view sample = bytes.substr(0, std::min<size_t>(bytes.size(), 64 * 1024));
   size_t controls = 0;
-  for (char ch : sample) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != 0x1B) ++controls;
+  size_t i = 0;
+  // Eight bytes at a time: a word with no byte below 0x20 (most of any text) is skipped
+  // without looking at its bytes.
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
+  for (; i + 8 <= sample.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, sample.data() + i, 8);
+    if (((word - kOnes * 0x20) & ~word & kHighs) == 0) continue;
+    for (size_t k = i; k < i + 8; ++k) controls += IsControlByte(sample[k]);
   }
+  for (; i < sample.size(); ++i) controls += IsControlByte(sample[i]);
   return controls > 8 && controls * 100 > sample.size();
 }
 

@@ -538,14 +538,16 @@ std::vector<Node*> ScoreCandidates(Analyzer& an, const GenericOptions& options) 
   std::vector<Node*> candidates;
   for (Node* e : an.order()) {
     Stats& s = an.Of(e);
-    bool paragraph = IsParagraphLike(e->tag);
+    // A cell holding blocks is a layout cell: like a <div>, it scores by its own text runs
+    // (old table layouts put the whole article there, runs separated by <br>).
+    bool layout_cell = e->Is(Tag::k_td) && s.has_block_child;
+    bool paragraph = IsParagraphLike(e->tag) && !layout_cell;
     double len;
     int commas;
     if (paragraph) {
       len = s.text;
       commas = s.commas;
-      if (e->Is(Tag::k_td) && s.has_block_child) continue;
-    } else if (CanHoldText(e->tag)) {
+    } else if (CanHoldText(e->tag) || layout_cell) {
       len = s.own_inline;
       commas = s.own_commas;
     } else {
@@ -615,6 +617,51 @@ Node* ClimbToBetterParent(Analyzer& an, Node* top, Node* body) {
     top = top->parent;
   }
   return top;
+}
+
+// Whether `a` and `b` are blocks of one repeated layout: the same tag and the same class
+// list (a classless <section> or <article> counts; a classless <div> is too common).
+bool SameLayout(const Node* a, const Node* b) {
+  if (a->tag != b->tag || a->Attr("class") != b->Attr("class")) return false;
+  return !a->Attr("class").empty() || a->Is(Tag::k_section) || a->Is(Tag::k_article);
+}
+
+// Prose in a block: text with few links, in paragraphs.
+bool HoldsProse(Analyzer& an, Node* e) {
+  const Stats& s = an.Of(e);
+  return s.text >= 100 && s.p > 0 && an.LinkDensity(e) < 0.3;
+}
+
+// The text of `node`'s siblings laid out like it (SameLayout) that hold prose.
+double PeerProse(Analyzer& an, Node* node) {
+  double text = 0;
+  for (Node* sib = node->parent->first_child; sib; sib = sib->next_sibling) {
+    if (sib == node || !sib->IsElement() || !an.Known(sib)) continue;
+    if (SameLayout(sib, node) && HoldsProse(an, sib)) text += an.Of(sib).text;
+  }
+  return text;
+}
+
+// Long features split into sections: the article is a run of sibling blocks laid out
+// alike (<section class="chapter">…), each scoring on its own, with headings, pull quotes
+// and images between them. Climbs from `top` through wrappers that hold little else, and
+// when the blocks at some level have peers with prose, takes their parent as the article
+// (the section boundaries are joined; CleanContent prunes what lies between).
+Node* JoinRepeatedSections(Analyzer& an, Node* top, Node* body) {
+  Node* node = top;
+  Node* joined = top;
+  for (int level = 0; level < 6; ++level) {
+    Node* parent = node->parent;
+    if (!parent || parent == body || !parent->IsElement() || !an.Known(parent)) break;
+    const double node_text = an.Of(node).text;
+    if (PeerProse(an, node) >= 0.3 * node_text && an.LinkDensity(parent) < 0.35) {
+      joined = parent;
+    } else if (node_text < 0.7 * an.Of(parent).text) {
+      break;  // the parent holds much else: sidebars, other stories
+    }
+    node = parent;
+  }
+  return joined;
 }
 
 // A sibling of the top candidate that continues the article: a candidate scoring near it
@@ -736,6 +783,8 @@ GenericResult ExtractGeneric(Document& doc, const GenericOptions& options) {
             [&](Node* a, Node* b) { return an.Of(a).score > an.Of(b).score; });
   Node* top = PreferSharedAncestor(an, candidates, body, options);
   top = ClimbToBetterParent(an, top, body);
+  top = JoinRepeatedSections(an, top, body);
+  result.lead = FindLeadFigure(top, options.declared_image);
   Node* container = GatherArticle(doc, an, top, body);
 
   CleanContent(doc, container, options);

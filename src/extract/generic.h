@@ -9,9 +9,11 @@
 // chosen content is pruned of link lists, share bars, related-story blocks and the like.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "extract/lead_figure.h"
 #include "html/dom.h"
 
 namespace samizdat::extract {
@@ -26,6 +28,8 @@ struct GenericOptions {
   bool clean_conditionally = true;
   // The title, so a heading repeating it can be dropped from the body.
   std::string title;
+  // The page's declared image (og:image, JSON-LD image), absolute; "" when none.
+  std::string declared_image;
 };
 
 struct GenericResult {
@@ -33,6 +37,9 @@ struct GenericResult {
   // nullptr when no article was found.
   html::Node* content = nullptr;
   double text_weight = 0;  // weighted character count of the content
+  // The article's lead image with its caption, found where the article sat in the page
+  // (see FindLeadFigure); nullopt when none has a caption.
+  std::optional<LeadFigure> lead;
 };
 
 // Finds the article in `doc`. Mutates `doc` (removes boilerplate, moves content).

@@ -1,6 +1,7 @@
 #include "feed/feed.h"
 
 #include "feed/entities.h"
+#include "feed/sanitize.h"
 #include "feed/xml_depth.h"
 
 #include <zlib.h>
@@ -107,6 +108,14 @@ std::string InnerXml(const pugi::xml_node& n) {
   for (pugi::xml_node c = n.first_child(); c; c = c.next_sibling())
     c.print(w, "", pugi::format_raw | pugi::format_no_declaration);
   return w.out;
+}
+
+// The text of an element that should hold only text: its markup when a feed put
+// unescaped elements in it ("<description><p>x</p></description>"), else its text.
+std::string TextOf(const pugi::xml_node& n) {
+  for (pugi::xml_node c = n.first_child(); c; c = c.next_sibling())
+    if (c.type() == pugi::node_element) return InnerXml(n);
+  return NodeText(n);
 }
 
 // Plain text from a value that may hold HTML markup or entities ("AT&amp;T", "<b>x</b>").
@@ -236,7 +245,11 @@ bool ReadRssTags(const pugi::xml_node& c, const std::string& q, const std::strin
   } else if (q == "dc:subject") {
     AddTag(tags, text);
   } else if (q == "media:category") {
-    AddTag(tags, text, c.attribute("scheme").value(), c.attribute("label").value());
+    // Media RSS: a category without a scheme is in the Media RSS category schema.
+    static constexpr std::string_view kMediaScheme = "http://search.yahoo.com/mrss/category_schema";
+    pugi::xml_attribute scheme = c.attribute("scheme");
+    AddTag(tags, text, scheme ? std::string_view(scheme.value()) : kMediaScheme,
+           c.attribute("label").value());
   } else if (q == "itunes:keywords") {
     AddTagList(tags, text);
   } else if (q == "itunes:category") {
@@ -274,7 +287,36 @@ Person PersonFromText(const std::string& text) {
   return p;
 }
 
+// A Media RSS text (title, description): type="html" is HTML, anything else plain text.
+Content MediaText(const pugi::xml_node& c, const std::string& base) {
+  bool html = AsciiLowerCopy(c.attribute("type").value()) == "html";
+  return {html ? "text/html" : "text/plain", std::string(TrimAscii(NodeText(c))), LangOf(c), base};
+}
+
+// Media RSS credits, thumbnails, player, title and description; false for anything else.
+bool ReadMediaDetails(const pugi::xml_node& c, const std::string& q, Entry& e,
+                      const std::string& base) {
+  if (q == "media:credit") {
+    e.media_credit.push_back({c.attribute("role").value(), c.attribute("scheme").value(),
+                              std::string(TrimAscii(NodeText(c)))});
+  } else if (q == "media:thumbnail") {
+    e.media_thumbnail.push_back({Resolve(base, c.attribute("url").value()),
+                                 c.attribute("width").as_llong(),
+                                 c.attribute("height").as_llong()});
+  } else if (q == "media:player") {
+    e.media_player = Resolve(base, c.attribute("url").value());
+  } else if (q == "media:title") {
+    if (e.media_title.type.empty()) e.media_title = MediaText(c, base);
+  } else if (q == "media:description") {
+    if (e.media_description.type.empty()) e.media_description = MediaText(c, base);
+  } else {
+    return false;
+  }
+  return true;
+}
+
 void ReadMedia(const pugi::xml_node& c, const std::string& q, Entry& e, const std::string& base) {
+  ReadMediaDetails(c, q, e, base);
   if ((q == "media:thumbnail" || q == "itunes:image") && e.image.empty()) {
     // media:thumbnail names it url=, itunes:image href= (some feeds write url= there too)
     pugi::xml_attribute href = c.attribute("href");
@@ -287,9 +329,49 @@ void ReadMedia(const pugi::xml_node& c, const std::string& q, Entry& e, const st
     for (pugi::xml_node m = c.first_child(); m; m = m.next_sibling())
       if (m.type() == pugi::node_element) ReadMedia(m, QName(m), e, base);
   } else if (q == "media:group") {
-    for (pugi::xml_node m = c.first_child(); m; m = m.next_sibling())
-      if (m.type() == pugi::node_element) ReadMedia(m, QName(m), e, base);
+    for (pugi::xml_node m = c.first_child(); m; m = m.next_sibling()) {
+      if (m.type() != pugi::node_element) continue;
+      std::string mq = QName(m);
+      if (mq != "media:category" || !ReadRssTags(m, mq, NodeText(m), e.tags))
+        ReadMedia(m, mq, e, base);
+    }
   }
+}
+
+// iTunes block: "yes" as Apple documents it; any other spelling has no effect.
+bool ItunesBlock(const std::string& text) { return text == "yes" || text == "Yes"; }
+
+// iTunes explicit: "yes"/"true"/"explicit" or "no"/"false"/"clean", spelt exactly (as
+// Apple's directory reads it, like block); unset otherwise.
+std::optional<bool> ItunesExplicit(const std::string& v) {
+  if (v == "yes" || v == "true" || v == "explicit") return true;
+  if (v == "no" || v == "false" || v == "clean") return false;
+  return std::nullopt;
+}
+
+// Comments, publisher, contributors, creation and expiry dates and iTunes fields of an RSS
+// item; false when `q` is none of them.
+bool ReadRssItemMore(const std::string& q, const std::string& text, const std::string& base,
+                     const ParseOptions& o, Entry& e) {
+  if (q == "comments") {
+    e.comments = Resolve(base, text);
+  } else if (q == "dc:publisher") {
+    e.publisher = CollapseWhitespace(text);
+    e.publisher_detail = PersonFromText(e.publisher);
+  } else if (q == "dc:contributor") {
+    e.contributors.push_back(PersonFromText(text));
+  } else if (q == "expirationDate") {
+    if (!e.expired) e.expired = Date(text, o);
+  } else if (q == "itunes:block") {
+    e.itunes_block = ItunesBlock(text);
+  } else if (q == "itunes:explicit") {
+    e.itunes_explicit = ItunesExplicit(text);
+  } else if (q == "itunes:duration") {
+    e.itunes_duration = CollapseWhitespace(text);
+  } else {
+    return false;
+  }
+  return true;
 }
 
 // The link and id rules once an item is read: rdf:about, then a permalink guid, stand in
@@ -299,8 +381,10 @@ void FinishRssItem(const pugi::xml_node& item, const std::string& guid, bool gui
   if (pugi::xml_attribute about = item.attribute("rdf:about"); about && e.link.empty())
     e.link = Resolve(base, about.value());
   if (e.link.empty() && guid_is_link &&
-      (StartsWithIgnoreCase(guid, "http://") || StartsWithIgnoreCase(guid, "https://")))
+      (StartsWithIgnoreCase(guid, "http://") || StartsWithIgnoreCase(guid, "https://"))) {
     e.link = guid;
+    e.guidislink = true;
+  }
   e.id = !guid.empty() ? guid : e.link;
   if (!e.updated) e.updated = e.published;
 }
@@ -314,12 +398,12 @@ Entry ParseRssItem(const pugi::xml_node& item, const ParseOptions& o, const std:
     if (c.type() != pugi::node_element) continue;
     std::string q = QName(c);
     std::string local = Local(c);
-    std::string text = NodeText(c);
+    std::string text = TextOf(c);
     if (local == "title" &&
         (q == "title" || q == "rss1:title" || q == "rss090:title" || q == "dc:title")) {
       if (e.title.empty() || q != "dc:title") {
         e.title = PlainText(text);
-        e.title_detail = RssDetail(c, "text/plain", e.title, base);
+        e.title_detail = RssDetail(c, "text/plain", std::string(TrimAscii(text)), base);
       }
     } else if (q == "link" || q == "rss1:link" || q == "rss090:link") {
       if (e.link.empty()) e.link = Resolve(base, text);
@@ -340,10 +424,13 @@ Entry ParseRssItem(const pugi::xml_node& item, const ParseOptions& o, const std:
       }
     } else if (q == "copyright" || q == "dc:rights" || q == "dcterms:rights") {
       if (e.rights.empty()) e.rights = text;
-    } else if (q == "content:encoded") {
-      e.content.push_back({"text/html", text, "", base});
+    } else if (q == "content:encoded" || q == "fullitem") {
+      e.content.push_back({"text/html", text, LangOf(c), base});
+    } else if (local == "body" && (q == "body" || q == "xhtml:body")) {
+      e.content.push_back({"application/xhtml+xml", InnerXml(c), LangOf(c), base});
     } else if (q == "pubDate" || q == "dc:date" || q == "dcterms:issued" ||
                q == "dcterms:created") {
+      if (q == "dcterms:created" && !e.created) e.created = Date(text, o);
       if (!e.published) e.published = Date(text, o);
     } else if (q == "dcterms:modified" || q == "atom:updated") {
       if (!e.updated) e.updated = Date(text, o);
@@ -362,7 +449,7 @@ Entry ParseRssItem(const pugi::xml_node& item, const ParseOptions& o, const std:
       }
     } else if (q == "itunes:summary") {
       itunes_summary = c;
-    } else if (!ReadRssTags(c, q, text, e.tags)) {
+    } else if (!ReadRssTags(c, q, text, e.tags) && !ReadRssItemMore(q, text, base, o, e)) {
       ReadMedia(c, q, e, base);
     }
   }
@@ -375,8 +462,68 @@ Entry ParseRssItem(const pugi::xml_node& item, const ParseOptions& o, const std:
 }
 
 // Rights, author, generator and TTL of an RSS channel; the first of each wins.
+// The text of the first child element of `n` named `local` (any namespace), trimmed.
+std::string ChildText(const pugi::xml_node& n, std::string_view local) {
+  for (pugi::xml_node c = n.first_child(); c; c = c.next_sibling())
+    if (c.type() == pugi::node_element && Local(c) == local)
+      return std::string(TrimAscii(NodeText(c)));
+  return {};
+}
+
+// RSS <image> or itunes:image into the feed's image.
+void ReadRssImage(const pugi::xml_node& c, const std::string& base, FeedInfo& info) {
+  Image& im = info.image_detail;
+  pugi::xml_attribute href = c.attribute("href");
+  if (!href) href = c.attribute("url");  // itunes:image written like media:thumbnail
+  if (href) im.href = Resolve(base, href.value());
+  if (std::string url = ChildText(c, "url"); !url.empty()) im.href = Resolve(base, url);
+  if (std::string t = ChildText(c, "title"); !t.empty()) im.title = t;
+  if (std::string l = ChildText(c, "link"); !l.empty()) im.link = Resolve(base, l);
+  if (std::string d = ChildText(c, "description"); !d.empty()) im.description = d;
+  im.width = std::atoll(ChildText(c, "width").c_str());
+  im.height = std::atoll(ChildText(c, "height").c_str());
+  if (info.image.empty()) info.image = im.href;
+}
+
+// Publisher, docs, cloud, text input, contributors, iTunes flags and dates of a channel.
+void ReadRssChannelMore(const pugi::xml_node& c, const std::string& q, const std::string& text,
+                        const std::string& base, const ParseOptions& o, FeedInfo& info) {
+  std::string lq = AsciiLowerCopy(q);
+  if ((q == "webMaster" || q == "dc:publisher") && info.publisher.empty()) {
+    info.publisher = CollapseWhitespace(text);
+    info.publisher_detail = PersonFromText(info.publisher);
+  } else if (q == "itunes:owner") {
+    info.publisher_detail = {ChildText(c, "name"), ChildText(c, "email"), {}};
+    info.publisher = AuthorString(info.publisher_detail);
+  } else if (q == "docs") {
+    info.docs = Resolve(base, text);
+  } else if (q == "cloud") {
+    info.cloud = {c.attribute("domain").value(), c.attribute("port").value(),
+                  c.attribute("path").value(), c.attribute("registerProcedure").value(),
+                  c.attribute("protocol").value()};
+  } else if (lq == "textinput") {
+    info.textinput = {ChildText(c, "title"), Resolve(base, ChildText(c, "link")),
+                      ChildText(c, "name"), ChildText(c, "description")};
+  } else if (q == "dc:contributor") {
+    info.contributors.push_back(PersonFromText(text));
+  } else if (q == "itunes:block") {
+    info.itunes_block = ItunesBlock(text);
+  } else if (q == "itunes:explicit") {
+    info.itunes_explicit = ItunesExplicit(text);
+  } else if ((q == "pubDate" || q == "dcterms:issued") && !info.published) {
+    info.published = Date(text, o);
+  } else if (q == "dcterms:modified") {
+    info.updated = Date(text, o);
+  } else if (q == "atom:link") {
+    Link l{Resolve(base, c.attribute("href").value()), c.attribute("rel").value(),
+           c.attribute("type").value(), c.attribute("title").value(), 0};
+    if (l.rel.empty()) l.rel = "alternate";
+    info.links.push_back(std::move(l));
+  }
+}
+
 void ReadRssChannelExtras(const pugi::xml_node& c, const std::string& q, const std::string& text,
-                          const std::string& base, FeedInfo& info) {
+                          const std::string& base, const ParseOptions& o, FeedInfo& info) {
   if ((q == "copyright" || q == "dc:rights" || q == "dcterms:rights") && info.rights.empty()) {
     info.rights = text;
     info.rights_detail = RssDetail(c, "text/plain", text, base);
@@ -388,20 +535,21 @@ void ReadRssChannelExtras(const pugi::xml_node& c, const std::string& q, const s
     info.authors.push_back(PersonFromText(name));
   } else if (q == "generator" && info.generator.empty()) {
     info.generator = CollapseWhitespace(text);
+    info.generator_detail.name = info.generator;
   } else if (q == "ttl" && info.ttl.empty()) {
     info.ttl = CollapseWhitespace(text);
-  } else {
-    ReadRssTags(c, q, text, info.tags);
+  } else if (!ReadRssTags(c, q, text, info.tags)) {
+    ReadRssChannelMore(c, q, text, base, o, info);
   }
 }
 
 // One child element of an RSS channel (not an item) into the feed's metadata.
 void ReadRssChannelElement(const pugi::xml_node& c, const std::string& base, const ParseOptions& o,
                            FeedInfo& info) {
-  std::string q = QName(c), local = Local(c), text = NodeText(c);
-  if (local == "title" && q != "dc:title" && info.title.empty()) {
+  std::string q = QName(c), local = Local(c), text = TextOf(c);
+  if (local == "title" && info.title_detail.type.empty()) {  // <title>, else dc:title
     info.title = PlainText(text);
-    info.title_detail = RssDetail(c, "text/plain", info.title, base);
+    info.title_detail = RssDetail(c, "text/plain", std::string(TrimAscii(text)), base);
   } else if ((q == "link" || q == "rss1:link" || q == "rss090:link") && info.link.empty()) {
     info.link = Resolve(base, text);
   } else if ((local == "description" || q == "dc:description") && info.subtitle.empty()) {
@@ -409,15 +557,13 @@ void ReadRssChannelElement(const pugi::xml_node& c, const std::string& base, con
     info.subtitle_detail = RssDetail(c, "text/html", text, base);
   } else if ((q == "language" || q == "dc:language") && info.language.empty()) {
     info.language = CollapseWhitespace(text);
-  } else if ((q == "lastBuildDate" || q == "pubDate" || q == "dc:date") && !info.updated) {
-    info.updated = Date(text, o);
-  } else if (local == "image" && info.image.empty()) {
-    if (pugi::xml_attribute href = c.attribute("href"))  // itunes:image
-      info.image = Resolve(base, href.value());
-    for (pugi::xml_node u = c.first_child(); u; u = u.next_sibling())
-      if (Local(u) == "url") info.image = Resolve(base, NodeText(u));
+  } else if (q == "lastBuildDate" || q == "pubDate" || q == "dc:date") {
+    if (q == "pubDate" && !info.published) info.published = Date(text, o);
+    if (!info.updated) info.updated = Date(text, o);
+  } else if (local == "image" && info.image_detail.href.empty()) {
+    ReadRssImage(c, base, info);
   } else {
-    ReadRssChannelExtras(c, q, text, base, info);
+    ReadRssChannelExtras(c, q, text, base, o, info);
   }
 }
 
@@ -458,7 +604,7 @@ Person ReadPerson(const pugi::xml_node& n, const std::string& base) {
       p.name = CollapseWhitespace(NodeText(c));
     else if (local == "email")
       p.email = CollapseWhitespace(NodeText(c));
-    else if (local == "uri" || local == "url")
+    else if (local == "uri" || local == "url" || local == "homepage")  // homepage: Atom 0.3
       p.href = Resolve(base, NodeText(c));
   }
   return p;
@@ -491,6 +637,20 @@ bool IsXmlOrTextType(std::string_view type) {
   return StartsWithIgnoreCase(type, "text/") || type.ends_with("+xml") || type.ends_with("/xml");
 }
 
+// Atom 1.0 wraps XHTML in a <div> that is not part of the content: the div when it is the
+// only thing inside `n` (Atom 0.3 has no wrapper; its markup is all content).
+pugi::xml_node WrapperDiv(const pugi::xml_node& n) {
+  if (QName(n).rfind("atom:", 0) != 0) return {};
+  pugi::xml_node div;
+  for (pugi::xml_node c = n.first_child(); c; c = c.next_sibling()) {
+    bool blank = c.type() == pugi::node_pcdata && TrimAscii(c.value()).empty();
+    if (blank || c.type() == pugi::node_comment) continue;
+    if (div || c.type() != pugi::node_element || Local(c) != "div") return {};
+    div = c;
+  }
+  return div;
+}
+
 // An Atom text construct: its type normalised to a MIME type and its value as given
 // (escaped HTML unescaped once, inline XHTML serialised, Atom 0.3 base64 decoded).
 Content ReadAtomText(const pugi::xml_node& n, const std::string& base) {
@@ -504,18 +664,18 @@ Content ReadAtomText(const pugi::xml_node& n, const std::string& base) {
     c.value = DecodeBase64(NodeText(n));
   } else if (type == "xhtml" || type == "application/xhtml+xml") {
     c.type = "application/xhtml+xml";
-    pugi::xml_node div = n.child("div");
-    if (!div) div = n.find_child([](pugi::xml_node x) { return x.type() == pugi::node_element; });
+    pugi::xml_node div = WrapperDiv(n);
     c.value = div ? InnerXml(div) : InnerXml(n);
   } else if (type == "html" || type == "text/html") {
     c.type = "text/html";
-    c.value = NodeText(n);
+    pugi::xml_node div = WrapperDiv(n);  // an XHTML wrapper around escaped HTML
+    c.value = div ? TextOf(div) : TextOf(n);
   } else if (mode == "xml") {
     c.type = "application/xhtml+xml";
     c.value = InnerXml(n);
   } else if (type.empty() || type == "text" || type == "text/plain") {
     c.type = "text/plain";
-    c.value = NodeText(n);
+    c.value = TextOf(n);
   } else {
     c.type = type;
     c.value = IsXmlOrTextType(type) ? NodeText(n) : DecodeBase64(NodeText(n));
@@ -543,6 +703,10 @@ void ReadAtomFeedExtras(const pugi::xml_node& c, const std::string& local, const
     info.contributors.push_back(ReadPerson(c, base));
   } else if (local == "generator") {
     info.generator = CollapseWhitespace(NodeText(c));
+    pugi::xml_attribute uri = c.attribute("uri");
+    if (!uri) uri = c.attribute("url");  // Atom 0.3
+    info.generator_detail = {info.generator, uri ? Resolve(base, uri.value()) : "",
+                             c.attribute("version").value()};
   } else if (local == "category") {
     AddAtomCategory(info.tags, c);
   } else if (local == "info") {
@@ -565,12 +729,22 @@ void ReadAtomFeedElement(const pugi::xml_node& c, const ParseOptions& o, FeedInf
     info.id = CollapseWhitespace(NodeText(c));
   } else if ((local == "updated" || local == "modified") && !info.updated) {
     info.updated = Date(NodeText(c), o);
-  } else if ((local == "logo" || local == "icon") && info.image.empty()) {
-    info.image = Resolve(base, NodeText(c));
+  } else if (local == "logo" || local == "icon") {
+    std::string url = Resolve(base, NodeText(c));
+    (local == "logo" ? info.logo : info.icon) = url;
+    if (info.image.empty() || local == "logo") info.image = url;
   } else if (local == "link") {
-    std::string rel = c.attribute("rel").value();
-    if ((rel.empty() || rel == "alternate") && info.link.empty())
-      info.link = Resolve(base, c.attribute("href").value());
+    Link l{Resolve(base, c.attribute("href").value()),
+           c.attribute("rel").value(),
+           c.attribute("type").value(),
+           c.attribute("title").value(),
+           c.attribute("length").as_llong(),
+           c.attribute("hreflang").value()};
+    if (l.rel.empty()) l.rel = "alternate";
+    if (l.rel == "alternate" && info.link.empty()) info.link = l.href;
+    info.links.push_back(std::move(l));
+  } else if (local == "published" || local == "issued") {
+    if (!info.published) info.published = Date(NodeText(c), o);
   } else {
     ReadAtomFeedExtras(c, local, base, info);
   }
@@ -588,7 +762,8 @@ FeedInfo ParseAtomSource(const pugi::xml_node& source, const ParseOptions& o) {
 void ReadAtomEntryExtras(const pugi::xml_node& x, const std::string& xl, const std::string& xb,
                          const ParseOptions& o, Entry& e) {
   if (xl == "rights" || xl == "copyright") {
-    e.rights = ReadAtomText(x, xb).value;
+    e.rights_detail = ReadAtomText(x, xb);
+    e.rights = e.rights_detail.value;
   } else if (xl == "contributor") {
     e.contributors.push_back(ReadPerson(x, xb));
   } else if (xl == "source") {
@@ -608,9 +783,10 @@ void ReadAtomEntryElement(const pugi::xml_node& x, const ParseOptions& o, Entry&
   } else if (xl == "id") {
     e.id = CollapseWhitespace(NodeText(x));
   } else if (xl == "link") {
-    Link l{Resolve(xb, x.attribute("href").value()), x.attribute("rel").value(),
-           x.attribute("type").value(), x.attribute("title").value(),
-           x.attribute("length").as_llong()};
+    // Some feeds write the URL as the link's text instead of its href.
+    std::string href = x.attribute("href") ? x.attribute("href").value() : NodeText(x);
+    Link l{Resolve(xb, href), x.attribute("rel").value(), x.attribute("type").value(),
+           x.attribute("title").value(), x.attribute("length").as_llong()};
     if (l.rel.empty()) l.rel = "alternate";
     if (l.rel == "alternate" && e.link.empty()) e.link = l.href;
     if (l.rel == "enclosure") e.enclosures.push_back(l);
@@ -623,6 +799,7 @@ void ReadAtomEntryElement(const pugi::xml_node& x, const ParseOptions& o, Entry&
     if (x.attribute("src")) ct.value.clear();
     e.content.push_back(std::move(ct));
   } else if (xl == "published" || xl == "issued" || xl == "created") {
+    if (xl == "created" && !e.created) e.created = Date(NodeText(x), o);
     if (!e.published) e.published = Date(NodeText(x), o);
   } else if (xl == "updated" || xl == "modified") {
     if (!e.updated) e.updated = Date(NodeText(x), o);
@@ -886,21 +1063,40 @@ bool Gunzip(std::string_view data, size_t max_bytes, std::string* out, std::stri
   return true;
 }
 
+// The encoding a byte order mark, or the first bytes of "<?xml" (XML 1.0 appendix F),
+// fix: UTF-8, UTF-16 and UTF-32 in either byte order; "" for an ASCII-compatible start.
+// `*bom` is the length of the mark to skip (0 without one).
+std::string XmlByteOrder(std::string_view bytes, size_t* bom) {
+  struct Signature {
+    std::string_view bytes;
+    const char* charset;
+    bool is_bom;
+  };
+  static constexpr Signature kSignatures[] = {
+      {std::string_view("\x00\x00\xFE\xFF", 4), "UTF-32BE", true},
+      {std::string_view("\xFF\xFE\x00\x00", 4), "UTF-32LE", true},
+      {"\xEF\xBB\xBF", "UTF-8", true},
+      {"\xFE\xFF", "UTF-16BE", true},
+      {"\xFF\xFE", "UTF-16LE", true},
+      {std::string_view("\x00\x00\x00\x3C", 4), "UTF-32BE", false},
+      {std::string_view("\x3C\x00\x00\x00", 4), "UTF-32LE", false},
+      {std::string_view("\x00\x3C\x00\x3F", 4), "UTF-16BE", false},
+      {std::string_view("\x3C\x00\x3F\x00", 4), "UTF-16LE", false},
+  };
+  for (const Signature& sig : kSignatures) {
+    if (!bytes.starts_with(sig.bytes)) continue;
+    *bom = sig.is_bom ? sig.bytes.size() : 0;
+    return sig.charset;
+  }
+  *bom = 0;
+  return {};
+}
+
 std::string DecodeXml(std::string_view bytes, std::string_view http_charset, std::string* charset,
                       std::vector<std::string>* warnings) {
   std::string declared;
   size_t bom = 0;
-  std::string bom_charset;
-  if (bytes.size() >= 3 && bytes.substr(0, 3) == "\xEF\xBB\xBF") {
-    bom = 3;
-    bom_charset = "UTF-8";
-  } else if (bytes.size() >= 2 && bytes.substr(0, 2) == "\xFF\xFE") {
-    bom = 2;
-    bom_charset = "UTF-16LE";
-  } else if (bytes.size() >= 2 && bytes.substr(0, 2) == "\xFE\xFF") {
-    bom = 2;
-    bom_charset = "UTF-16BE";
-  }
+  std::string bom_charset = XmlByteOrder(bytes, &bom);
   std::string_view body = bytes.substr(bom);
   if (body.substr(0, 5) == "<?xml") {
     size_t end = body.find("?>");
@@ -1095,6 +1291,18 @@ Feed ParseListingUncapped(std::string_view bytes, std::string_view link_selector
   return f;
 }
 
+// Media RSS title and description stand in for an entry's missing title and summary.
+void ApplyMediaFallbacks(Entry& e) {
+  if (e.title_detail.type.empty() && !e.media_title.type.empty()) {
+    e.title_detail = e.media_title;
+    e.title = PlainText(e.media_title.value);
+  }
+  if (e.summary_detail.type.empty() && !e.media_description.type.empty()) {
+    e.summary_detail = e.media_description;
+    e.summary = e.media_description.value;
+  }
+}
+
 // Keeps the first `max` entries (feeds list the newest first) and says so: a hostile or
 // broken feed cannot make one run fetch without bound.
 void CapEntries(size_t max, Feed& f) {
@@ -1109,6 +1317,8 @@ void CapEntries(size_t max, Feed& f) {
 Feed ParseFeed(std::string_view bytes, const ParseOptions& options) {
   Feed f = ParseFeedUncapped(bytes, options);
   CapEntries(options.max_entries, f);
+  for (Entry& e : f.entries) ApplyMediaFallbacks(e);
+  SanitizeFeedMarkup(f);
   return f;
 }
 

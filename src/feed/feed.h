@@ -21,6 +21,7 @@ struct Link {
   std::string type;
   std::string title;
   int64_t length = 0;
+  std::string hreflang;  // Atom hreflang
 };
 
 struct Person {
@@ -45,6 +46,39 @@ struct Content {
   std::string base;
 };
 
+// RSS <cloud>: the rssCloud endpoint that announces updates, attributes as written.
+struct Cloud {
+  std::string domain, port, path, register_procedure, protocol;
+};
+
+// RSS <image> (or itunes:image): the feed's logo and what it links to.
+struct Image {
+  std::string href;  // the image URL (absolute)
+  std::string title, link, description;
+  int64_t width = 0, height = 0;  // 0 when not given
+};
+
+// RSS <textInput>: a search box the channel offers.
+struct TextInput {
+  std::string title, link, name, description;
+};
+
+// The software that wrote the feed: RSS <generator> text, Atom name, uri and version.
+struct Generator {
+  std::string name, href, version;
+};
+
+// Media RSS credit: who took part, in what role.
+struct MediaCredit {
+  std::string role, scheme, content;
+};
+
+// Media RSS thumbnail.
+struct MediaThumbnail {
+  std::string url;
+  int64_t width = 0, height = 0;
+};
+
 struct FeedInfo {
   std::string title;
   Content title_detail;  // type "" when there is no title
@@ -58,13 +92,26 @@ struct FeedInfo {
   std::vector<Person> contributors;  // Atom contributor
   std::vector<Tag> tags;             // channel categories (RSS, iTunes) / Atom feed categories
   std::string generator;             // generator text
+  Generator generator_detail;        // name "" when there is no generator
   std::string info;                  // Atom 0.3 <info>: what the feed is, for a human
   Content info_detail;               // type "" when there is no info
   std::string ttl;                   // RSS <ttl>, minutes, as written
   std::string language;
   std::string id;
-  std::string image;
+  std::string image;        // the logo, else the icon, else the RSS/iTunes image
+  std::string icon;         // Atom icon (absolute)
+  std::string logo;         // Atom logo (absolute)
+  Image image_detail;       // href "" when there is no image
+  std::vector<Link> links;  // Atom links (and atom:link in RSS); the RSS link as alternate
   std::optional<std::string> updated;
+  std::optional<std::string> published;  // RSS pubDate, dcterms:issued, Atom published
+  std::string publisher;                 // webMaster, dc:publisher, itunes:owner, as written
+  Person publisher_detail;
+  std::string docs;                     // RSS <docs>: the format's documentation URL
+  Cloud cloud;                          // domain "" when there is no cloud
+  TextInput textinput;                  // name and title "" when there is none
+  bool itunes_block = false;            // itunes:block "yes": keep out of the directory
+  std::optional<bool> itunes_explicit;  // itunes:explicit yes/true/explicit, no/false/clean
 };
 struct Entry {
   std::string id;
@@ -81,12 +128,27 @@ struct Entry {
   std::vector<Person> authors;
   std::vector<Person> contributors;  // Atom contributor
   std::vector<Tag> tags;
-  std::string rights;  // copyright / dc:rights / Atom rights, as the feed gives it
+  std::string rights;     // copyright / dc:rights / Atom rights, as the feed gives it
+  Content rights_detail;  // type "" when there are no rights
   std::vector<Link> enclosures;
   std::string image;               // media:thumbnail / media:content image / JSON Feed image
   std::string language;            // news:language in a news sitemap
   std::optional<FeedInfo> source;  // Atom <source>: the feed the entry was copied from
-  bool is_sitemap = false;         // an entry of a sitemap index: `link` is another sitemap
+  std::string comments;            // RSS <comments>: URL of the comments page
+  std::string publisher;           // dc:publisher, as written
+  Person publisher_detail;
+  std::optional<std::string> created;  // dcterms:created, Atom 0.3 created
+  std::optional<std::string> expired;  // RSS expirationDate
+  bool guidislink = false;             // the link was taken from a permalink guid
+  bool itunes_block = false;
+  std::optional<bool> itunes_explicit;
+  std::string itunes_duration;                  // as written ("3:00", "180")
+  std::vector<MediaCredit> media_credit;        // media:credit, in and out of media:group
+  std::vector<MediaThumbnail> media_thumbnail;  // media:thumbnail, in document order
+  std::string media_player;                     // media:player url
+  Content media_title;        // media:title: the title when the entry has no other
+  Content media_description;  // media:description: the summary when there is no other
+  bool is_sitemap = false;    // an entry of a sitemap index: `link` is another sitemap
 };
 
 struct Feed {

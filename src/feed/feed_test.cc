@@ -479,5 +479,122 @@ TEST(FeedModel, CategoriesKeepSchemeAndLabel) {
   EXPECT_EQ(j["entries"][0]["tags"][0]["label"], "T");
 }
 
+TEST(FeedModel, ChannelAndItemMetadataBeyondTheCore) {
+  std::string xml = R"X(<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"
+  xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom">
+<channel><dc:title>DC title</dc:title><link>https://ex.org/</link>
+<atom:link rel="self" type="application/rss+xml" href="https://ex.org/feed.xml"/>
+<pubDate>Thu, 01 Jan 2004 19:48:21 GMT</pubDate><webMaster>me@ex.org (Editor)</webMaster>
+<docs>https://www.rssboard.org/rss-specification</docs>
+<cloud domain="rpc.ex.org" port="80" path="/RPC2" registerProcedure="notify" protocol="xml-rpc"/>
+<image><url>/logo.png</url><title>Logo</title><link>https://ex.org/</link><width>80</width><height>15</height></image>
+<textInput><title>Search</title><name>q</name><link>https://ex.org/s</link><description>d</description></textInput>
+<itunes:block>yes</itunes:block><itunes:explicit>clean</itunes:explicit>
+<item><guid>https://ex.org/a/1</guid><comments>/a/1#c</comments>
+<expirationDate>Thu, 01 Jan 2004 19:48:21 GMT</expirationDate>
+<itunes:duration>3:00</itunes:duration><itunes:explicit>yes</itunes:explicit></item>
+</channel></rss>)X";
+  Feed f = ParseFeed(xml, {"https://ex.org/feed.xml"});
+  EXPECT_EQ(f.feed.title, "DC title");
+  EXPECT_EQ(f.feed.published, "2004-01-01T19:48:21Z");
+  EXPECT_EQ(f.feed.publisher_detail.email, "me@ex.org");
+  EXPECT_EQ(f.feed.publisher_detail.name, "Editor");
+  EXPECT_EQ(f.feed.docs, "https://www.rssboard.org/rss-specification");
+  EXPECT_EQ(f.feed.cloud.register_procedure, "notify");
+  EXPECT_EQ(f.feed.image_detail.href, "https://ex.org/logo.png");
+  EXPECT_EQ(f.feed.image_detail.width, 80);
+  EXPECT_EQ(f.feed.image_detail.height, 15);
+  EXPECT_EQ(f.feed.textinput.name, "q");
+  ASSERT_EQ(f.feed.links.size(), 1u);
+  EXPECT_EQ(f.feed.links[0].rel, "self");
+  EXPECT_TRUE(f.feed.itunes_block);
+  EXPECT_EQ(f.feed.itunes_explicit, false);
+  ASSERT_EQ(f.entries.size(), 1u);
+  const Entry& e = f.entries[0];
+  EXPECT_TRUE(e.guidislink);
+  EXPECT_EQ(e.link, "https://ex.org/a/1");
+  EXPECT_EQ(e.comments, "https://ex.org/a/1#c");
+  EXPECT_EQ(e.expired, "2004-01-01T19:48:21Z");
+  EXPECT_EQ(e.itunes_duration, "3:00");
+  EXPECT_EQ(e.itunes_explicit, true);
+  json j = FeedToJson(f);
+  EXPECT_EQ(j["feed"]["cloud"]["domain"], "rpc.ex.org");
+  EXPECT_EQ(j["entries"][0]["comments"], "https://ex.org/a/1#c");
+}
+
+TEST(FeedModel, AtomGeneratorAndFeedLinks) {
+  std::string xml = R"(<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>
+<link href="https://ex.org/"/><link rel="self" href="/feed.atom"/>
+<generator uri="/gen" version="1.0">Gen</generator>
+<entry><link rel="alternate">https://ex.org/a/1</link></entry></feed>)";
+  Feed f = ParseFeed(xml, {"https://ex.org/feed.atom"});
+  EXPECT_EQ(f.feed.generator_detail.name, "Gen");
+  EXPECT_EQ(f.feed.generator_detail.href, "https://ex.org/gen");
+  EXPECT_EQ(f.feed.generator_detail.version, "1.0");
+  ASSERT_EQ(f.feed.links.size(), 2u);
+  EXPECT_EQ(f.feed.links[1].href, "https://ex.org/feed.atom");
+  ASSERT_EQ(f.entries.size(), 1u);
+  EXPECT_EQ(f.entries[0].link, "https://ex.org/a/1");  // the URL written as the link's text
+}
+
+// Encodes ASCII text as UTF-16 or UTF-32 in the given byte order.
+std::string WideAscii(std::string_view text, int width, bool big_endian) {
+  std::string out;
+  for (char c : text) {
+    std::string unit(static_cast<size_t>(width), '\0');
+    unit[big_endian ? unit.size() - 1 : 0] = c;
+    out += unit;
+  }
+  return out;
+}
+
+TEST(FeedModel, Utf16AndUtf32AreFoundByTheirFirstBytesWithOrWithoutAMark) {
+  std::string xml = R"(<?xml version="1.0" encoding="utf-16"?><rss version="2.0"><channel>)"
+                    R"(<title>Wide</title></channel></rss>)";
+  struct Case {
+    int width;
+    bool big_endian;
+    std::string bom;
+    const char* charset;
+  } cases[] = {{2, true, "", "UTF-16BE"},
+               {2, false, "", "UTF-16LE"},
+               {4, true, "", "UTF-32BE"},
+               {4, false, std::string("\xFF\xFE\x00\x00", 4), "UTF-32LE"},
+               {4, true, std::string("\x00\x00\xFE\xFF", 4), "UTF-32BE"}};
+  for (const Case& c : cases) {
+    Feed f = ParseFeed(c.bom + WideAscii(xml, c.width, c.big_endian), {});
+    EXPECT_EQ(f.encoding, c.charset);
+    EXPECT_EQ(f.feed.title, "Wide") << c.charset;
+  }
+}
+
+TEST(FeedModel, MediaRssCreditsThumbnailsAndFallbackTitleAndSummary) {
+  std::string xml = R"(<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel>
+<item><link>https://ex.org/a</link><media:group>
+  <media:title>Clip</media:title><media:description>About the clip</media:description>
+  <media:credit role="author">Ann</media:credit><media:thumbnail url="/t1.jpg" width="80"/>
+  <media:thumbnail url="/t2.jpg"/><media:player url="https://ex.org/p"/>
+  <media:category>news</media:category></media:group></item>
+<item><title>Own</title><description>Own summary</description><media:title>No</media:title>
+  <media:description>No</media:description></item>
+</channel></rss>)";
+  Feed f = ParseFeed(xml, {"https://ex.org/feed.xml"});
+  ASSERT_EQ(f.entries.size(), 2u);
+  const Entry& e = f.entries[0];
+  EXPECT_EQ(e.title, "Clip");
+  EXPECT_EQ(e.summary, "About the clip");
+  ASSERT_EQ(e.media_credit.size(), 1u);
+  EXPECT_EQ(e.media_credit[0].role, "author");
+  EXPECT_EQ(e.media_credit[0].content, "Ann");
+  ASSERT_EQ(e.media_thumbnail.size(), 2u);
+  EXPECT_EQ(e.media_thumbnail[1].url, "https://ex.org/t2.jpg");
+  EXPECT_EQ(e.media_thumbnail[0].width, 80);
+  EXPECT_EQ(e.media_player, "https://ex.org/p");
+  ASSERT_EQ(e.tags.size(), 1u);
+  EXPECT_EQ(e.tags[0].scheme, "http://search.yahoo.com/mrss/category_schema");
+  EXPECT_EQ(f.entries[1].title, "Own");
+  EXPECT_EQ(f.entries[1].summary, "Own summary");
+}
+
 }  // namespace
 }  // namespace samizdat::feed

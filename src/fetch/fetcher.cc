@@ -78,6 +78,7 @@ struct Transfer {
   char errbuf[CURL_ERROR_SIZE] = {0};
   int64_t started_ms = 0;  // clock ms of the first attempt
   curl_slist* headers = nullptr;
+  bool on_multi = false;  // `easy` is added to the client's multi handle
 
   Transfer() = default;
   Transfer(const Transfer&) = delete;
@@ -175,15 +176,32 @@ struct Pending {
   int64_t ready_ms;  // on the client's clock: not before this
 };
 
-// The state of one FetchAll call.
+// The state of one FetchEach call.
 struct Batch {
-  explicit Batch(size_t n) : out(n), transfers(n) {}
-  std::vector<Response> out;
+  Batch(size_t n, const ResponseSink& sink, size_t window)
+      : transfers(n), answered(n), sink(sink), window(window) {}
   std::vector<Transfer> transfers;
   std::deque<Pending> pending;
   std::map<std::string, int> host_active;
   std::map<std::string, int64_t> host_last_start;  // clock ms of the last start per host
   int active = 0;
+  std::vector<bool> answered;
+  size_t oldest_unanswered = 0;
+  const ResponseSink& sink;
+  size_t window;
+  bool stopped = false;  // the sink asked to stop
+
+  // Hands `response` to the sink, once; the fetch stops when the sink says so.
+  void Answer(size_t index, Response response) {
+    if (stopped) return;
+    answered[index] = true;
+    while (oldest_unanswered < answered.size() && answered[oldest_unanswered]) ++oldest_unanswered;
+    if (!sink(index, std::move(response))) stopped = true;
+  }
+  // Whether the window keeps request `index` from starting for now.
+  bool HeldByWindow(size_t index) const {
+    return window != SIZE_MAX && index >= oldest_unanswered + window;
+  }
 };
 
 // Longest poll while transfers are in flight; curl wakes earlier on activity or its timers.
@@ -201,23 +219,40 @@ class CurlHttpClient final : public HttpClient {
     options_.per_host_concurrency = std::max(1, options_.per_host_concurrency);
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    multi_ = curl_multi_init();
+    curl_multi_setopt(multi_, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
   }
+  ~CurlHttpClient() override { curl_multi_cleanup(multi_); }
+  CurlHttpClient(const CurlHttpClient&) = delete;
+  CurlHttpClient& operator=(const CurlHttpClient&) = delete;
 
   std::vector<Response> FetchAll(const std::vector<Request>& requests) override {
-    Batch batch(requests.size());
+    std::vector<Response> out(requests.size());
+    FetchEach(
+        requests,
+        [&](size_t index, Response response) {
+          out[index] = std::move(response);
+          return true;
+        },
+        SIZE_MAX);
+    return out;
+  }
+
+  // Runs on the client's one multi handle; every transfer of the call is off it on return.
+  void FetchEach(const std::vector<Request>& requests, const ResponseSink& sink,
+                 size_t window) override {
+    Batch batch(requests.size(), sink, std::max<size_t>(1, window));
     QueueRequests(requests, batch);
-    CURLM* multi = curl_multi_init();
-    curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-    while (!batch.pending.empty() || batch.active > 0) {
-      StartReady(multi, batch);
+    while (!batch.stopped && (!batch.pending.empty() || batch.active > 0)) {
+      StartReady(multi_, batch);
       int running = 0;
-      curl_multi_perform(multi, &running);
-      CollectFinished(multi, batch);
-      if (batch.pending.empty() && batch.active == 0) break;
-      WaitForWork(multi, batch);
+      curl_multi_perform(multi_, &running);
+      CollectFinished(multi_, batch);
+      if (batch.stopped || (batch.pending.empty() && batch.active == 0)) break;
+      WaitForWork(multi_, batch);
     }
-    curl_multi_cleanup(multi);
-    return std::move(batch.out);
+    for (Transfer& t : batch.transfers)
+      if (t.on_multi) curl_multi_remove_handle(multi_, t.easy);
   }
 
  private:
@@ -233,13 +268,13 @@ class CurlHttpClient final : public HttpClient {
       t.response.tag = requests[i].tag;
       std::string scheme = UrlScheme(requests[i].url);
       if (scheme == "file") {
-        batch.out[i] = FetchFile(requests[i]);
+        batch.Answer(i, FetchFile(requests[i]));
         continue;
       }
       if (scheme != "http" && scheme != "https") {
-        batch.out[i] = t.response;
-        batch.out[i].error =
-            requests[i].url + ": refused: only http, https and file URLs are fetched";
+        Response refused = t.response;
+        refused.error = requests[i].url + ": refused: only http, https and file URLs are fetched";
+        batch.Answer(i, std::move(refused));
         continue;
       }
       t.host = UrlHost(requests[i].url);
@@ -262,7 +297,8 @@ class CurlHttpClient final : public HttpClient {
     for (auto it = batch.pending.begin();
          it != batch.pending.end() && batch.active < options_.max_concurrency;) {
       Transfer& t = batch.transfers[it->index];
-      if (ReadyAt(batch, *it) > now || batch.host_active[t.host] >= options_.per_host_concurrency) {
+      if (batch.HeldByWindow(it->index) || ReadyAt(batch, *it) > now ||
+          batch.host_active[t.host] >= options_.per_host_concurrency) {
         ++it;
         continue;
       }
@@ -283,6 +319,7 @@ class CurlHttpClient final : public HttpClient {
       curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &t);
       CURLcode code = msg->data.result;
       curl_multi_remove_handle(multi, t->easy);
+      t->on_multi = false;
       --batch.active;
       batch.host_active[t->host]--;
       int64_t delay_ms = -1;
@@ -290,7 +327,7 @@ class CurlHttpClient final : public HttpClient {
       if (delay_ms >= 0)
         batch.pending.push_back({t->index, clock_->MonotonicMs() + delay_ms});
       else
-        batch.out[t->index] = std::move(t->response);
+        batch.Answer(t->index, std::move(t->response));
     }
   }
 
@@ -302,6 +339,7 @@ class CurlHttpClient final : public HttpClient {
     int64_t next = -1;  // ms until the earliest request held back only by time
     bool startable = false;
     for (const Pending& p : batch.pending) {
+      if (batch.HeldByWindow(p.index)) continue;  // waits for an answer, not for time
       int64_t wait = ReadyAt(batch, p) - now;
       startable |= wait <= 0;
       if (wait > 0 && (next < 0 || wait < next)) next = wait;
@@ -357,6 +395,7 @@ class CurlHttpClient final : public HttpClient {
     SetTransferOptions(t);
     SetConditionalHeaders(t);
     curl_multi_add_handle(multi, t.easy);
+    t.on_multi = true;
   }
 
   // Callbacks, limits, protocols and the proxy of one attempt.
@@ -477,9 +516,17 @@ class CurlHttpClient final : public HttpClient {
   Env* env_;
   Clock* clock_;
   Random* random_;
+  CURLM* multi_ = nullptr;
 };
 
 }  // namespace
+
+void HttpClient::FetchEach(const std::vector<Request>& requests, const ResponseSink& sink,
+                           size_t /*window*/) {
+  std::vector<Response> responses = FetchAll(requests);
+  for (size_t i = 0; i < responses.size(); ++i)
+    if (!sink(i, std::move(responses[i]))) return;
+}
 
 int64_t ParseRetryAfter(const std::string& value, int64_t now_unix) {
   std::string_view v = TrimAscii(value);

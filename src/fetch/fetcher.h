@@ -1,7 +1,8 @@
 // Fetching: every network (and file://) access of samizdat goes through HttpClient, so
 // tests can inject faults and the sync logic never touches sockets.
 //
-// CurlHttpClient runs a batch of requests on libcurl's multi interface with bounded
+// CurlHttpClient runs requests on one libcurl multi handle, kept for the client's life (its
+// connection cache too), with bounded
 // concurrency overall and per host, a delay between requests to one host, HTTP/2 and
 // compression, a redirect limit, connect/total timeouts and a minimum transfer rate, a
 // maximum body size (applied after decompression, so a gzip bomb stops there), retries
@@ -17,6 +18,7 @@
 // in fake time. Transfers themselves (connect and total timeouts) run on libcurl's real time.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -95,12 +97,24 @@ struct Response {
   bool from_local_file = false;
 };
 
+// Takes one response and the index of its request; false asks the fetch to stop.
+using ResponseSink = std::function<bool(size_t index, Response response)>;
+
 class HttpClient {
  public:
   virtual ~HttpClient() = default;
   // Fetches every request (concurrently, within the limits) and returns responses in the
   // order of `requests`. Never throws; failures are in Response::error.
   virtual std::vector<Response> FetchAll(const std::vector<Request>& requests) = 0;
+
+  // Fetches `requests` like FetchAll, handing each response to `sink` once, as soon as it
+  // is complete (so in the order they complete), on the calling thread. A request is not
+  // started while the request `window` places before it is unanswered, which bounds how
+  // far answers run ahead of the oldest one. When `sink` returns false the fetch stops:
+  // requests not yet answered are abandoned. This default fetches everything with
+  // FetchAll, then hands the responses over in order.
+  virtual void FetchEach(const std::vector<Request>& requests, const ResponseSink& sink,
+                         size_t window = SIZE_MAX);
 };
 
 // `env` reads file:// URLs; `clock` times every wait and elapsed time; `random` draws the

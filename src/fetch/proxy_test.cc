@@ -239,7 +239,7 @@ TEST_F(SocksProxy, DeadProxyFailsTheSourceWithoutADirectConnection) {
   EXPECT_EQ(r.status, 1) << r.out << r.err;
   std::string shown =
       std::string("socks5h://") + kProxyUser + ":***@127.0.0.1:" + std::to_string(dead.port());
-  EXPECT_NE(r.out.find("source 'proxied' via proxy " + shown), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("source 'proxied' via proxy " + shown), std::string::npos) << r.err;
   EXPECT_TRUE(origin_.requests().empty()) << "fell back to a direct connection";
   EXPECT_EQ((r.out + r.err).find(kProxyPassword), std::string::npos) << r.out << r.err;
   std::string stored = StoreBytes();

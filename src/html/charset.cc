@@ -1,5 +1,7 @@
 #include "html/charset.h"
 
+#include <cstring>
+
 #include <uchardet/uchardet.h>
 #include <unicode/ucnv.h>
 #include <unicode/ustring.h>
@@ -83,11 +85,7 @@ constexpr Alias kAliases[] = {
 
 bool IsUtf8Name(std::string_view c) { return c == "UTF-8"; }
 
-bool HasNonAscii(std::string_view s) {
-  for (char c : s)
-    if (static_cast<unsigned char>(c) >= 0x80) return true;
-  return false;
-}
+bool HasNonAscii(std::string_view s) { return AsciiPrefixLength(s) < s.size(); }
 
 // Extracts "charset=..." from a Content-Type-like value.
 std::string CharsetFromContentType(std::string_view value) {
@@ -184,11 +182,17 @@ std::string RepairUtf8(std::string_view s, size_t* errors) {
   out.reserve(s.size());
   size_t i = 0;
   while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      // NUL is not allowed in HTML text; the parser would replace it anyway.
-      if (c != 0) out.push_back(static_cast<char>(c));
-      ++i;
+    // A run of ASCII is copied whole; NUL is not allowed in HTML text (the parser would
+    // replace it anyway), so it is dropped.
+    if (size_t run = AsciiPrefixLength(s.substr(i)); run > 0) {
+      std::string_view ascii = s.substr(i, run);
+      if (std::memchr(ascii.data(), 0, run) == nullptr) {
+        out.append(ascii);
+      } else {
+        for (char c : ascii)
+          if (c != 0) out.push_back(c);
+      }
+      i += run;
       continue;
     }
     size_t start = i;

@@ -14,7 +14,13 @@
 
 #include "clean/clean.h"
 #include "html/parser.h"
+#include "html/serialize.h"
+#include "publish/feeds.h"
 #include "publish/images.h"
+#include "publish/manifest.h"
+#include "publish/search_shards.h"
+#include "publish/share.h"
+#include "publish/variants.h"
 #include "render/escape.h"
 #include "render/page.h"
 #include "util/dates.h"
@@ -108,28 +114,25 @@ std::string Esc(std::string_view s) { return render::EscapeXml(s); }
 // A link target in an HTML attribute: refused schemes become "" (a link to the page itself).
 std::string EscUrl(std::string_view url) { return Esc(render::SafeUrl(url)); }
 
-std::string HtmlHead(const std::string& title, const std::string& css) {
-  return "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n"
-         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-         "<meta name=\"referrer\" content=\"no-referrer\">\n"
-         "<meta http-equiv=\"Content-Security-Policy\" content=\"script-src 'none'\">\n<title>" +
-         Esc(title) + "</title>\n<link rel=\"stylesheet\" href=\"" + EscUrl(css) +
-         "\">\n</head>\n<body>\n";
+// The head and nav of a page of the site: `head` carries lang, stylesheet, home link,
+// feeds and counterparts.
+std::string HtmlHead(const std::string& title, const render::PageOptions& head) {
+  return render::HtmlHead(title, head, "", head.lang) + render::HtmlNav(head);
 }
 
 std::string HtmlIndexPage(const config::Config& cfg, const config::ChannelConfig& ch,
                           const std::vector<store::IndexEntry>& entries, size_t page, size_t pages,
-                          const std::function<std::string(const store::IndexEntry&)>& target_of) {
+                          const std::function<std::string(const store::IndexEntry&)>& target_of,
+                          const render::PageOptions& head) {
   size_t size = static_cast<size_t>(cfg.site.index_page_size);
-  std::string out = HtmlHead(ch.name + " · " + cfg.site.title, "../../style.css");
-  out += "<nav><a href=\"../../index.html\">" + Esc(cfg.site.title) + "</a></nav>\n<h1>" +
-         Esc(ch.name) + "</h1>\n<ul class=\"index\">\n";
+  std::string out = HtmlHead(ch.name + " · " + cfg.site.title, head);
+  out += "<main>\n<h1>" + Esc(ch.name) + "</h1>\n<ul class=\"index\">\n";
   for (size_t i = std::min(entries.size(), page * size); i-- > (page - 1) * size;) {
     const auto& e = entries[i];
     out += "<li><a href=\"" + EscUrl(target_of(e)) + "\">" + Esc(CollapseWhitespace(e.title)) +
            "</a></li>\n";
   }
-  out += "</ul>\n<nav class=\"pager\">";
+  out += "</ul>\n</main>\n<nav class=\"pager\" aria-label=\"pages\">";
   size_t last =
       page > static_cast<size_t>(cfg.site.pager_pages) ? page - cfg.site.pager_pages + 1 : 1;
   for (size_t n = std::min(pages, page + 1); n >= 1 && n + 1 > last; --n) {
@@ -143,9 +146,10 @@ std::string HtmlIndexPage(const config::Config& cfg, const config::ChannelConfig
   return out;
 }
 
-std::string HtmlHome(const config::Config& cfg) {
-  std::string out = HtmlHead(cfg.site.title, "style.css");
-  out += "<h1>" + Esc(cfg.site.title) + "</h1>\n";
+std::string HtmlHome(const config::Config& cfg, const render::PageOptions& head,
+                     const std::string& signature_line) {
+  std::string out = HtmlHead(cfg.site.title, head);
+  out += "<main>\n<h1>" + Esc(cfg.site.title) + "</h1>\n";
   std::vector<std::string> groups = ChannelGroups(cfg);
   for (const auto& g : groups) {
     if (!g.empty()) out += "<h2>" + Esc(g) + "</h2>\n";
@@ -156,34 +160,11 @@ std::string HtmlHome(const config::Config& cfg) {
                Esc(ch.name) + "</a></li>\n";
     out += "</ul>\n";
   }
-  out += "<p><a href=\"feed.xml\">Atom</a></p>\n</body>\n</html>\n";
-  return out;
-}
-
-// An Atom feed of the newest entries (deterministic: dates come from the store).
-std::string AtomFeed(const config::Config& cfg, const std::string& title, const std::string& self,
-                     std::vector<store::IndexEntry> entries) {
-  std::stable_sort(entries.begin(), entries.end(),
-                   [](const store::IndexEntry& a, const store::IndexEntry& b) {
-                     return a.added_at > b.added_at;
-                   });
-  if (entries.size() > 50) entries.resize(50);
-  const std::string& base = cfg.site.base_url;
-  std::string updated =
-      FormatUnixUtc(entries.empty() ? 0 : entries.front().added_at, "%Y-%m-%dT%H:%M:%SZ");
-  std::string out =
-      "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n";
-  out += "<title>" + render::EscapeXml(title) + "</title>\n<id>" + render::EscapeXml(base + self) +
-         "</id>\n<link rel=\"self\" href=\"" + EscUrl(base + self) + "\"/>\n<link href=\"" +
-         EscUrl(base.empty() ? "index.html" : base) + "\"/>\n<updated>" + updated + "</updated>\n";
-  for (const auto& e : entries) {
-    std::string href = base + "pages/" + e.home_channel + "/" + e.article_id + ".html";
-    out += "<entry><title>" + render::EscapeXml(CollapseWhitespace(e.title)) +
-           "</title><link href=\"" + EscUrl(href) + "\"/><id>" + render::EscapeXml(href) +
-           "</id><updated>" + FormatUnixUtc(e.added_at, "%Y-%m-%dT%H:%M:%SZ") +
-           "</updated></entry>\n";
-  }
-  out += "</feed>\n";
+  out +=
+      "<p><a href=\"search.html\">Search</a> · <a href=\"feed.xml\">Atom</a> · <a "
+      "href=\"feed.json\">JSON Feed</a></p>\n</main>\n";
+  if (!signature_line.empty()) out += "<footer><p>" + Esc(signature_line) + "</p></footer>\n";
+  out += "</body>\n</html>\n";
   return out;
 }
 
@@ -235,7 +216,7 @@ std::string FormatManifest(const std::unordered_map<int64_t, ManifestEntry>& pag
 // The configuration that shapes article pages; a change re-renders every page.
 // Raised whenever the page renderers change what they write (escaping, layout), so pages
 // built by an older samizdat are rendered again.
-constexpr int kPageFormatVersion = 3;
+constexpr int kPageFormatVersion = 4;
 
 std::string PageSettingsKey(const config::SiteConfig& s) {
   return json{{"format", kPageFormatVersion},
@@ -245,7 +226,10 @@ std::string PageSettingsKey(const config::SiteConfig& s) {
               {"links", std::string(clean::LinkPolicyName(s.link_policy))},
               {"shift", s.heading_shift},
               {"wrapper", s.body_wrapper},
-              {"theme", std::string(config::ThemeName(s.theme))}}
+              {"theme", std::string(config::ThemeName(s.theme))},
+              {"lang", s.lang},
+              {"variants", s.variants},
+              {"public_urls", s.public_urls}}
       .dump();
 }
 
@@ -258,6 +242,7 @@ struct Job {
   std::vector<html::Node*> imgs;
   std::vector<std::string> urls;
   std::string page;
+  std::vector<std::pair<std::string, std::string>> share_files;  // (relative path, contents)
 };
 
 // Runs `fn` on every job, on up to 8 threads. `fn` must be pure (no I/O, no shared state).
@@ -282,22 +267,35 @@ std::string JsonText(const json& j) {
 // a problem with one article or file is recorded, naming it, and the build goes on.
 class SiteBuilder {
  public:
-  SiteBuilder(const config::Config& cfg, store::Store& store, Env& env, fetch::HttpClient* http)
+  // Builds trees[tree] into cfg.output_dir; a variant tree reads the images the original
+  // tree (at `original_root`) holds and downloads none.
+  SiteBuilder(const config::Config& cfg, store::ArticleStore& store, Env& env,
+              fetch::HttpClient* http, const std::vector<SiteTree>& trees, size_t tree,
+              const std::string& original_root)
       : cfg_(cfg),
         store_(store),
         env_(env),
         out_(env, cfg.output_dir),
-        images_(out_, cfg.site.rehost_images ? http : nullptr, cfg.site.max_image_bytes),
-        http_(http),
+        trees_(trees),
+        tree_(tree),
+        image_tree_(env, original_root),
+        images_(tree == 0 ? out_ : image_tree_,
+                tree == 0 && cfg.site.rehost_images ? http : nullptr, cfg.site.max_image_bytes),
+        http_(tree == 0 ? http : nullptr),
         ext_(cfg.site.theme == config::Theme::kHtml ? ".html" : ".md"),
         html_site_(cfg.site.theme == config::Theme::kHtml) {}
 
   BuildReport Run();
+  // manifest.json and its signature over the whole output (variant trees included) and the
+  // archive: called once every tree is built.
+  void SignTrees(std::vector<std::string>* errors);
 
  private:
+  void WriteSearch();
   bool Write(OutputTree& tree, const std::string& relative, std::string_view contents,
              const std::string& about = "");
   void PlanArchive();
+  bool LoadSigningKey();
   void LoadManifest();
   bool UpToDate(int64_t id, int64_t revision, const std::string& relative);
   void RenderPages();
@@ -314,14 +312,22 @@ class SiteBuilder {
   void WriteChannel(const config::ChannelConfig& ch, std::vector<store::IndexEntry>* all);
   void WriteHtmlHome(std::vector<store::IndexEntry> all);
   std::string TargetOf(const store::IndexEntry& e) const;
+  render::PageOptions HeadFor(const std::string& relative, const std::string& feed) const;
+  void WriteFeeds(const std::string& stem, const std::string& title,
+                  const std::vector<store::IndexEntry>& entries);
+  bool FeedContent(int64_t article, FeedItem& item);
+  const SiteTree& tree() const { return trees_[tree_]; }
 
   const config::Config& cfg_;
-  store::Store& store_;
+  store::ArticleStore& store_;
   Env& env_;
   BuildReport report_;
   Status store_error_;  // the first failed store read: the build stops before it writes
   OutputTree out_;
   std::unique_ptr<OutputTree> archive_out_;
+  const std::vector<SiteTree>& trees_;
+  const size_t tree_;      // which of trees_ this build writes
+  OutputTree image_tree_;  // the original tree, where a variant's images are read
   ImageStore images_;
   fetch::HttpClient* http_;
   const std::string ext_;
@@ -330,11 +336,13 @@ class SiteBuilder {
   render::PageOptions page_options_;
   clean::CleanOptions clean_options_;
   std::string stamp_, settings_, archive_root_;
+  std::optional<trust::SecretKey> signing_key_;
+  std::string signature_line_;  // SignatureFooter of the signing key; "" when unsigned
   std::unordered_set<int64_t> archived_;
   // Canonical URL -> the link to its mirror page from a page in pages/<channel>/.
   std::unordered_map<std::string, std::string> mirror_path_;
   std::unordered_map<int64_t, ManifestEntry> pages_;
-  std::vector<std::string> sitemap_paths_;
+  std::map<std::string, int64_t> sitemap_;  // html: path -> when it last changed (0: unknown)
   std::vector<Job> batch_;
 };
 
@@ -364,12 +372,12 @@ bool SiteBuilder::Write(OutputTree& tree, const std::string& relative, std::stri
 // the main tree's pages and indexes link to them through the archive's prefix.
 void SiteBuilder::PlanArchive() {
   const publish::ArchiveConfig& archive = cfg_.publish.archive;
-  Result<std::vector<store::Store::ArticlePath>> read = store_.ArticlePaths();
+  Result<std::vector<store::ArticleStore::ArticlePath>> read = store_.ArticlePaths();
   if (!read.ok()) {
     store_error_ = read.status();
     return;
   }
-  const std::vector<store::Store::ArticlePath>& paths = *read;
+  const std::vector<store::ArticleStore::ArticlePath>& paths = *read;
   if (archive.enabled() && static_cast<int64_t>(paths.size()) > archive.max_articles)
     for (size_t i = 0; i < paths.size() - static_cast<size_t>(archive.max_articles); ++i)
       archived_.insert(paths[i].id);
@@ -389,7 +397,7 @@ void SiteBuilder::PlanArchive() {
 // The manifest: the page settings, then per article the revision and path it was last
 // rendered with. Tab-separated: read and written in a few milliseconds at 100,000 pages.
 void SiteBuilder::LoadManifest() {
-  settings_ = PageSettingsKey(cfg_.site);
+  settings_ = PageSettingsKey(cfg_.site) + signature_line_;
   std::string text;
   if (out_.Read(".samizdat/build-manifest.tsv", &text)) pages_ = ParseManifest(text, settings_);
 }
@@ -426,6 +434,7 @@ void SiteBuilder::Prepare(Job& j) const {
   a.base_url = c.canonical_url;
   // The store holds the body sync cleaned; only the site's own choices remain to apply.
   clean::ApplySitePolicy(*a.doc, a.body, clean_options_);
+  if (tree().converter) ConvertArticle(*tree().converter, a);
   for (html::Node* n = a.body->first_child; n; n = html::NextInTree(n, a.body)) {
     if (n->Is(html::Tag::k_img)) {
       j.imgs.push_back(n);
@@ -444,14 +453,23 @@ void SiteBuilder::Prepare(Job& j) const {
 
 // Pure: points images at their re-hosted copies and renders the page.
 void SiteBuilder::Render(Job& j) const {
-  const std::string up = "../../";  // from pages/<channel>/ to the tree root
+  // From pages/<channel>/ to the root of the tree that holds the images.
+  const std::string up = tree_ == 0 ? "../../" : "../../../";
   for (html::Node* img : j.imgs)
     if (std::string local = images_.LocalPath(std::string(img->Attr("src"))); !local.empty())
       j.a.doc->SetAttr(img, "src", up + local);
   if (j.a.lead_image)
     if (std::string local = images_.LocalPath(j.a.lead_image->src); !local.empty())
       j.a.lead_image->src = up + local;
-  j.page = render::RenderPage(j.a, page_options_, cfg_.site.theme);
+  render::PageOptions options = page_options_;
+  options.counterparts = CounterpartLinks(trees_, tree_, j.relative);
+  options.feeds = HeadFor(j.relative, "feed").feeds;
+  if (!j.archived) {  // the public URLs name the main tree's hosts
+    ShareBlock share = ShareBlockFor(cfg_.site.public_urls, j.relative, html_site_);
+    options.share = std::move(share.codes);
+    j.share_files = std::move(share.files);
+  }
+  j.page = render::RenderPage(j.a, options, cfg_.site.theme);
 }
 
 void SiteBuilder::WritePage(Job& j) {
@@ -469,6 +487,7 @@ void SiteBuilder::WritePage(Job& j) {
     pages_.erase(j.c.id);
     return;
   }
+  for (const auto& [relative, svg] : j.share_files) Write(out_, relative, svg, j.c.canonical_url);
   ++report_.pages_rendered;
   // A page still pointing at an original image is rendered again next time.
   bool complete = true;
@@ -508,19 +527,108 @@ void SiteBuilder::RenderPages() {
         if (c.home_channel.empty()) return;
         ++report_.articles;
         std::string relative = relative_of(c);
-        if (html_site_) sitemap_paths_.push_back(relative);
+        if (html_site_) sitemap_.emplace(relative, 0);
         if (!c.content_loaded) {  // the `want` below found its page up to date
           ++report_.files_unchanged;
-          if (!archived_.count(c.id)) out_.Keep(relative);
+          if (archived_.count(c.id)) return;
+          out_.Keep(relative);
+          if (!html_site_)
+            for (const auto& f : ShareFileNames(cfg_.site.public_urls.size(), relative))
+              out_.Keep(f);
           return;
         }
-        batch_.push_back(Job{c, relative, archived_.count(c.id) > 0, {}, {}, {}, {}});
+        batch_.push_back(Job{c, relative, archived_.count(c.id) > 0, {}, {}, {}, {}, {}});
         if (batch_.size() >= 256) Flush();
       },
       [&](const store::CurrentArticle& light) {
         return !UpToDate(light.id, light.revision_id, relative_of(light));
       });
   Flush();
+}
+
+// What the head and nav of the html page at `relative` link to: the stylesheet, home, the
+// `feed` ("feeds/<channel>" or "feed": its Atom and JSON Feed), the page in other scripts.
+render::PageOptions SiteBuilder::HeadFor(const std::string& relative,
+                                         const std::string& feed) const {
+  std::string up;
+  for (char ch : relative)
+    if (ch == '/') up += "../";
+  render::PageOptions head = page_options_;
+  head.stylesheet = up + "style.css";
+  head.home_href = up + "index.html";
+  head.feeds = {{"application/atom+xml", up + feed + ".xml", ""},
+                {"application/feed+json", up + feed + ".json", ""}};
+  head.counterparts = CounterpartLinks(trees_, tree_, relative);
+  return head;
+}
+
+// Loads the article and fills in what the feed shows of it: its body as its page shows it
+// (site policy, script, mirror links, re-hosted images; relative to its page), its byline
+// and original URL. False (recorded) when the store cannot be read.
+bool SiteBuilder::FeedContent(int64_t article, FeedItem& item) {
+  Result<std::optional<store::CurrentArticle>> read = store_.CurrentArticleById(article);
+  if (!read.ok()) {
+    store_error_ = read.status();
+    return false;
+  }
+  if (!*read) return false;
+  Job j{std::move(**read), {}, archived_.count(article) > 0, {}, {}, {}, {}, {}};
+  Prepare(j);
+  const std::string up = tree_ == 0 ? "../../" : "../../../";
+  for (html::Node* img : j.imgs)
+    if (std::string local = images_.LocalPath(std::string(img->Attr("src"))); !local.empty())
+      j.a.doc->SetAttr(img, "src", up + local);
+  html::SerializeOptions so;
+  so.xhtml_void = false;
+  item.content_html = j.a.body ? html::InnerHtml(j.a.body, so) : "";
+  item.author = j.a.byline.value_or("");
+  item.original = j.c.canonical_url;
+  return true;
+}
+
+// <stem>.xml (Atom) and <stem>.json (JSON Feed 1.1): the newest 50 entries by
+// publication date, with full content.
+void SiteBuilder::WriteFeeds(const std::string& stem, const std::string& title,
+                             const std::vector<store::IndexEntry>& entries) {
+  const std::string up = stem.find('/') == std::string::npos ? "" : "../";
+  const config::SiteConfig& site = cfg_.site;
+  // Ids must be absolute: the public address when there is one.
+  const std::string root = !site.base_url.empty()      ? site.base_url
+                           : !site.public_urls.empty() ? site.public_urls.front()
+                                                       : "";
+  const std::string links = site.base_url.empty() ? up : site.base_url;
+  std::vector<FeedItem> items;
+  for (const auto& e : entries) {
+    FeedItem f;
+    f.id = std::to_string(e.article);  // replaced below, once the article is loaded
+    f.title = CollapseWhitespace(e.title);
+    f.published = FeedDate(e.published, e.added_at);
+    f.updated = std::max(f.published, FeedDate(e.modified, e.updated_at));
+    f.url = "pages/" + e.home_channel + "/" + e.article_id + ext_;
+    items.push_back(std::move(f));
+  }
+  std::vector<FeedItem> shown;
+  for (auto& f : NewestFirst(std::move(items), 50)) {
+    int64_t article = std::strtoll(f.id.c_str(), nullptr, 10);
+    if (!FeedContent(article, f)) continue;
+    std::string path = PercentEncodePath(f.url);
+    f.id = !root.empty() ? root + path : f.original + (tree_ ? "#" + tree().lang : "");
+    const std::string& prefix = cfg_.publish.archive.link_prefix;
+    bool absolute = prefix.find("://") != std::string::npos;
+    f.url = (!archived_.count(article) ? links : absolute ? prefix : links + prefix) + path;
+    f.base = f.url;
+    shown.push_back(std::move(f));
+  }
+  FeedInfo info{title,
+                site.title,
+                site.lang,
+                root.empty() ? "urn:samizdat:" + PercentEncodePath(site.lang + "/" + stem)
+                             : root + stem + ".xml",
+                links + stem + ".xml",
+                links + stem + ".json",
+                links + "index.html"};
+  Write(out_, stem + ".xml", AtomFeed(info, shown));
+  Write(out_, stem + ".json", JsonFeed(info, shown));
 }
 
 void SiteBuilder::WriteChannel(const config::ChannelConfig& ch,
@@ -531,6 +639,7 @@ void SiteBuilder::WriteChannel(const config::ChannelConfig& ch,
     return;
   }
   std::vector<store::IndexEntry> entries = std::move(*read);
+  if (tree().converter) ConvertEntries(*tree().converter, entries);
   std::string jsonl;
   for (const auto& e : entries)
     jsonl += JsonText({{"id", e.article_id},
@@ -544,14 +653,22 @@ void SiteBuilder::WriteChannel(const config::ChannelConfig& ch,
   auto target_of = [this](const store::IndexEntry& e) { return TargetOf(e); };
   const std::string dir = "indexes/" + ch.id + "/";
   if (html_site_) {
+    const std::string feed = "feeds/" + ch.id;
+    SortByPublication(entries);
+    int64_t lastmod = 0;
+    for (const auto& e : entries) {
+      sitemap_["pages/" + e.home_channel + "/" + e.article_id + ext_] = e.updated_at;
+      lastmod = std::max(lastmod, e.updated_at);
+    }
     for (size_t n = 1; n <= npages; ++n) {
       std::string rel = dir + std::to_string(n) + ".html";
-      Write(out_, rel, HtmlIndexPage(cfg_, ch, entries, n, npages, target_of));
-      sitemap_paths_.push_back(rel);
+      Write(out_, rel, HtmlIndexPage(cfg_, ch, entries, n, npages, target_of, HeadFor(rel, feed)));
+      sitemap_[rel] = lastmod;
     }
-    Write(out_, dir + "index.html", HtmlIndexPage(cfg_, ch, entries, npages, npages, target_of));
-    Write(out_, "feeds/" + ch.id + ".xml",
-          AtomFeed(cfg_, ch.name + " · " + cfg_.site.title, "feeds/" + ch.id + ".xml", entries));
+    Write(out_, dir + "index.html",
+          HtmlIndexPage(cfg_, ch, entries, npages, npages, target_of,
+                        HeadFor(dir + "index.html", feed)));
+    WriteFeeds(feed, ch.name + " · " + cfg_.site.title, entries);
     for (auto& e : entries) all->push_back(std::move(e));
     return;
   }
@@ -571,20 +688,65 @@ void SiteBuilder::WriteHtmlHome(std::vector<store::IndexEntry> all) {
       [](const store::IndexEntry& a, const store::IndexEntry& b) { return a.article < b.article; });
   for (auto& e : all)
     if (seen.insert(e.article).second) unique.push_back(std::move(e));
-  Write(out_, "index.html", HtmlHome(cfg_));
-  Write(out_, "feed.xml", AtomFeed(cfg_, cfg_.site.title, "feed.xml", unique));
-  std::sort(sitemap_paths_.begin(), sitemap_paths_.end());
-  std::string sitemap =
-      "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-      "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
-  sitemap += "<url><loc>" + Esc(cfg_.site.base_url + "index.html") + "</loc></url>\n";
-  for (const auto& p : sitemap_paths_)
-    sitemap += "<url><loc>" + Esc(cfg_.site.base_url + p) + "</loc></url>\n";
-  sitemap += "</urlset>\n";
-  Write(out_, "sitemap.xml", sitemap);
+  render::PageOptions head = HeadFor("index.html", "feed");
+  head.home_href.clear();  // the home page itself
+  Write(out_, "index.html", HtmlHome(cfg_, head, signature_line_));
+  WriteFeeds("feed", cfg_.site.title, unique);
+  int64_t newest = 0;
+  for (const auto& [path, lastmod] : sitemap_) newest = std::max(newest, lastmod);
+  sitemap_["index.html"] = newest;
+  Write(out_, "sitemap.xml", Sitemap(cfg_.site.base_url, sitemap_));
+}
+
+// A configured key that cannot be read, or that lies inside the site, stops the build
+// before it writes anything.
+bool SiteBuilder::LoadSigningKey() {
+  const config::SignConfig& sign = cfg_.sign;
+  if (sign.secret_key.empty()) return true;
+  if (IsInsideDirectory(env_, sign.secret_key, cfg_.output_dir) ||
+      (cfg_.publish.archive.enabled() &&
+       IsInsideDirectory(env_, sign.secret_key, cfg_.publish.archive.output))) {
+    report_.error =
+        "refusing to sign: the secret key " + sign.secret_key + " lies inside the published tree";
+    return false;
+  }
+  Result<trust::SecretKey> key =
+      LoadSecretKey(env_, sign.secret_key, sign.password_env, sign.password_file);
+  if (!key.ok()) {
+    report_.error = "cannot sign: " + key.status().message();
+    return false;
+  }
+  signing_key_ = *key;
+  signature_line_ = SignatureFooter(key->Public());
+  return true;
+}
+
+// manifest.json and its signature, written once every other file of the tree is final.
+void SiteBuilder::SignTrees(std::vector<std::string>* errors) {
+  if (!signing_key_) return;
+  int64_t now = static_cast<int64_t>(std::time(nullptr));
+  if (Status s = WriteSignedManifest(env_, cfg_.output_dir, *signing_key_, now); !s.ok())
+    errors->push_back("manifest: " + s.message());
+  if (archive_out_)
+    if (Status s = WriteSignedManifest(env_, archive_out_->root(), *signing_key_, now); !s.ok())
+      errors->push_back("archive manifest: " + s.message());
+}
+
+// The static search index and page (publish/search_shards.h), built from the SQLite store's
+// full-text index; a PostgreSQL store has none yet, and the build says so.
+void SiteBuilder::WriteSearch() {
+  auto* sqlite = dynamic_cast<store::Store*>(&store_);
+  if (!sqlite) {
+    report_.errors.push_back("search index: not built (a PostgreSQL store has no search yet)");
+    return;
+  }
+  SearchIndexReport search;
+  if (Status st = WriteStaticSearch(cfg_.site.title, *sqlite, out_, &search); !st.ok())
+    report_.errors.push_back("search index: " + st.message());
 }
 
 BuildReport SiteBuilder::Run() {
+  if (!LoadSigningKey()) return report_;
   Result<int64_t> latest = store_.LatestUpdate();
   if (!latest.ok()) store_error_ = latest.status();
   stamp_ = cfg_.site.index_stamps && latest.ok() ? Stamp(*latest) : "";
@@ -592,6 +754,10 @@ BuildReport SiteBuilder::Run() {
   LoadManifest();
   page_options_ = config::PageOptionsOf(cfg_.site);
   clean_options_ = PageCleanOptions(cfg_.site);
+  page_options_.lang = cfg_.site.lang;
+  if (tree().converter) page_options_.share_label = tree().converter->Convert("分享本页");
+  if (!signature_line_.empty())
+    page_options_.footer += (page_options_.footer.empty() ? "" : " · ") + signature_line_;
   if (html_site_) {
     page_options_.stylesheet = "../../style.css";
     page_options_.home_href = "../../index.html";
@@ -606,15 +772,20 @@ BuildReport SiteBuilder::Run() {
     report_.error = "cannot read the store: " + store_error_.message();
     return report_;
   }
-  if (html_site_)
+  if (html_site_) {
     WriteHtmlHome(std::move(all_entries));
-  else
-    Write(out_, "README.md", HomePage(cfg_, stamp_));
+    WriteSearch();
+  } else {
+    Write(out_, "README.md",
+          HomePage(cfg_, stamp_) +
+              (signature_line_.empty() ? "" : "---\n\n" + signature_line_ + "\n"));
+  }
   Write(out_, ".samizdat/build-manifest.tsv", FormatManifest(pages_, settings_));
   std::string err;
-  if (!images_.Save(&err)) report_.errors.push_back(err);
+  if (tree_ == 0 && !images_.Save(&err)) report_.errors.push_back(err);
   report_.images_downloaded = images_.downloaded();
   report_.images_failed = images_.failed();
+  report_.image_failures = images_.failures();
   // Whatever this build did not produce (a switched theme, a removed channel) goes, and so
   // do temporary files a killed build left behind.
   out_.Finish(/*remove_stale=*/true, &report_.errors);
@@ -640,9 +811,33 @@ clean::CleanOptions PageCleanOptions(const config::SiteConfig& site) {
 
 std::string Stamp(int64_t unix_seconds) { return FormatUnixUtc(unix_seconds, "%m%d%H%M"); }
 
-BuildReport BuildSite(const config::Config& cfg, store::Store& store, Env& env,
+// The original tree, then each variant's (publish/variants.h), one report for all.
+BuildReport BuildSite(const config::Config& cfg, store::ArticleStore& store, Env& env,
                       fetch::HttpClient* http) {
-  return SiteBuilder(cfg, store, env, http).Run();
+  Result<std::vector<SiteTree>> trees = OpenSiteTrees(cfg.site);
+  if (!trees.ok()) {
+    BuildReport failed;
+    failed.error = trees.status().message();
+    return failed;
+  }
+  SiteBuilder original(cfg, store, env, http, *trees, 0, cfg.output_dir);
+  BuildReport report = original.Run();
+  for (size_t i = 1; i < trees->size(); ++i) {
+    config::Config variant = VariantConfig(cfg, (*trees)[i]);
+    BuildReport r = SiteBuilder(variant, store, env, http, *trees, i, cfg.output_dir).Run();
+    report.pages_rendered += r.pages_rendered;
+    report.files_written += r.files_written;
+    report.files_unchanged += r.files_unchanged;
+    report.errors.insert(report.errors.end(), r.errors.begin(), r.errors.end());
+    if (!r.error.empty()) report.error += (report.error.empty() ? "" : "\n  ") + r.error;
+  }
+  size_t errors = report.errors.size();
+  RemoveDroppedVariants(cfg, env, &report.errors);
+  // Signed last, over every tree: the manifest lists the variant trees' files too.
+  if (report.error.empty()) original.SignTrees(&report.errors);
+  for (size_t i = errors; i < report.errors.size(); ++i)
+    report.error += (report.error.empty() ? "" : "\n  ") + report.errors[i];
+  return report;
 }
 
 }  // namespace samizdat::publish

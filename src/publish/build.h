@@ -29,7 +29,8 @@ struct BuildReport {
   int64_t files_written = 0;   // files whose bytes changed (or are new)
   int64_t files_unchanged = 0;
   int images_downloaded = 0;
-  int images_failed = 0;  // pages keep the original URL for these
+  int images_failed = 0;                    // pages keep the original URL for these
+  std::vector<std::string> image_failures;  // one per failed image: its URL and why
   // Each problem, naming the article URL or the file; the build goes on past them.
   std::vector<std::string> errors;
   std::string error;  // non-empty when the build failed: the problems, one per line
@@ -37,7 +38,7 @@ struct BuildReport {
 
 // `http` downloads images for re-hosting; nullptr (or site.rehost_images = false) keeps
 // the original image URLs.
-BuildReport BuildSite(const config::Config& config, store::Store& store, Env& env,
+BuildReport BuildSite(const config::Config& config, store::ArticleStore& store, Env& env,
                       fetch::HttpClient* http = nullptr);
 
 // The site's page options for the clean stage (link policy, heading shift): the one place

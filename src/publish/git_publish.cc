@@ -87,9 +87,32 @@ int PushUpdate(const char* refname, const char* status, void* payload) {
   return 0;
 }
 
+// What is wrong with a remote that is a local path ("" when it is a URL, an scp-style
+// "host:path", or a git repository): libgit2 would only say "unsupported URL protocol".
+std::string LocalRemoteProblem(const std::string& url) {
+  if (url.find("://") != std::string::npos) return {};
+  size_t colon = url.find(':'), slash = url.find('/');
+  if (colon != std::string::npos && (slash == std::string::npos || colon < slash)) return {};
+  Env& env = *Env::Default();
+  FileInfo info;
+  std::string real;
+  if (url.empty() || !env.RealPath(url, &real).ok() || !env.Stat(real, &info).ok())
+    return "the local path " + url + " does not exist (create it with `git init --bare " + url +
+           "`, or give a URL such as ssh://host/repo.git)";
+  if (!info.is_directory) return "the local path " + url + " is not a directory";
+  if (!env.FileExists(real + "/HEAD") && !env.FileExists(real + "/.git/HEAD"))
+    return "the local path " + url + " is not a git repository (create it with `git init --bare " +
+           url + "`)";
+  return {};
+}
+
 RemoteResult PushTo(git_repository* repo, const RemoteConfig& rc, const std::string& branch) {
   RemoteResult result;
   result.name = rc.name.empty() ? rc.url : rc.name;
+  if (std::string problem = LocalRemoteProblem(rc.url); !problem.empty()) {
+    result.error = "push to " + result.name + ": " + problem;
+    return result;
+  }
   git_remote* raw = nullptr;
   if (git_remote_create_anonymous(&raw, repo, rc.url.c_str()) != 0) {
     result.error = LastError("remote " + result.name + " (" + rc.url + ")");
@@ -295,6 +318,8 @@ PublishReport Publish(const std::string& tree_dir, const PublishConfig& cfg, int
   char hex[GIT_OID_HEXSZ + 1];
   git_oid_tostr(hex, sizeof hex, &head_id);
   report.commit = hex;
+  if (Result<RepoSize> size = MeasureRepository(env, tree_dir, cfg.branch); size.ok())
+    report.size = std::move(*size);
   for (const auto& remote : cfg.remotes)
     report.remotes.push_back(PushTo(repo.get(), remote, cfg.branch));
   return report;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "publish/retention.h"
 #include "util/env.h"
 
 namespace samizdat::publish {
@@ -56,6 +57,7 @@ struct PublishReport {
   std::string commit;      // the branch head after this run (hex)
   int added = 0, modified = 0, deleted = 0;
   std::vector<RemoteResult> remotes;
+  RepoSize size;      // the repository after this run (zero when it could not be measured)
   std::string error;  // fatal: nothing was committed or pushed
   bool AnyRemoteFailed() const;
 };

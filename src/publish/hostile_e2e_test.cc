@@ -471,6 +471,10 @@ void ExpectSiteIsInert(const std::string& root) {
     bool markdown = EndsWith(path, ".md");
     if (!markdown && !EndsWith(path, ".html") && !EndsWith(path, ".xml")) continue;
     ++pages;
+    // The search page's one script is the site's own search.js (CSP script-src 'self').
+    const std::string search_script = "<script src=\"search.js\" defer></script>";
+    if (EndsWith(path, "/search.html") && text.find(search_script) != std::string::npos)
+      text.erase(text.find(search_script), search_script.size());
     for (const auto& f : ActiveMarkup(text, markdown)) ADD_FAILURE() << path << ": " << f;
   }
   EXPECT_GT(pages, 3) << root;

@@ -45,6 +45,10 @@ void ImageStore::Fetch(const std::vector<std::string>& urls, const std::string& 
     std::string type = resp.ok ? ImageType(resp.body) : "";
     if (!resp.ok || type.empty() || static_cast<int64_t>(resp.body.size()) > max_bytes_) {
       ++failed_;
+      failures_.push_back(resp.url + ": " +
+                          (!resp.ok       ? resp.error
+                           : type.empty() ? std::string("not an image")
+                                          : "larger than the size limit"));
       continue;  // not cached: the page keeps the original URL; tried again next build
     }
     unsigned char hash[16];
@@ -57,6 +61,7 @@ void ImageStore::Fetch(const std::vector<std::string>& urls, const std::string& 
     if (!tree_.Exists(relative) &&
         tree_.Put(relative, resp.body, &error) == OutputTree::PutResult::kFailed) {
       ++failed_;
+      failures_.push_back(resp.url + ": " + error);
       continue;
     }
     cache_[resp.url] = relative;

@@ -33,6 +33,8 @@ class ImageStore {
 
   int downloaded() const { return downloaded_; }
   int failed() const { return failed_; }
+  // One line per failed image: its URL and why.
+  const std::vector<std::string>& failures() const { return failures_; }
 
  private:
   OutputTree& tree_;
@@ -41,6 +43,7 @@ class ImageStore {
   std::map<std::string, std::string> cache_;  // URL -> tree-relative path
   int downloaded_ = 0;
   int failed_ = 0;
+  std::vector<std::string> failures_;
 };
 
 }  // namespace samizdat::publish

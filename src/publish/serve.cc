@@ -1,14 +1,10 @@
 #include "publish/serve.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include <httplib.h>
 
-#include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <cstring>
-#include <sstream>
 #include <vector>
 
 #include "util/strings.h"
@@ -22,6 +18,7 @@ std::string ContentType(const std::string& path) {
   ext = AsciiLowerCopy(ext);
   if (ext == "html") return "text/html; charset=utf-8";
   if (ext == "css") return "text/css; charset=utf-8";
+  if (ext == "js") return "text/javascript; charset=utf-8";
   if (ext == "xml") return "application/xml; charset=utf-8";
   if (ext == "md") return "text/markdown; charset=utf-8";
   if (ext == "json" || ext == "jsonl") return "application/json; charset=utf-8";
@@ -39,15 +36,6 @@ int Hex(char c) {
   c = AsciiLower(c);
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   return -1;
-}
-
-void Send(int fd, const std::string& data) {
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = ::send(fd, data.data() + off, data.size() - off, MSG_NOSIGNAL);
-    if (n <= 0) return;
-    off += static_cast<size_t>(n);
-  }
 }
 
 // The real path of `file` (every symlink resolved) when it is a regular file under the real
@@ -105,91 +93,61 @@ std::string ResolveRequestPath(Env& env, const std::string& root, const std::str
   return InsideRoot(env, root, full);
 }
 
+SiteServer::SiteServer(Env& env) : env_(env), server_(std::make_unique<httplib::Server>()) {}
+
 SiteServer::~SiteServer() { Stop(); }
 
 bool SiteServer::Start(const std::string& root, int port, std::string* error) {
   root_ = root;
-  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  int one = 1;
-  setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);  // preview only: never on a public interface
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::listen(listen_fd_, 64) != 0) {
+  server_->set_keep_alive_timeout(1);  // Stop() waits for idle connections no longer than this
+  server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    Answer(req, res);
+    return httplib::Server::HandlerResponse::Handled;
+  });
+  // Preview only: never on a public interface.
+  bool bound = port == 0 ? (port_ = server_->bind_to_any_port("127.0.0.1")) > 0
+                         : server_->bind_to_port("127.0.0.1", port);
+  if (!bound) {
     *error = "cannot listen on 127.0.0.1:" + std::to_string(port) + ": " + std::strerror(errno);
-    ::close(listen_fd_);
-    listen_fd_ = -1;
     return false;
   }
-  socklen_t len = sizeof addr;
-  getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-  port_ = ntohs(addr.sin_port);
-  thread_ = std::thread([this] { Loop(); });
+  if (port != 0) port_ = port;
+  thread_ = std::thread([this] {
+    server_->listen_after_bind();
+    listener_done_ = true;
+  });
+  // stop() is a no-op until the listener runs: wait for it, so Stop() right after Start()
+  // still stops.
+  while (!server_->is_running() && !listener_done_) std::this_thread::yield();
   return true;
 }
 
 void SiteServer::Stop() {
-  if (listen_fd_ < 0) return;
-  stopping_ = true;
-  if (thread_.joinable()) thread_.join();
-  ::close(listen_fd_);
-  listen_fd_ = -1;
+  if (!thread_.joinable()) return;
+  server_->stop();
+  thread_.join();
 }
 
 void SiteServer::Wait() {
   if (thread_.joinable()) thread_.join();
 }
 
-void SiteServer::Loop() {
-  while (!stopping_) {
-    pollfd p{listen_fd_, POLLIN, 0};
-    if (::poll(&p, 1, 100) <= 0) continue;
-    int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0) continue;
-    Handle(fd);  // one at a time: a preview server, not a production one
-    ::close(fd);
-  }
-}
-
-void SiteServer::Handle(int fd) {
-  std::string req;
-  char buf[4096];
-  while (req.find("\r\n\r\n") == std::string::npos && req.size() < 16384) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 2000) <= 0) return;
-    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) return;
-    req.append(buf, static_cast<size_t>(n));
-  }
-  std::istringstream line(req.substr(0, req.find("\r\n")));
-  std::string method, target;
-  line >> method >> target;
-  auto reply = [&](int status, const std::string& reason, const std::string& type,
-                   const std::string& body, bool head) {
-    std::string out = "HTTP/1.1 " + std::to_string(status) + " " + reason +
-                      "\r\nContent-Type: " + type +
-                      "\r\nContent-Length: " + std::to_string(body.size()) +
-                      "\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n";
-    if (!head) out += body;
-    Send(fd, out);
-  };
-  if (method != "GET" && method != "HEAD") {
-    reply(405, "Method Not Allowed", "text/plain", "GET and HEAD only\n", false);
+void SiteServer::Answer(const httplib::Request& req, httplib::Response& res) const {
+  res.set_header("X-Content-Type-Options", "nosniff");
+  if (req.method != "GET" && req.method != "HEAD") {
+    res.status = 405;
+    res.set_content("GET and HEAD only\n", "text/plain");
     return;
   }
-  std::string file = ResolveRequestPath(env_, root_, target);
-  if (file.empty()) {
-    reply(404, "Not Found", "text/plain", "not found\n", method == "HEAD");
-    return;
-  }
+  std::string file = ResolveRequestPath(env_, root_, req.target);
   std::string body;
-  if (!env_.ReadFileToString(file, &body).ok()) {
-    reply(404, "Not Found", "text/plain", "not found\n", method == "HEAD");
+  if (file.empty() || !env_.ReadFileToString(file, &body).ok()) {
+    res.status = 404;
+    res.set_content("not found\n", "text/plain");
     return;
   }
-  reply(200, "OK", ContentType(file), body, method == "HEAD");
+  res.status = 200;
+  res.set_content(std::move(body), ContentType(file));
 }
 
 }  // namespace samizdat::publish

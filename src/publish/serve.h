@@ -1,22 +1,29 @@
-// `samizdat serve`: the built site over HTTP on 127.0.0.1, for preview. GET and HEAD of
-// files under the root only: paths are percent-decoded and normalised, ".." (also as
-// %2e%2e), NUL, backslashes and hidden files (.samizdat/, .git/) are refused, and a file
-// whose real path (symlinks resolved) is outside the root's real path is refused too.
-// Directories serve their index.html (or README.md), content types follow the extension.
+// `samizdat serve`: the built site over HTTP on 127.0.0.1 (cpp-httplib), for preview. GET and HEAD
+// of files under the root only: paths are percent-decoded and normalised, ".." (also as %2e%2e),
+// NUL, backslashes and hidden files (.samizdat/, .git/) are refused, and a file whose real path
+// (symlinks resolved) is outside the root's real path is refused too. Directories serve their
+// index.html (or README.md), content types follow the extension.
 #pragma once
 
 #include <atomic>
+#include <memory>
 #include <string>
 #include <thread>
 
 #include "util/env.h"
+
+namespace httplib {
+class Server;
+struct Request;
+struct Response;
+}  // namespace httplib
 
 namespace samizdat::publish {
 
 class SiteServer {
  public:
   // Every file is looked up and read through `env`.
-  explicit SiteServer(Env& env = *Env::Default()) : env_(env) {}
+  explicit SiteServer(Env& env = *Env::Default());
   ~SiteServer();
   SiteServer(const SiteServer&) = delete;
   SiteServer& operator=(const SiteServer&) = delete;
@@ -29,15 +36,15 @@ class SiteServer {
   void Wait();
 
  private:
-  void Loop();
-  void Handle(int fd);
+  // One request: the file it names, 404 when refused, 405 for anything but GET and HEAD.
+  void Answer(const httplib::Request& req, httplib::Response& res) const;
 
   Env& env_;
+  std::unique_ptr<httplib::Server> server_;
   std::string root_;
-  int listen_fd_ = -1;
   int port_ = 0;
-  std::atomic<bool> stopping_{false};
   std::thread thread_;
+  std::atomic<bool> listener_done_{false};
 };
 
 // Maps a request target to the real path of a file under `root`, or "" when it must be

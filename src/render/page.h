@@ -25,6 +25,17 @@ std::string TagMenuLinks(std::string_view menu, std::string_view id);
 // anywhere (newlines inside <pre> written as &#10;), inline content never split.
 std::string BodyHtmlBlock(const html::Node* body);
 
+// The html theme's document head, through <body>: lang (when not empty), title, the
+// stylesheet (linked, or inline when site.stylesheet is empty), rel=canonical to
+// `canonical` when it is a fit URL, rel=alternate to site.feeds and (with hreflang) to
+// site.counterparts.
+std::string HtmlHead(std::string_view title, const PageOptions& site, std::string_view canonical,
+                     std::string_view lang);
+
+// The html theme's <nav>: home (when site.home_href is set) and the counterparts; "" when
+// there is neither.
+std::string HtmlNav(const PageOptions& site);
+
 // The html theme's stylesheet (inlined in standalone pages, style.css in a built site).
 std::string_view Stylesheet();
 

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <map>
 
+#include "store/search_index.h"
 #include "util/ids.h"
 
 namespace samizdat::store {
@@ -53,23 +54,29 @@ class Stmt {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
-// BEGIN IMMEDIATE ... COMMIT, rolled back unless Commit() succeeds.
+// BEGIN IMMEDIATE ... COMMIT, rolled back unless Commit() succeeds. Inside a transaction
+// already open (Store::InTransaction) it is a savepoint instead: its writes are kept or
+// undone on their own, and made durable by the outer commit.
 class Transaction {
  public:
-  explicit Transaction(sqlite3* db) : db_(db) {
-    ok_ = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
+  explicit Transaction(sqlite3* db) : db_(db), nested_(sqlite3_get_autocommit(db) == 0) {
+    ok_ = Run(nested_ ? "SAVEPOINT tx" : "BEGIN IMMEDIATE");
   }
   ~Transaction() {
-    if (ok_ && !committed_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    if (ok_ && !committed_) Run(nested_ ? "ROLLBACK TO tx; RELEASE tx" : "ROLLBACK");
   }
   bool ok() const { return ok_; }
   [[nodiscard]] bool Commit() {
-    committed_ = sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK;
+    committed_ = Run(nested_ ? "RELEASE tx" : "COMMIT");
     return committed_;
   }
 
  private:
+  bool Run(const char* sql) {
+    return sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) == SQLITE_OK;
+  }
   sqlite3* db_;
+  bool nested_;
   bool ok_ = false;
   bool committed_ = false;
 };
@@ -170,7 +177,9 @@ DROP INDEX articles_article_id;
 CREATE INDEX articles_article_id ON articles(article_id COLLATE NOCASE);
 CREATE UNIQUE INDEX articles_page ON articles(home_channel, article_id COLLATE NOCASE);
 )SQL",
-    // 4: near-duplicates (an article repeating an earlier one, found by the LSH band keys of
+    // 4: the full-text index (store/search_index.h).
+    kSearchIndexMigration,
+    // 5: near-duplicates (an article repeating an earlier one, found by the LSH band keys of
     // its text) and re-checks (when an article's page was last fetched).
     R"SQL(
 ALTER TABLE articles ADD COLUMN duplicate_of INTEGER REFERENCES articles(id);
@@ -318,7 +327,8 @@ std::unique_ptr<Store> Store::Open(const std::string& path, std::string* error) 
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
   // WAL: readers never block the writer; FULL: a committed article survives power loss.
   if (!store->SetJournalModeWal(error) || !store->Exec("PRAGMA synchronous=FULL", error) ||
-      !store->Exec("PRAGMA foreign_keys=ON", error) || !store->Migrate(error)) {
+      !store->Exec("PRAGMA foreign_keys=ON", error) || !PrepareSearchConnection(db, error) ||
+      !store->Migrate(error)) {
     *error = "store " + path + ": " + *error;
     return nullptr;
   }
@@ -543,6 +553,14 @@ Status Store::InsertMemberships(int64_t article, const ArticleInput& in, int64_t
   return Status::Ok();
 }
 
+Status Store::InTransaction(const std::function<Status()>& writes) {
+  Transaction tx(db_);
+  if (!tx.ok()) return Error("cannot begin transaction");
+  if (Status st = writes(); !st.ok()) return st;
+  if (!tx.Commit()) return Error("cannot commit");
+  return Status::Ok();
+}
+
 Result<SaveOutcome> Store::SaveArticle(const ArticleInput& in, int64_t now) {
   Transaction tx(db_);
   if (!tx.ok()) return Error("cannot begin transaction", in.canonical_url);
@@ -565,8 +583,11 @@ Result<SaveOutcome> Store::SaveArticle(const ArticleInput& in, int64_t now) {
     s.Bind(1, in.feed_published).Bind(2, in.feed_updated).Bind(3, article);
     if (!s.Done()) return Error("cannot update article", in.canonical_url);
   }
-  if (outcome != SaveOutcome::kUnchanged)
+  if (outcome != SaveOutcome::kUnchanged) {
+    if (Status st = existing ? UnindexArticle(db_, article) : Status::Ok(); !st.ok()) return st;
     if (Status st = InsertRevision(in, article, hash, now); !st.ok()) return st;
+    if (Status st = IndexArticle(db_, article); !st.ok()) return st;
+  }
   if (Status st = InsertMemberships(article, in, now); !st.ok()) return st;
   if (existing)
     if (Status st = MarkChecked(in.canonical_url, now); !st.ok()) return st;
@@ -647,6 +668,31 @@ Status Store::ForEachCurrentArticle(const std::function<void(const CurrentArticl
   return rc == SQLITE_DONE ? Status::Ok() : Error("cannot list articles");
 }
 
+Result<std::optional<CurrentArticle>> Store::CurrentArticleById(int64_t id) {
+  Stmt s(db_,
+         "SELECT a.current_revision, a.article_id, a.home_channel, a.canonical_url, r.title, "
+         "r.byline, r.published, r.modified, r.lead_image, r.html FROM articles a "
+         "JOIN revisions r ON r.id=a.current_revision WHERE a.id=?");
+  s.Bind(1, id);
+  Result<bool> row = s.Row();
+  if (!row.ok()) return Error("cannot read article", std::to_string(id));
+  if (!*row) return std::optional<CurrentArticle>();
+  CurrentArticle c;
+  c.id = id;
+  c.revision_id = s.Int(0);
+  c.article_id = s.Text(1);
+  c.home_channel = s.Text(2);
+  c.canonical_url = s.Text(3);
+  c.title = s.Text(4);
+  c.byline = s.Text(5);
+  c.published = s.Text(6);
+  c.modified = s.Text(7);
+  c.lead_image_json = s.Text(8);
+  c.html = s.Text(9);
+  c.content_loaded = true;
+  return std::optional<CurrentArticle>(std::move(c));
+}
+
 Result<std::vector<Store::ArticlePath>> Store::ArticlePaths() {
   Stmt s(db_, "SELECT id, canonical_url, article_id, home_channel FROM articles ORDER BY id");
   std::vector<ArticlePath> out;
@@ -658,14 +704,16 @@ Result<std::vector<Store::ArticlePath>> Store::ArticlePaths() {
 
 Result<std::vector<IndexEntry>> Store::ChannelIndex(std::string_view channel) {
   Stmt s(db_,
-         "SELECT a.id, a.article_id, a.title, a.home_channel, m.added_at FROM memberships m "
-         "JOIN articles a ON a.id=m.article WHERE m.channel=? AND a.current_revision IS NOT NULL "
+         "SELECT a.id, a.article_id, a.title, a.home_channel, m.added_at, r.published, "
+         "r.modified, a.updated_at FROM memberships m JOIN articles a ON a.id=m.article "
+         "JOIN revisions r ON r.id=a.current_revision WHERE m.channel=? "
          "ORDER BY m.added_at, m.article");
   s.Bind(1, channel);
   std::vector<IndexEntry> out;
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW)
-    out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4)});
+    out.push_back(
+        {s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4), s.Text(5), s.Text(6), s.Int(7)});
   if (rc != SQLITE_DONE) return Error("cannot read the channel index", channel);
   return out;
 }

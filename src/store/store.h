@@ -13,220 +13,83 @@
 #include <string_view>
 #include <vector>
 
+#include "store/article_store.h"
 #include "util/status.h"
 
 struct sqlite3;
 
 namespace samizdat::store {
 
-// A revision's lead image. Stored as JSON {src, alt, caption} (sync writes it, the site
-// builder reads it); these two functions are the one definition of that text.
-struct LeadImage {
-  std::string src;  // absolute URL
-  std::string alt;
-  std::string caption;
-};
-std::string LeadImageToJson(const LeadImage& image);
-// nullopt for "" (no lead image) and for text that is not such an object.
-std::optional<LeadImage> LeadImageFromJson(std::string_view json);
-
-struct Validators {
-  std::string etag;
-  std::string last_modified;
-};
-
-struct FetchLogEntry {
-  std::string url;
-  std::string source_id;
-  int64_t at = 0;  // unix seconds
-  int status = 0;  // HTTP status, 0 when no response
-  int64_t bytes = 0;
-  int64_t elapsed_ms = 0;
-  int attempts = 1;
-  std::string error;
-};
-
-// An article's place in a channel, and the source whose listing put it there.
-struct Membership {
-  std::string channel;
-  std::string source_id;
-};
-
-// What sync hands the store for one fetched and extracted article.
-struct ArticleInput {
-  std::string canonical_url;
-  // The page name wanted (n13199494). The store makes it safe (util/ids.h) and unique: an
-  // id another article has gets "-<hash of the URL>"; an article keeps its id forever.
-  std::string article_id;
-  std::vector<Membership> memberships;
-  std::string feed_published;  // RFC 3339 from the feed, or ""
-  std::string feed_updated;
-  // Extracted content.
-  std::string title, byline, published, modified, lead_image_json, html, text;
-  // The raw page, kept compressed so re-extraction never re-fetches.
-  std::string raw_body;
-  std::string content_type;
-  std::string charset;
-  std::string fetched_url;
-  // Near-duplicates (dedup/near_duplicate.h): the text's LSH band keys, kept for articles
-  // stored later to find this one by; and the stored article this one repeats, or 0.
-  std::vector<uint64_t> duplicate_bands;
-  int64_t duplicate_of = 0;
-};
-
-struct StoredArticle {
-  int64_t id = 0;
-  std::string canonical_url;
-  std::string article_id;
-  std::string feed_published;
-  std::string feed_updated;
-  std::string title;
-  std::string content_hash;  // of the current revision
-  int revisions = 0;
-  std::vector<std::string> channels;
-  int64_t first_seen_at = 0;
-  int64_t checked_at = 0;  // when its page was last fetched (stored, unchanged or 304)
-};
-
-enum class SaveOutcome { kNew, kChanged, kUnchanged };
-
-// The current revision of an article, as the site builder needs it.
-struct CurrentArticle {
-  int64_t id = 0;
-  int64_t revision_id = 0;
-  std::string canonical_url;
-  std::string article_id;
-  std::string title, byline, published, modified, lead_image_json, html;
-  std::string home_channel;     // the channel whose pages/ folder holds the article
-  std::string source_id;        // the source that added it to its home channel
-  bool content_loaded = false;  // false when ForEachCurrentArticle's `want` declined it
-};
-
-// One line of a channel index: memberships in the order they were added.
-struct IndexEntry {
-  int64_t article = 0;
-  std::string article_id;
-  std::string title;
-  std::string home_channel;
-  int64_t added_at = 0;
-};
-
-// One revision's text, for history pages.
-struct RevisionRecord {
-  int number = 0;
-  int64_t created_at = 0;
-  std::string title;
-  std::string text;
-};
-
-// An article that changed after it was first stored.
-struct ChangedArticle {
-  int64_t article = 0;
-  std::string article_id, home_channel, title, canonical_url;
-  int revisions = 0;
-  int64_t changed_at = 0;  // when its latest revision was stored
-};
-
-// A stored article sharing a near-duplicate band key with a new one, and its current text.
-struct DuplicateCandidate {
-  int64_t article = 0;
-  std::string text;
-};
-
-// A stored article that repeats another (`duplicate_of`), with what an index needs to link it.
-struct DuplicateLink {
-  int64_t article = 0;
-  int64_t duplicate_of = 0;
-  std::string canonical_url, article_id, home_channel;
-};
-
-struct SourceHealth {
-  std::string source_id;
-  bool healthy = true;
-  std::string note;
-  int consecutive_failures = 0;
-  int64_t last_attempt_at = 0;
-  int64_t last_success_at = 0;
-};
-
 // Every operation that can fail returns a Status or Result. SQLite errors map to codes a
 // caller can act on: SQLITE_FULL is NoSpace, SQLITE_BUSY/LOCKED (after the busy timeout)
 // Busy, anything else IoError; the message names the SQL step and the article URL or
 // source. A lookup that finds nothing is a value (an empty optional), never an error.
-class Store {
+class Store : public ArticleStore {
  public:
   // Opens (creating and migrating as needed). nullptr and *error on failure.
   static std::unique_ptr<Store> Open(const std::string& path, std::string* error);
-  ~Store();
+  ~Store() override;
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  static constexpr int kSchemaVersion = 4;
-  Result<int> schema_version() const;
+  static constexpr int kSchemaVersion = 5;
+  Result<int> schema_version() const override;
 
-  Result<std::optional<Validators>> GetValidators(std::string_view url);
-  Status PutValidators(std::string_view url, const Validators& v);
+  // Runs `writes` in one transaction: every write it makes is kept, or none (when it fails,
+  // or the commit does). Inside another InTransaction it is a savepoint of the outer one,
+  // kept or undone on its own and made durable by the outer commit: a batch of articles
+  // can be one commit, each article all-or-nothing. Each write below is such a transaction.
+  Status InTransaction(const std::function<Status()>& writes) override;
 
-  Status LogFetch(const FetchLogEntry& entry);
+  Result<std::optional<Validators>> GetValidators(std::string_view url) override;
+  Status PutValidators(std::string_view url, const Validators& v) override;
 
-  Result<std::optional<StoredArticle>> FindArticle(std::string_view canonical_url);
+  Status LogFetch(const FetchLogEntry& entry) override;
+
+  Result<std::optional<StoredArticle>> FindArticle(std::string_view canonical_url) override;
 
   // Saves one article in one transaction: raw page, article row, a revision when the
   // content hash differs from the current one, channel memberships. On failure nothing is
   // written.
-  Result<SaveOutcome> SaveArticle(const ArticleInput& in, int64_t now);
+  Result<SaveOutcome> SaveArticle(const ArticleInput& in, int64_t now) override;
 
   // Adds channel memberships for an article already stored (no fetch needed), in one
   // transaction. Returns how many were new.
   Result<int> AddMemberships(std::string_view canonical_url,
-                             const std::vector<Membership>& memberships, int64_t now);
+                             const std::vector<Membership>& memberships, int64_t now) override;
 
   // Streams every article's current revision (ordered by article id). `home_channel` is
   // the channel of its earliest membership (ties by channel id). When `want` is given, it
   // sees each article with only id, revision_id, article_id and home_channel filled; an
   // article it declines is passed on that way, its content never read. A read error stops
   // the stream and is returned.
-  Status ForEachCurrentArticle(const std::function<void(const CurrentArticle&)>& fn,
-                               const std::function<bool(const CurrentArticle&)>& want = nullptr);
-  // Every article's place in the mirror, ordered by article (oldest first).
-  struct ArticlePath {
-    int64_t id = 0;
-    std::string canonical_url, article_id, home_channel;
-  };
-  Result<std::vector<ArticlePath>> ArticlePaths();
+  Status ForEachCurrentArticle(
+      const std::function<void(const CurrentArticle&)>& fn,
+      const std::function<bool(const CurrentArticle&)>& want = nullptr) override;
+  Result<std::vector<ArticlePath>> ArticlePaths() override;
   // The channel's entries, oldest membership first (ties by article id).
-  Result<std::vector<IndexEntry>> ChannelIndex(std::string_view channel);
-  Result<int64_t> LatestUpdate();  // max(updated_at) over articles, 0 when empty
+  Result<std::optional<CurrentArticle>> CurrentArticleById(int64_t id) override;
+  Result<std::vector<IndexEntry>> ChannelIndex(std::string_view channel) override;
+  Result<int64_t> LatestUpdate() override;  // max(updated_at) over articles, 0 when empty
 
-  Status SetSourceHealth(const SourceHealth& h);
-  Result<std::optional<SourceHealth>> GetSourceHealth(std::string_view source_id);
-
-  // Counts, for reports and tests.
-  Result<int64_t> CountArticles();
-  Result<int64_t> CountRevisions();
-  Result<int64_t> CountFetches();
-  // Revisions and near-duplicates (doc/store.md).
-  // Every revision of the article, oldest first.
-  Result<std::vector<RevisionRecord>> Revisions(int64_t article);
-  // Articles with more than one revision, latest change first; at most `limit` (0: all).
-  Result<std::vector<ChangedArticle>> ChangedArticles(int limit);
-  // Stored articles sharing any of the band keys (at most `limit`), with their current text.
+  Result<std::vector<RevisionRecord>> Revisions(int64_t article) override;
+  Result<std::vector<ChangedArticle>> ChangedArticles(int limit) override;
   Result<std::vector<DuplicateCandidate>> NearDuplicateCandidates(
-      const std::vector<uint64_t>& bands, int limit);
-  // Every article stored as a near-duplicate of another.
-  Result<std::vector<DuplicateLink>> NearDuplicates();
-  // Articles listed by `source_id`, first seen at or after `first_seen_after` and last
-  // fetched at or before `checked_before`, newest first, at most `limit`: the ones a sync
-  // fetches again to see whether they were edited. Filled: canonical_url, title,
-  // feed_published, feed_updated, first_seen_at, checked_at.
+      const std::vector<uint64_t>& bands, int limit) override;
+  Result<std::vector<DuplicateLink>> NearDuplicates() override;
   Result<std::vector<StoredArticle>> ArticlesToRecheck(std::string_view source_id,
                                                        int64_t first_seen_after,
-                                                       int64_t checked_before, int limit);
-  // Records that the article's page was fetched at `at` and found unchanged (or 304).
-  Status MarkChecked(std::string_view canonical_url, int64_t at);
+                                                       int64_t checked_before, int limit) override;
+  Status MarkChecked(std::string_view canonical_url, int64_t at) override;
+  Status SetSourceHealth(const SourceHealth& h) override;
+  Result<std::optional<SourceHealth>> GetSourceHealth(std::string_view source_id) override;
 
+  // Counts, for reports and tests.
+  Result<int64_t> CountArticles() override;
+  Result<int64_t> CountRevisions() override;
+  Result<int64_t> CountFetches() override;
   // "ok" when PRAGMA integrity_check passes, else its first message.
-  std::string IntegrityCheck();
+  std::string IntegrityCheck() override;
 
   // Content hash used to decide whether an article changed (BLAKE2b of title and body).
   static std::string ContentHash(std::string_view title, std::string_view html);

@@ -99,9 +99,11 @@ TEST(StoreIds, MigrationToVersion3RepairsDuplicatesAndUnsafeIdsOfAVersion2Store)
     ASSERT_TRUE(store) << err;
     sqlite3* db = store->db();
     Exec(db,
-         "DROP INDEX articles_page; DROP INDEX articles_duplicate_of; DROP TABLE "
-         "near_duplicate_bands; ALTER TABLE articles DROP COLUMN duplicate_of; ALTER TABLE "
-         "articles DROP COLUMN checked_at; PRAGMA user_version=2;");
+         "DROP TABLE article_search; DROP VIEW search_documents; DROP INDEX articles_page; "
+         "DROP INDEX articles_duplicate_of; DROP INDEX articles_first_seen; DROP TABLE "
+         "near_duplicate_bands; ALTER TABLE "
+         "articles DROP COLUMN duplicate_of; ALTER TABLE articles DROP COLUMN checked_at; "
+         "PRAGMA user_version=2;");
     Exec(db, RawArticle(1, "https://e.com/a/story.html", "story", "ch1") +
                  RawArticle(2, "https://e.com/b/story.html", "story", "ch1") +
                  RawArticle(3, "https://e.com/c/story.html", "STORY", "ch1") +

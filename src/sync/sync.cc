@@ -12,9 +12,11 @@
 #include "feed/feed.h"
 #include "html/serialize.h"
 #include "render/markdown.h"
+#include "sync/pipeline.h"
 #include "util/dates.h"
 #include "util/ids.h"
 #include "util/strings.h"
+#include "util/thread_pool.h"
 
 namespace samizdat::sync {
 namespace {
@@ -55,6 +57,16 @@ struct Candidate {
 struct ArticleFetch {
   Candidate* candidate = nullptr;
   fetch::Request request;
+};
+
+// A fetched article page, extracted and cleaned (on a pipeline worker), ready to store.
+struct PreparedArticle {
+  fetch::Response response;  // its body moved to input.raw_body
+  size_t body_bytes = 0;
+  bool extracted = false;  // the response was a page (not a failure, not a 304)
+  bool has_body = false;   // and an article came out of it
+  store::ArticleInput input;
+  dedup::Fingerprint fingerprint;  // a new article's, for near-duplicate lookup
 };
 
 bool HasMarker(const std::string& title, const std::vector<std::string>& markers) {
@@ -126,7 +138,7 @@ store::SourceHealth NextHealth(const DueSource& d, int64_t now) {
 // Status; the first store error ends the run (SyncReport::store_error).
 class SyncRun {
  public:
-  SyncRun(const config::Config& config, store::Store& store, fetch::HttpClient& http,
+  SyncRun(const config::Config& config, store::ArticleStore& store, fetch::HttpClient& http,
           const extract::ProfileSet& profiles, const SyncOptions& options, const Progress& progress)
       : config_(config),
         store_(store),
@@ -153,21 +165,28 @@ class SyncRun {
                            std::vector<ArticleFetch>* to_fetch);
   Status AddMissingMemberships(const Candidate& c, const store::StoredArticle& existing);
   Status FetchAndStoreArticles(const std::vector<ArticleFetch>& to_fetch);
-  Status StoreArticle(Candidate& c, const fetch::Response& resp);
-  Status FindNearDuplicate(const Candidate& c, store::ArticleInput* in);
+  PreparedArticle PrepareArticle(const Candidate& c, fetch::Response resp) const;
+  Status StoreGroup(const std::vector<ArticleFetch>& to_fetch, size_t first,
+                    std::vector<PreparedArticle>& group);
+  Status WriteArticle(const Candidate& c, PreparedArticle& p,
+                      std::optional<store::SaveOutcome>* outcome);
+  void CountArticle(const Candidate& c, const PreparedArticle& p,
+                    const std::optional<store::SaveOutcome>& outcome);
+  Status FindNearDuplicate(PreparedArticle& p);
   Status AddRecheckCandidates();
   store::ArticleInput MakeArticleInput(const Candidate& c, const extract::Article& a,
                                        const fetch::Response& resp) const;
-  Status CountDryRun(const Candidate& c, const store::ArticleInput& in);
+  Result<store::SaveOutcome> DryRunOutcome(const Candidate& c, const store::ArticleInput& in);
   void CountFailure(const Candidate& c, const std::string& why);
   Status RecordHealthAndValidators();
-  Status LogFetch(const fetch::Response& resp, const std::string& source_id);
+  Status LogFetch(const fetch::Response& resp, const std::string& source_id, size_t body_bytes);
 
   // The source that met the article first: its proxy and profile fetch and extract it.
   DueSource& Lister(const Candidate& c) { return due_[c.sources.front()]; }
+  const DueSource& Lister(const Candidate& c) const { return due_[c.sources.front()]; }
 
   const config::Config& config_;
-  store::Store& store_;
+  store::ArticleStore& store_;
   fetch::HttpClient& http_;
   const extract::ProfileSet& profiles_;
   const SyncOptions& options_;
@@ -177,7 +196,8 @@ class SyncRun {
   SyncReport report_;
   std::vector<DueSource> due_;
   std::map<std::string, Candidate> candidates_;
-  std::vector<std::string> candidate_order_;  // canonical URLs, in the order met
+  std::vector<std::string> candidate_order_;    // canonical URLs, in the order met
+  int articles_done_ = 0, articles_total_ = 0;  // for progress
 };
 
 SyncReport SyncRun::Run() {
@@ -262,7 +282,7 @@ Status SyncRun::FetchSources(const std::vector<SourceRequest>& requests) {
 // Logs the fetch of one of a source's documents, parses it and collects its articles.
 Status SyncRun::ReadSourceDocument(size_t source, const fetch::Response& resp) {
   DueSource& d = due_[source];
-  if (Status st = LogFetch(resp, d.config->id); !st.ok()) return st;
+  if (Status st = LogFetch(resp, d.config->id, resp.body.size()); !st.ok()) return st;
   if (!resp.ok) {
     MarkSourceFailed(d.report, resp.error);
     return Status::Ok();
@@ -457,82 +477,141 @@ Status SyncRun::AddMissingMemberships(const Candidate& c, const store::StoredArt
   return store_.AddMemberships(c.url, missing, now_).status();
 }
 
-// In batches: bounded memory on large backfills, and stored progress between them.
+// Fetches, extracts and stores the articles on the pipeline of sync/pipeline.h: requests
+// stay in flight while pages are extracted on every usable CPU, and the articles are
+// stored in order, those ready together in one transaction. An article counts (and
+// progress moves) only once that transaction is committed, so a crash never loses an
+// article reported stored.
 Status SyncRun::FetchAndStoreArticles(const std::vector<ArticleFetch>& to_fetch) {
-  const size_t batch = static_cast<size_t>(std::max(16, config_.fetch.max_concurrency * 4));
-  int done = 0;
-  for (size_t start = 0; start < to_fetch.size(); start += batch) {
-    const size_t end = std::min(start + batch, to_fetch.size());
-    std::vector<fetch::Request> chunk;
-    for (size_t k = start; k < end; ++k) chunk.push_back(to_fetch[k].request);
-    std::vector<fetch::Response> responses = http_.FetchAll(chunk);
-    for (size_t k = start; k < end; ++k) {
-      Candidate& c = *to_fetch[k].candidate;
-      if (progress_) progress_(Lister(c).report.id, ++done, static_cast<int>(to_fetch.size()));
-      if (Status st = StoreArticle(c, responses[k - start]); !st.ok()) return st;
+  std::vector<fetch::Request> requests;
+  for (const auto& f : to_fetch) requests.push_back(f.request);
+  articles_total_ = static_cast<int>(to_fetch.size());
+  PipelineOptions po;
+  po.workers = UsableCpus();
+  po.window = static_cast<size_t>(std::max(16, config_.fetch.max_concurrency * 4));
+  Status stopped;
+  RunFetchPipeline<PreparedArticle>(
+      http_, requests, po,
+      [&](size_t k, fetch::Response resp) {
+        return PrepareArticle(*to_fetch[k].candidate, std::move(resp));
+      },
+      [&](size_t first, std::vector<PreparedArticle>& group) {
+        stopped = StoreGroup(to_fetch, first, group);
+        return stopped.ok();
+      });
+  return stopped;
+}
+
+// Extracts and cleans one fetched page. Runs on a pipeline worker: reads only the
+// candidate, the lister's configuration and the profiles, none of which change meanwhile.
+PreparedArticle SyncRun::PrepareArticle(const Candidate& c, fetch::Response resp) const {
+  PreparedArticle p;
+  p.body_bytes = resp.body.size();
+  if (resp.ok && !resp.not_modified) {
+    extract::ExtractOptions eo;
+    eo.url = resp.final_url.empty() ? c.url : resp.final_url;
+    eo.http_charset = resp.charset;
+    eo.profiles = &profiles_;
+    eo.profile_name = Lister(c).config->profile;
+    extract::Article a = extract::Extract(resp.body, eo);
+    // Cleaned once, here, without site options: the builder applies the site's own.
+    clean::CleanArticle(a, clean::CleanOptions{});
+    p.extracted = true;
+    p.has_body = a.body != nullptr;
+    if (p.has_body) {
+      p.input = MakeArticleInput(c, a, resp);
+      p.input.raw_body = std::move(resp.body);
+      if (!c.stored) {  // a new article: its near-duplicate keys (dedup/near_duplicate.h)
+        p.fingerprint = dedup::FingerprintOf(p.input.text);
+        p.input.duplicate_bands = p.fingerprint.bands;
+      }
     }
   }
-  return Status::Ok();
+  p.response = std::move(resp);
+  return p;
 }
 
-// Extracts, cleans and stores one fetched article (one transaction), then its validators.
-Status SyncRun::StoreArticle(Candidate& c, const fetch::Response& resp) {
-  DueSource& lister = Lister(c);
-  if (Status st = LogFetch(resp, lister.report.id); !st.ok()) return st;
-  if (!resp.ok) {
-    CountFailure(c, resp.error);
+// Writes the group (the articles from index `first` on) in one transaction, each article
+// in a savepoint of its own; then counts them. When an article's write fails, the articles
+// before it are still committed, and the run stops with the failure.
+Status SyncRun::StoreGroup(const std::vector<ArticleFetch>& to_fetch, size_t first,
+                           std::vector<PreparedArticle>& group) {
+  std::vector<std::optional<store::SaveOutcome>> outcomes(group.size());
+  size_t written = 0;
+  Status failed;
+  auto write_group = [&]() -> Status {
+    for (; written < group.size(); ++written) {
+      const Candidate& c = *to_fetch[first + written].candidate;
+      auto write = [&] { return WriteArticle(c, group[written], &outcomes[written]); };
+      failed = options_.dry_run ? write() : store_.InTransaction(write);
+      if (!failed.ok()) break;
+    }
     return Status::Ok();
+  };
+  Status committed = options_.dry_run ? write_group() : store_.InTransaction(write_group);
+  // Some errors (a full disk) roll the whole transaction back, and the commit then fails
+  // for want of one: the article's failure is the cause to report.
+  if (committed.ok())
+    for (size_t k = 0; k < written; ++k)
+      CountArticle(*to_fetch[first + k].candidate, group[k], outcomes[k]);
+  if (!failed.ok()) {
+    CountFailure(*to_fetch[first + written].candidate, failed.message());
+    return failed;
   }
-  if (resp.not_modified) {
-    ++lister.report.unchanged;
-    return options_.dry_run ? Status::Ok() : store_.MarkChecked(c.url, now_);
+  return committed;
+}
+
+// The writes of one article: its fetch-log row, then (when it has content) the article
+// and its validators. `outcome` is what saving did (or, in a dry run, would do).
+Status SyncRun::WriteArticle(const Candidate& c, PreparedArticle& p,
+                             std::optional<store::SaveOutcome>* outcome) {
+  const fetch::Response& resp = p.response;
+  if (Status st = LogFetch(resp, Lister(c).report.id, p.body_bytes); !st.ok()) return st;
+  if (resp.ok && resp.not_modified && !options_.dry_run)
+    if (Status st = store_.MarkChecked(c.url, now_); !st.ok()) return st;
+  if (!p.has_body) return Status::Ok();
+  if (!options_.dry_run)
+    if (Status st = FindNearDuplicate(p); !st.ok()) return st;
+  Result<store::SaveOutcome> saved =
+      options_.dry_run ? DryRunOutcome(c, p.input) : store_.SaveArticle(p.input, now_);
+  if (!saved.ok()) return saved.status();
+  *outcome = *saved;
+  if (options_.dry_run || (resp.etag.empty() && resp.last_modified.empty())) return Status::Ok();
+  return store_.PutValidators(c.url, {resp.etag, resp.last_modified});
+}
+
+// Counts a written article in its sources' reports, and moves the progress.
+void SyncRun::CountArticle(const Candidate& c, const PreparedArticle& p,
+                           const std::optional<store::SaveOutcome>& outcome) {
+  DueSource& lister = Lister(c);
+  if (progress_) progress_(lister.report.id, ++articles_done_, articles_total_);
+  if (!p.response.ok) return CountFailure(c, p.response.error);
+  if (!p.extracted) {
+    ++lister.report.unchanged;  // 304: the page did not change
+    return;
   }
-  extract::ExtractOptions eo;
-  eo.url = resp.final_url.empty() ? c.url : resp.final_url;
-  eo.http_charset = resp.charset;
-  eo.profiles = &profiles_;
-  eo.profile_name = lister.config->profile;
-  extract::Article a = extract::Extract(resp.body, eo);
-  // Cleaned once, here, without site options: the builder applies the site's own.
-  clean::CleanArticle(a, clean::CleanOptions{});
   for (size_t source : c.sources) {
     ++due_[source].bodies_total;
-    if (!a.body) ++due_[source].bodies_empty;
+    if (!p.has_body) ++due_[source].bodies_empty;
   }
-  if (!a.body) {
-    CountFailure(c, c.url + ": no article found");
-    return Status::Ok();
-  }
-  store::ArticleInput in = MakeArticleInput(c, a, resp);
-  if (options_.dry_run) return CountDryRun(c, in);
-  if (Status st = FindNearDuplicate(c, &in); !st.ok()) return st;
-  Result<store::SaveOutcome> outcome = store_.SaveArticle(in, now_);
-  if (!outcome.ok()) {
-    CountFailure(c, outcome.status().message());
-    return outcome.status();
-  }
-  if (!resp.etag.empty() || !resp.last_modified.empty())
-    if (Status st = store_.PutValidators(c.url, {resp.etag, resp.last_modified}); !st.ok())
-      return st;
+  if (!p.has_body) return CountFailure(c, c.url + ": no article found");
+  if (!outcome) return;
   CountOutcome(lister.report, *outcome);
   if (c.recheck && *outcome == store::SaveOutcome::kChanged) ++report_.recheck_changed;
-  if (*outcome == store::SaveOutcome::kNew && in.duplicate_of != 0) ++report_.near_duplicates;
-  return Status::Ok();
+  if (*outcome == store::SaveOutcome::kNew && p.input.duplicate_of != 0) ++report_.near_duplicates;
 }
 
-// A new article's near-duplicate keys, and the stored article it repeats, if any: the
-// candidates sharing a key are verified on their shingle sets (dedup/near_duplicate.h).
-Status SyncRun::FindNearDuplicate(const Candidate& c, store::ArticleInput* in) {
-  if (c.stored) return Status::Ok();
-  dedup::Fingerprint fingerprint = dedup::FingerprintOf(in->text);
-  in->duplicate_bands = fingerprint.bands;
-  if (fingerprint.bands.empty()) return Status::Ok();
+// A new article's stored near-duplicate, if any: the stored articles sharing a band key of
+// its fingerprint (made in PrepareArticle) are verified on their shingle sets
+// (dedup/near_duplicate.h).
+Status SyncRun::FindNearDuplicate(PreparedArticle& p) {
+  if (p.fingerprint.bands.empty()) return Status::Ok();
   constexpr int kMaxCandidates = 16;
-  auto candidates = store_.NearDuplicateCandidates(fingerprint.bands, kMaxCandidates);
+  auto candidates = store_.NearDuplicateCandidates(p.fingerprint.bands, kMaxCandidates);
   if (!candidates.ok()) return candidates.status();
   for (const auto& candidate : *candidates) {
-    if (dedup::IsNearDuplicate(fingerprint, dedup::FingerprintOf(candidate.text))) {
-      in->duplicate_of = candidate.article;
+    if (dedup::IsNearDuplicate(p.fingerprint, dedup::FingerprintOf(candidate.text))) {
+      p.input.duplicate_of = candidate.article;
       break;
     }
   }
@@ -558,26 +637,22 @@ store::ArticleInput SyncRun::MakeArticleInput(const Candidate& c, const extract:
   so.xhtml_void = false;
   in.html = html::InnerHtml(a.body, so);
   in.text = render::ToText(a.body);
-  in.raw_body = resp.body;
   in.content_type = resp.content_type;
   in.charset = a.charset.charset;
   in.fetched_url = resp.final_url;
   return in;
 }
 
-// A dry run counts what saving would have done, and writes nothing.
-Status SyncRun::CountDryRun(const Candidate& c, const store::ArticleInput& in) {
+// What saving would do, for a dry run, which writes nothing.
+Result<store::SaveOutcome> SyncRun::DryRunOutcome(const Candidate& c,
+                                                  const store::ArticleInput& in) {
   Result<std::optional<store::StoredArticle>> found = store_.FindArticle(c.url);
   if (!found.ok()) return found.status();
   const std::optional<store::StoredArticle>& existing = *found;
-  SourceReport& sr = Lister(c).report;
-  if (!existing)
-    ++sr.new_articles;
-  else if (existing->content_hash != store::Store::ContentHash(in.title, in.html))
-    ++sr.changed;
-  else
-    ++sr.unchanged;
-  return Status::Ok();
+  if (!existing) return store::SaveOutcome::kNew;
+  return existing->content_hash != store::Store::ContentHash(in.title, in.html)
+             ? store::SaveOutcome::kChanged
+             : store::SaveOutcome::kUnchanged;
 }
 
 // A failed article counts against every source that listed it: none of them may save its
@@ -610,10 +685,11 @@ Status SyncRun::RecordHealthAndValidators() {
   return Status::Ok();
 }
 
-Status SyncRun::LogFetch(const fetch::Response& resp, const std::string& source_id) {
+Status SyncRun::LogFetch(const fetch::Response& resp, const std::string& source_id,
+                         size_t body_bytes) {
   if (options_.dry_run || resp.not_modified) return Status::Ok();
   return store_
-      .LogFetch({resp.url, source_id, now_, resp.status, static_cast<int64_t>(resp.body.size()),
+      .LogFetch({resp.url, source_id, now_, resp.status, static_cast<int64_t>(body_bytes),
                  resp.elapsed_ms, resp.attempts, resp.error})
       .WithContext("source " + source_id);
 }
@@ -647,9 +723,9 @@ std::string CanonicalArticleUrl(const std::string& url) {
   return base + kept;
 }
 
-SyncReport RunSync(const config::Config& config, store::Store& store, fetch::HttpClient& http,
-                   const extract::ProfileSet& profiles, const SyncOptions& options,
-                   const Progress& progress) {
+SyncReport RunSync(const config::Config& config, store::ArticleStore& store,
+                   fetch::HttpClient& http, const extract::ProfileSet& profiles,
+                   const SyncOptions& options, const Progress& progress) {
   return SyncRun(config, store, http, profiles, options, progress).Run();
 }
 

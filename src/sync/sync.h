@@ -66,9 +66,9 @@ struct SyncReport {
 // Progress callback: (source id, articles done, articles to do).
 using Progress = std::function<void(const std::string&, int, int)>;
 
-SyncReport RunSync(const config::Config& config, store::Store& store, fetch::HttpClient& http,
-                   const extract::ProfileSet& profiles, const SyncOptions& options,
-                   const Progress& progress = nullptr);
+SyncReport RunSync(const config::Config& config, store::ArticleStore& store,
+                   fetch::HttpClient& http, const extract::ProfileSet& profiles,
+                   const SyncOptions& options, const Progress& progress = nullptr);
 
 // The store key of an article URL: fragment removed, tracking parameters (utm_*) dropped.
 std::string CanonicalArticleUrl(const std::string& url);

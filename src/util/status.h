@@ -21,6 +21,7 @@ class [[nodiscard]] Status {
     kInvalidArgument,  // bad input or configuration
     kUnsafe,           // refused by policy: a path outside the output root, a private address
     kBusy,             // another process holds the resource
+    kNotSupported,     // this backend lacks the operation (the message names both)
   };
 
   Status() = default;
@@ -33,6 +34,9 @@ class [[nodiscard]] Status {
   }
   static Status Unsafe(std::string message) { return {Code::kUnsafe, std::move(message)}; }
   static Status Busy(std::string message) { return {Code::kBusy, std::move(message)}; }
+  static Status NotSupported(std::string message) {
+    return {Code::kNotSupported, std::move(message)};
+  }
   // The Status for a failed system call: ENOSPC and EDQUOT map to kNoSpace, ENOENT to
   // kNotFound, anything else to kIoError. The message is "`what` `path`: strerror".
   static Status FromErrno(int err, std::string_view what, std::string_view path);

@@ -1,5 +1,7 @@
 #include "util/strings.h"
 
+#include <cstring>
+
 #include <algorithm>
 
 namespace samizdat {
@@ -176,14 +178,22 @@ void AppendUtf8(std::string& out, char32_t cp) {
   }
 }
 
+size_t AsciiPrefixLength(std::string_view s) {
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, s.data() + i, 8);
+    if (word & 0x8080808080808080ULL) break;
+  }
+  while (i < s.size() && static_cast<unsigned char>(s[i]) < 0x80) ++i;
+  return i;
+}
+
 bool IsValidUtf8(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
+    i += AsciiPrefixLength(s.substr(i));
+    if (i == s.size()) break;
     size_t before = i;
     char32_t cp = DecodeUtf8(s, i);
     // A literal U+FFFD in the input is valid; DecodeUtf8 only reports errors by advancing one.

@@ -36,6 +36,8 @@ std::vector<std::string_view> SplitAsciiSpace(std::string_view s);
 char32_t DecodeUtf8(std::string_view s, size_t& i);
 void AppendUtf8(std::string& out, char32_t cp);
 bool IsValidUtf8(std::string_view s);
+// The length of the run of ASCII bytes `s` starts with (read 8 bytes at a time).
+size_t AsciiPrefixLength(std::string_view s);
 
 // Number of code points (not bytes): Chinese text is scored by characters.
 size_t Utf8Length(std::string_view s);

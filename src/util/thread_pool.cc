@@ -1,0 +1,14 @@
+#include "util/thread_pool.h"
+
+#include <sched.h>
+
+namespace samizdat {
+
+int UsableCpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+}
+
+}  // namespace samizdat
