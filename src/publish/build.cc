@@ -18,10 +18,12 @@
 #include "publish/feeds.h"
 #include "publish/images.h"
 #include "publish/manifest.h"
+#include "publish/revisions.h"
 #include "publish/search_shards.h"
 #include "publish/share.h"
 #include "publish/variants.h"
 #include "render/escape.h"
+#include "render/history.h"
 #include "render/page.h"
 #include "util/dates.h"
 #include "util/strings.h"
@@ -45,7 +47,8 @@ using EntryTarget = std::function<std::string(const store::IndexEntry&)>;
 
 std::string IndexPage(const config::SiteConfig& site, const std::string& channel_name,
                       const std::vector<store::IndexEntry>& entries, size_t page, size_t pages,
-                      const std::string& stamp, bool readme, const EntryTarget& target_of) {
+                      const std::string& stamp, bool readme, const EntryTarget& target_of,
+                      const AlsoAtMap& also) {
   size_t size = static_cast<size_t>(site.index_page_size);
   size_t begin = (page - 1) * size;
   size_t end = std::min(entries.size(), page * size);
@@ -55,8 +58,13 @@ std::string IndexPage(const config::SiteConfig& site, const std::string& channel
   for (size_t i = end; i-- > begin;) {
     const auto& e = entries[i];
     std::string target = target_of(e);
-    lines.push_back("#### [" + LinkText(e.title) + "](" +
-                    render::MarkdownLinkTarget(Stamped(target, readme ? stamp : "")) + ") ");
+    std::string line = "#### [" + LinkText(e.title) + "](" +
+                       render::MarkdownLinkTarget(Stamped(target, readme ? stamp : "")) + ") ";
+    if (auto copies = also.find(e.article); copies != also.end())
+      for (const AlsoAt& a : copies->second)
+        line += "<sub>[" + render::EscapeMarkdownText(a.host) + "](" +
+                render::MarkdownLinkTarget(a.target) + ")</sub> ";
+    lines.push_back(line);
   }
   if (readme && !site.promo.empty()) {
     size_t at = std::min<size_t>(5, lines.size());
@@ -123,14 +131,21 @@ std::string HtmlHead(const std::string& title, const render::PageOptions& head) 
 std::string HtmlIndexPage(const config::Config& cfg, const config::ChannelConfig& ch,
                           const std::vector<store::IndexEntry>& entries, size_t page, size_t pages,
                           const std::function<std::string(const store::IndexEntry&)>& target_of,
-                          const render::PageOptions& head) {
+                          const render::PageOptions& head, const AlsoAtMap& also) {
   size_t size = static_cast<size_t>(cfg.site.index_page_size);
   std::string out = HtmlHead(ch.name + " · " + cfg.site.title, head);
   out += "<main>\n<h1>" + Esc(ch.name) + "</h1>\n<ul class=\"index\">\n";
   for (size_t i = std::min(entries.size(), page * size); i-- > (page - 1) * size;) {
     const auto& e = entries[i];
-    out += "<li><a href=\"" + EscUrl(target_of(e)) + "\">" + Esc(CollapseWhitespace(e.title)) +
-           "</a></li>\n";
+    out +=
+        "<li><a href=\"" + EscUrl(target_of(e)) + "\">" + Esc(CollapseWhitespace(e.title)) + "</a>";
+    if (auto copies = also.find(e.article); copies != also.end()) {
+      out += " <span class=\"meta\">";
+      for (const AlsoAt& a : copies->second)
+        out += "<a href=\"" + EscUrl(a.target) + "\">" + Esc(a.host) + "</a> ";
+      out += "</span>";
+    }
+    out += "</li>\n";
   }
   out += "</ul>\n</main>\n<nav class=\"pager\" aria-label=\"pages\">";
   size_t last =
@@ -292,6 +307,9 @@ class SiteBuilder {
 
  private:
   void WriteSearch();
+  void LoadRevisionsAndDuplicates();
+  void WriteHistoryPages();
+  void WriteChanges();
   bool Write(OutputTree& tree, const std::string& relative, std::string_view contents,
              const std::string& about = "");
   void PlanArchive();
@@ -339,6 +357,10 @@ class SiteBuilder {
   std::optional<trust::SecretKey> signing_key_;
   std::string signature_line_;  // SignatureFooter of the signing key; "" when unsigned
   std::unordered_set<int64_t> archived_;
+  // Articles with more than one revision, and those stored as near-duplicates, by article.
+  std::unordered_map<int64_t, store::ChangedArticle> changed_;
+  std::vector<store::ChangedArticle> changed_order_;  // latest change first
+  std::unordered_map<int64_t, store::DuplicateLink> duplicates_;
   // Canonical URL -> the link to its mirror page from a page in pages/<channel>/.
   std::unordered_map<std::string, std::string> mirror_path_;
   std::unordered_map<int64_t, ManifestEntry> pages_;
@@ -469,6 +491,9 @@ void SiteBuilder::Render(Job& j) const {
     options.share = std::move(share.codes);
     j.share_files = std::move(share.files);
   }
+  if (auto changed = changed_.find(j.c.id); changed != changed_.end() && !j.archived)
+    options.history = {render::ChangedTimesLabel(j.a.title.value_or(""), changed->second.revisions),
+                       j.c.article_id + ".history" + ext_, ""};
   j.page = render::RenderPage(j.a, options, cfg_.site.theme);
 }
 
@@ -640,6 +665,8 @@ void SiteBuilder::WriteChannel(const config::ChannelConfig& ch,
   }
   std::vector<store::IndexEntry> entries = std::move(*read);
   if (tree().converter) ConvertEntries(*tree().converter, entries);
+  const AlsoAtMap also =
+      FoldNearDuplicates(&entries, duplicates_, [this](const auto& e) { return TargetOf(e); });
   std::string jsonl;
   for (const auto& e : entries)
     jsonl += JsonText({{"id", e.article_id},
@@ -662,21 +689,22 @@ void SiteBuilder::WriteChannel(const config::ChannelConfig& ch,
     }
     for (size_t n = 1; n <= npages; ++n) {
       std::string rel = dir + std::to_string(n) + ".html";
-      Write(out_, rel, HtmlIndexPage(cfg_, ch, entries, n, npages, target_of, HeadFor(rel, feed)));
+      Write(out_, rel,
+            HtmlIndexPage(cfg_, ch, entries, n, npages, target_of, HeadFor(rel, feed), also));
       sitemap_[rel] = lastmod;
     }
     Write(out_, dir + "index.html",
           HtmlIndexPage(cfg_, ch, entries, npages, npages, target_of,
-                        HeadFor(dir + "index.html", feed)));
+                        HeadFor(dir + "index.html", feed), also));
     WriteFeeds(feed, ch.name + " · " + cfg_.site.title, entries);
     for (auto& e : entries) all->push_back(std::move(e));
     return;
   }
   for (size_t n = 1; n <= npages; ++n)
     Write(out_, dir + std::to_string(n) + ".md",
-          IndexPage(cfg_.site, ch.name, entries, n, npages, stamp_, false, target_of));
+          IndexPage(cfg_.site, ch.name, entries, n, npages, stamp_, false, target_of, also));
   Write(out_, dir + "README.md",
-        IndexPage(cfg_.site, ch.name, entries, npages, npages, stamp_, true, target_of));
+        IndexPage(cfg_.site, ch.name, entries, npages, npages, stamp_, true, target_of, also));
 }
 
 // The html theme's home page, site feed (each article once, newest first) and sitemap.
@@ -745,6 +773,65 @@ void SiteBuilder::WriteSearch() {
     report_.errors.push_back("search index: " + st.message());
 }
 
+// Which articles have a history, and which repeat another (store/article_store.h).
+void SiteBuilder::LoadRevisionsAndDuplicates() {
+  Result<std::vector<store::ChangedArticle>> changed = store_.ChangedArticles(0);
+  if (!changed.ok()) {
+    store_error_ = changed.status();
+    return;
+  }
+  changed_order_ = std::move(*changed);
+  if (tree().converter)
+    for (auto& c : changed_order_) c.title = tree().converter->Convert(c.title);
+  for (const auto& c : changed_order_) changed_.emplace(c.article, c);
+  Result<std::vector<store::DuplicateLink>> duplicates = store_.NearDuplicates();
+  if (!duplicates.ok()) {
+    store_error_ = duplicates.status();
+    return;
+  }
+  for (auto& d : *duplicates) duplicates_.emplace(d.article, std::move(d));
+}
+
+// A history page beside each changed article's page (render/history.h): every revision and
+// what changed between consecutive ones. Archived articles keep theirs in the archive only.
+void SiteBuilder::WriteHistoryPages() {
+  render::PageOptions options = page_options_;
+  for (const store::ChangedArticle& c : changed_order_) {
+    if (archived_.count(c.article) || c.home_channel.empty()) continue;
+    Result<std::vector<store::RevisionRecord>> revisions = store_.Revisions(c.article);
+    if (!revisions.ok()) {
+      store_error_ = revisions.status();
+      return;
+    }
+    render::HistoryInput in{c.title, c.article_id + ext_, c.canonical_url, {}};
+    for (auto& r : *revisions) {
+      if (tree().converter) {
+        r.title = tree().converter->Convert(r.title);
+        r.text = tree().converter->Convert(r.text);
+      }
+      in.revisions.push_back({r.number, r.created_at, std::move(r.title), std::move(r.text)});
+    }
+    Write(out_, HistoryPagePath(c.home_channel, c.article_id, ext_),
+          render::RenderHistoryPage(in, options, cfg_.site.theme));
+  }
+}
+
+// The site-wide page of recently changed articles and its Atom feed.
+void SiteBuilder::WriteChanges() {
+  constexpr size_t kMaxChanges = 200;
+  if (changed_order_.empty()) return;  // nothing has changed yet: no page, no feed
+  std::vector<store::ChangedArticle> recent;
+  for (const auto& c : changed_order_) {
+    if (recent.size() == kMaxChanges) break;
+    if (!archived_.count(c.article) && !c.home_channel.empty()) recent.push_back(c);
+  }
+  render::PageOptions head = HeadFor("changes.html", "feed");
+  head.stylesheet = html_site_ ? "style.css" : "";
+  Write(out_, "changes" + ext_, ChangesPage(cfg_.site.title, recent, ext_, head));
+  if (recent.size() > 50) recent.resize(50);
+  Write(out_, "changes.xml", ChangesAtom(cfg_.site.title, cfg_.site.base_url, recent, ext_));
+}
+
 BuildReport SiteBuilder::Run() {
   if (!LoadSigningKey()) return report_;
   Result<int64_t> latest = store_.LatestUpdate();
@@ -763,7 +850,10 @@ BuildReport SiteBuilder::Run() {
     page_options_.home_href = "../../index.html";
     Write(out_, "style.css", std::string(render::Stylesheet()) + "\n");
   }
+  if (store_error_.ok()) LoadRevisionsAndDuplicates();
   if (store_error_.ok()) RenderPages();
+  if (store_error_.ok()) WriteHistoryPages();
+  if (store_error_.ok()) WriteChanges();
   std::vector<store::IndexEntry> all_entries;
   for (const auto& ch : cfg_.channels)
     if (store_error_.ok()) WriteChannel(ch, &all_entries);

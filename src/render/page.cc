@@ -18,6 +18,9 @@ std::string MarkdownFooter(const PageOptions& site, std::string_view url) {
 // block (each public URL, its QR code as a sibling .svg GitHub shows as an image).
 std::string MarkdownExtras(const PageOptions& site) {
   std::string out;
+  if (!site.history.href.empty())
+    out += "\n[" + EscapeMarkdownText(site.history.label) + "](" +
+           MarkdownLinkTarget(site.history.href) + ")\n";
   if (!site.counterparts.empty()) {
     out += "\n";
     for (size_t i = 0; i < site.counterparts.size(); ++i) {
@@ -157,6 +160,9 @@ std::string HtmlPage(const extract::Article& a, const PageOptions& site) {
   std::string link = href.empty()
                          ? EscapeHtml(url)
                          : "<a href=\"" + EscapeHtml(href) + "\">" + EscapeHtml(url) + "</a>";
+  if (!site.history.href.empty())
+    out += "<p class=\"history\"><a href=\"" + EscapeHtml(SafeUrl(site.history.href)) + "\">" +
+           EscapeHtml(site.history.label) + "</a></p>\n";
   out += "</article>\n" + HtmlShare(site) + "</main>\n<footer><p>" +
          ReplaceAll(footer, "{url}", link) + "</p></footer>\n</body>\n</html>\n";
   return out;

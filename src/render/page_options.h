@@ -40,6 +40,7 @@ struct PageOptions {
   std::vector<PageLink> counterparts;  // the same page in the site's other scripts
   std::vector<PageLink> feeds;         // html theme: <link rel="alternate"> in the head
   std::vector<ShareCode> share;        // the share block; none when empty
+  PageLink history;                    // "修改过 N 次" to the history page; none when href ""
   std::string share_label = "分享本页";
 };
 

@@ -125,6 +125,9 @@ TEST(SearchIndexMigration, AVersionThreeStoreGetsItsArticlesIndexed) {
     ASSERT_TRUE(store->SaveArticle(Article("old", "旧文章", "深圳的故事"), 100).ok());
     ASSERT_EQ(sqlite3_exec(store->db(),
                            "DROP TABLE article_search; DROP VIEW search_documents; "
+                           "DROP INDEX articles_duplicate_of; DROP INDEX articles_first_seen; "
+                           "DROP TABLE near_duplicate_bands; ALTER TABLE articles DROP COLUMN "
+                           "duplicate_of; ALTER TABLE articles DROP COLUMN checked_at; "
                            "PRAGMA user_version=3;",
                            nullptr, nullptr, nullptr),
               SQLITE_OK);
