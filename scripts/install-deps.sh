@@ -24,3 +24,6 @@ fi
 # The accessibility check's npm packages (axe-core, puppeteer-core), beside it in tests/a11y/.
 "$(dirname "$0")/../tests/a11y/install.sh" ||
   echo "tests/a11y/install.sh failed: the accessibility test will skip" >&2
+# The search page's browser test drives Chromium with puppeteer-core, in tests/browser/.
+"$(dirname "$0")/../tests/browser/install.sh" ||
+  echo "tests/browser/install.sh failed: the search page's browser test will skip" >&2

@@ -601,7 +601,7 @@ TEST(HostileSite, SyncBuildPublishStayInsideTheMirrorAndPublishNothingActive) {
   auto sync_run = RunSamizdat("sync --config '" + mirror.Config("classic") + "'");
   ASSERT_TRUE(ExitedZeroOrOne(sync_run)) << "sync";
   // The local-file links were seen and refused, not silently dropped before the fetcher.
-  EXPECT_NE(sync_run.out.find("file:///etc/passwd: refused"), std::string::npos) << sync_run.out;
+  EXPECT_NE(sync_run.err.find("file:///etc/passwd: refused"), std::string::npos) << sync_run.err;
   for (const char* theme : kThemes) {
     ASSERT_TRUE(ExitedZeroOrOne(RunSamizdat("build --config '" + mirror.Config(theme) + "'")))
         << "build " << theme;
