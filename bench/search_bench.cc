@@ -218,7 +218,7 @@ int Index(const std::string& path, const std::string& out_dir) {
     if (!store) _exit(1);
     publish::OutputTree out(*Env::Default(), out_dir);
     publish::SearchIndexReport report;
-    Status st = publish::WriteStaticSearch("bench", *store, out, &report);
+    Status st = publish::WriteStaticSearch("bench", "zh-Hans", *store, out, &report);
     std::vector<std::string> errors;
     out.Finish(false, &errors);
     fprintf(stderr, "files_written %lld bytes_written %lld files %lld bytes %lld\n",

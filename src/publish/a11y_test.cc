@@ -23,6 +23,9 @@ const std::vector<std::string> kPages = {
     "indexes/ch1/index.html",     // a channel index
     "index.html",                 // the home page
     "zh-Hant/pages/ch1/n1.html",  // an article in the variant tree
+    "pages/ch1/n1.history.html",  // a history page (n1 was edited)
+    "changes.html",               // the recently-changed page
+    "search.html",                // the static search page
 };
 
 TEST(A11y, PagesHaveNoSeriousOrCriticalViolations) {
@@ -45,6 +48,11 @@ TEST(A11y, PagesHaveNoSeriousOrCriticalViolations) {
         "<p>正文第一段，<a href=\"https://news.example/x\">链接</a>。</p><blockquote>引用"
         "</blockquote><pre>code\n  block</pre><h2>小标题</h2><p>第二段。</p>";
     ASSERT_EQ(store->SaveArticle(in, 1000 + n).status().ToString(), "ok");
+    if (n == 1) {  // an edit: n1 gets a history page
+      in.html = "<p>正文第一段，已更正。</p><p>第二段。</p>";
+      in.text = "正文第一段，已更正。\n第二段。";
+      ASSERT_EQ(store->SaveArticle(in, 2000).status().ToString(), "ok");
+    }
   }
   auto cfg = config::ParseConfig(
       "[site]\ntitle = \"新闻镜像\"\ntheme = \"html\"\nrehost_images = false\n"

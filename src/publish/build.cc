@@ -769,7 +769,8 @@ void SiteBuilder::WriteSearch() {
     return;
   }
   SearchIndexReport search;
-  if (Status st = WriteStaticSearch(cfg_.site.title, *sqlite, out_, &search); !st.ok())
+  if (Status st = WriteStaticSearch(cfg_.site.title, cfg_.site.lang, *sqlite, out_, &search);
+      !st.ok())
     report_.errors.push_back("search index: " + st.message());
 }
 

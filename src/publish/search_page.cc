@@ -4,9 +4,10 @@
 
 namespace samizdat::publish {
 
-std::string SearchPageHtml(const std::string& site_title) {
+std::string SearchPageHtml(const std::string& site_title, const std::string& lang) {
   const std::string title = render::EscapeXml(site_title);
-  return "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n"
+  return "<!DOCTYPE html>\n<html lang=\"" + render::EscapeXml(lang) +
+         "\">\n<head>\n<meta charset=\"utf-8\">\n"
          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
          "<meta name=\"referrer\" content=\"no-referrer\">\n"
          "<meta http-equiv=\"Content-Security-Policy\" content=\"script-src 'self'\">\n"

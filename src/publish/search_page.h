@@ -8,7 +8,8 @@
 
 namespace samizdat::publish {
 
-std::string SearchPageHtml(const std::string& site_title);
+// `lang` is the site's language tag (BCP 47), written as <html lang>.
+std::string SearchPageHtml(const std::string& site_title, const std::string& lang = "zh-Hans");
 std::string_view SearchScript();
 
 }  // namespace samizdat::publish

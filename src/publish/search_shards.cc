@@ -320,8 +320,8 @@ uint32_t SearchTermHash(std::string_view term) {
   return h;
 }
 
-Status WriteStaticSearch(const std::string& site_title, store::Store& store, OutputTree& out,
-                         SearchIndexReport* report) {
+Status WriteStaticSearch(const std::string& site_title, const std::string& lang,
+                         store::Store& store, OutputTree& out, SearchIndexReport* report) {
   Result<std::vector<DocRef>> docs = LoadDocRefs(store.db());
   if (!docs.ok()) return docs.status();
   std::string state;
@@ -329,7 +329,7 @@ Status WriteStaticSearch(const std::string& site_title, store::Store& store, Out
   // The page, the script and the state are not part of the index's byte counts.
   std::string error;
   for (const auto& [path, bytes] :
-       {std::pair<std::string, std::string>{"search.html", SearchPageHtml(site_title)},
+       {std::pair<std::string, std::string>{"search.html", SearchPageHtml(site_title, lang)},
         {"search.js", std::string(SearchScript())},
         {kStatePath, state}})
     if (out.Put(path, bytes, &error) == OutputTree::PutResult::kFailed)

@@ -49,7 +49,7 @@ struct SearchIndexReport {
 // change are kept as they are (.samizdat/search-state.tsv remembers what each was made
 // from). A store read error stops it and is returned; nothing is half-written, since every
 // file goes through `out`.
-Status WriteStaticSearch(const std::string& site_title, store::Store& store, OutputTree& out,
-                         SearchIndexReport* report);
+Status WriteStaticSearch(const std::string& site_title, const std::string& lang,
+                         store::Store& store, OutputTree& out, SearchIndexReport* report);
 
 }  // namespace samizdat::publish

@@ -54,7 +54,7 @@ class SearchShardsTest : public ::testing::Test {
   SearchIndexReport Build() {
     OutputTree out(*Env::Default(), dir_.File("site"));
     SearchIndexReport report;
-    Status st = WriteStaticSearch("站", *store_, out, &report);
+    Status st = WriteStaticSearch("站", "zh-Hans", *store_, out, &report);
     EXPECT_TRUE(st.ok()) << st.message();
     std::vector<std::string> errors;
     out.Finish(true, &errors);

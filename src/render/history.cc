@@ -72,8 +72,10 @@ std::string Counts(const Wording& w, const DiffStats& s) {
 }
 
 std::string HtmlHead(std::string_view title, const PageOptions& site) {
-  std::string out =
-      "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n"
+  std::string out = "<!DOCTYPE html>\n<html";
+  if (!site.lang.empty()) out += " lang=\"" + EscapeHtml(site.lang) + "\"";
+  out +=
+      ">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
       "<meta name=\"referrer\" content=\"no-referrer\">\n"
       "<meta http-equiv=\"Content-Security-Policy\" content=\"script-src 'none'\">\n";
