@@ -32,10 +32,13 @@ TEST(Pipeline, SyncBuildPublish) {
   HttpServer server([&](const HttpRequest& r) { return site.Handle(r); });
   std::string u = server.Url("");
   auto article = [&](int n, const std::string& img) {
+    // Two different stories (the same text twice would be stored as a near-duplicate).
+    const char* story = n == 1 ? "城东新建的图书馆周末开放，市民排队借书，馆长说藏书三十万册"
+                               : "港口的集装箱吞吐量创下新高，货运公司增开航线，码头连夜作业";
     std::string paras;
     for (int p = 0; p < 4; ++p)
-      paras += "<p>第" + std::to_string(n) + "篇第" + std::to_string(p) +
-               "段，内容足够长，有逗号，也有句号。</p>";
+      paras += "<p>第" + std::to_string(n) + "篇第" + std::to_string(p) + "段：" + story +
+               "，有逗号，也有句号。</p>";
     return "<html><head><meta charset=utf-8><title>文章" + std::to_string(n) +
            "</title>"
            "<meta property=\"og:image\" content=\"" +

@@ -26,9 +26,10 @@ std::string SearchPageHtml(const std::string& site_title, const std::string& lan
          "<noscript>Search needs JavaScript.</noscript>\n</body>\n</html>\n";
 }
 
+namespace {
+
 // Mirrors search/tokenizer.cc (query mode) and publish/search_shards.cc (file format).
-std::string_view SearchScript() {
-  return R"JS('use strict';
+constexpr std::string_view kSearchScript = R"JS('use strict';
 // samizdat static search: reads search/manifest.json, then for each query term one bucket
 // file per segment, then the details of the results shown. The file format is in
 // doc/search.md.
@@ -219,6 +220,9 @@ std::string_view SearchScript() {
   else run();
 })();
 )JS";
-}
+
+}  // namespace
+
+std::string_view SearchScript() { return kSearchScript; }
 
 }  // namespace samizdat::publish
