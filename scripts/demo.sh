@@ -51,7 +51,54 @@ TOML
 sed -i '/^store = /d' "$OUT/samizdat.toml"
 sed -i "1i store = \"$OUT/samizdat.db\"" "$OUT/samizdat.toml"
 
+# A small local newsroom whose story is edited after the first sync, and which republishes
+# a demo article under its own URL: the second sync stores the edit as a revision (the
+# site gets a history page and a changes feed) and the copy as a near-duplicate.
+NEWS="$OUT/newsroom"
+mkdir -p "$NEWS"
+newsroom_story() {  # $1: the number of closed roads
+  cat > "$NEWS/storm.html" <<HTML
+<!DOCTYPE html><html lang="zh-Hans"><head><meta charset="utf-8"><title>暴雨致多条道路积水</title></head>
+<body><article><h1>暴雨致多条道路积水</h1>
+<p>本市周二晚间突降暴雨，多条主干道出现积水，部分地铁站临时关闭，晚高峰的交通受到明显影响。</p>
+<p>气象部门表示，此次降雨持续时间较长，局部地区雨量超过一百毫米，是今年入夏以来最强的一次降雨过程。</p>
+<p>交通部门已调派人员在主要路口疏导车辆，并提醒市民尽量减少外出，注意防范城市内涝和山区的地质灾害。</p>
+<p>截至周三凌晨，大部分道路已恢复通行，但仍有$1个路段因积水较深而封闭，抢修人员正在连夜排水。</p>
+</article></body></html>
+HTML
+}
+newsroom_feed() {  # $1: the story's title in the feed
+  cat > "$NEWS/feed.xml" <<XML
+<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>demo newsroom</title><link>https://newsroom.example/</link>
+<item><title>$1</title><link>storm.html</link><pubDate>Mon, 21 Sep 2026 09:00:00 +0800</pubDate></item>
+<item><title>Rivers Return to the Valley (republished)</title><link>rivers-republished.html</link>
+<pubDate>Tue, 22 Sep 2026 09:00:00 +0000</pubDate></item>
+</channel></rss>
+XML
+}
+newsroom_story 三
+newsroom_feed 暴雨致多条道路积水
+cp demo/pages/example-rivers.html "$NEWS/rivers-republished.html"
+cat >> "$OUT/samizdat.toml" <<TOML
+
+[[sources]]
+id = "demo-newsroom"
+kind = "rss"
+url = "file://$NEWS/feed.xml"
+channels = ["world"]
+TOML
+# Local files are read only under [fetch] file_root: the repository and the output's
+# closest common directory.
+ROOT=$(python3 -c 'import os,sys; print(os.path.commonpath(sys.argv[1:]))' "$(pwd)" "$OUT")
+sed -i "s#^file_root = .*#file_root = \"$ROOT\"#" "$OUT/samizdat.toml"
+
 echo "== samizdat sync"
+build/samizdat sync --config "$OUT/samizdat.toml"
+
+echo "== the newsroom edits its story in place (the title gains 更新); samizdat sync again"
+newsroom_story 五
+newsroom_feed "暴雨致多条道路积水（更新）"
 build/samizdat sync --config "$OUT/samizdat.toml"
 
 echo "== samizdat keygen"
@@ -107,4 +154,5 @@ for page in demo/pages/*.html; do
 done
 echo "store: $OUT/samizdat.db; mirror pages: $OUT/classic, $OUT/markdown, $OUT/html"
 echo "sites: $OUT/site (classic, with zh-Hant/), $OUT/html-site (html, with zh-Hant/ and zh-TW/)"
+echo "revisions: $OUT/html-site/changes.html, $OUT/html-site/changes.xml"
 echo "signed site: $OUT/site (key $OUT/keys/demo.key.pub); EPUB: $OUT/demo.epub; ZIP: $OUT/site.zip"

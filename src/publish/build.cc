@@ -60,10 +60,13 @@ std::string IndexPage(const config::SiteConfig& site, const std::string& channel
     std::string target = target_of(e);
     std::string line = "#### [" + LinkText(e.title) + "](" +
                        render::MarkdownLinkTarget(Stamped(target, readme ? stamp : "")) + ") ";
-    if (auto copies = also.find(e.article); copies != also.end())
+    if (auto copies = also.find(e.article); copies != also.end()) {
+      line += "<sub>" + render::EscapeMarkdownText(AlsoAtLabel(e.title));
       for (const AlsoAt& a : copies->second)
-        line += "<sub>[" + render::EscapeMarkdownText(a.host) + "](" +
-                render::MarkdownLinkTarget(a.target) + ")</sub> ";
+        line += " [" + render::EscapeMarkdownText(a.host) + "](" +
+                render::MarkdownLinkTarget(a.target) + ")";
+      line += "</sub> ";
+    }
     lines.push_back(line);
   }
   if (readme && !site.promo.empty()) {
@@ -140,9 +143,9 @@ std::string HtmlIndexPage(const config::Config& cfg, const config::ChannelConfig
     out +=
         "<li><a href=\"" + EscUrl(target_of(e)) + "\">" + Esc(CollapseWhitespace(e.title)) + "</a>";
     if (auto copies = also.find(e.article); copies != also.end()) {
-      out += " <span class=\"meta\">";
+      out += " <span class=\"meta\">" + Esc(AlsoAtLabel(e.title));
       for (const AlsoAt& a : copies->second)
-        out += "<a href=\"" + EscUrl(a.target) + "\">" + Esc(a.host) + "</a> ";
+        out += " <a href=\"" + EscUrl(a.target) + "\">" + Esc(a.host) + "</a>";
       out += "</span>";
     }
     out += "</li>\n";

@@ -23,6 +23,17 @@ std::string HostOf(const std::string& url) {
   return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
 
+// The copy's host, or for a URL without one (file://) its last path segment: never empty.
+std::string CopyLabel(const std::string& url) {
+  std::string host = HostOf(url);
+  if (!host.empty()) return host;
+  size_t end = url.find_first_of("?#");
+  std::string path = url.substr(0, end);
+  while (!path.empty() && path.back() == '/') path.pop_back();
+  std::string last = path.substr(path.rfind('/') + 1);
+  return last.empty() ? url : last;
+}
+
 std::string HistoryHref(const store::ChangedArticle& c, const std::string& ext) {
   return HistoryPagePath(c.home_channel, c.article_id, ext);
 }
@@ -32,6 +43,10 @@ std::string HistoryHref(const store::ChangedArticle& c, const std::string& ext) 
 std::string HistoryPagePath(const std::string& home_channel, const std::string& article_id,
                             const std::string& ext) {
   return "pages/" + home_channel + "/" + article_id + ".history" + ext;
+}
+
+std::string AlsoAtLabel(const std::string& title) {
+  return render::ChangedTimesLabel(title, 2).rfind("修改", 0) == 0 ? "也见于" : "also at";
 }
 
 AlsoAtMap FoldNearDuplicates(std::vector<store::IndexEntry>* entries,
@@ -45,7 +60,7 @@ AlsoAtMap FoldNearDuplicates(std::vector<store::IndexEntry>* entries,
   for (auto& e : *entries) {
     auto dup = duplicates.find(e.article);
     if (dup != duplicates.end() && listed.count(dup->second.duplicate_of)) {
-      also[dup->second.duplicate_of].push_back({HostOf(dup->second.canonical_url), target(e)});
+      also[dup->second.duplicate_of].push_back({CopyLabel(dup->second.canonical_url), target(e)});
       continue;
     }
     kept.push_back(std::move(e));

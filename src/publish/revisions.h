@@ -27,6 +27,9 @@ struct AlsoAt {
 };
 using AlsoAtMap = std::map<int64_t, std::vector<AlsoAt>>;  // by the first copy's article
 
+// "也见于" before the "also at" links of an entry whose title is in CJK script, else "also at".
+std::string AlsoAtLabel(const std::string& title);
+
 // Removes from `entries` every article stored as a near-duplicate of another article listed
 // in the same entries, and returns, for each first copy, links to the copies removed.
 // A copy whose first copy is not in this list stays, as its own entry.

@@ -132,6 +132,16 @@ TEST_F(RevisionsSiteTest, ANearDuplicateIsFoldedIntoItsFirstCopysIndexEntry) {
   EXPECT_TRUE(fs::exists(dir_.File("site-html/pages/ch1/b.html")));  // the copy keeps its page
 }
 
+TEST(FoldNearDuplicates, ALocalCopyIsNamedByItsFile) {
+  std::vector<store::IndexEntry> entries = {{1, "a", "A", "ch", 0}, {2, "b", "B", "ch", 0}};
+  std::unordered_map<int64_t, store::DuplicateLink> duplicates = {
+      {2, {2, 1, "file:///srv/news/copy.html", "b", "ch"}}};
+  AlsoAtMap also = FoldNearDuplicates(&entries, duplicates,
+                                      [](const store::IndexEntry& e) { return e.article_id; });
+  ASSERT_EQ(also[1].size(), 1u);
+  EXPECT_EQ(also[1][0].host, "copy.html");
+}
+
 TEST(FoldNearDuplicates, ACopyStaysWhenItsFirstCopyIsNotListed) {
   std::vector<store::IndexEntry> entries = {
       {1, "a", "A", "ch", 0}, {2, "b", "B", "ch", 0}, {3, "c", "C", "ch", 0}};
