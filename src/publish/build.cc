@@ -772,7 +772,11 @@ void SiteBuilder::WriteSearch() {
     return;
   }
   SearchIndexReport search;
-  if (Status st = WriteStaticSearch(cfg_.site.title, cfg_.site.lang, *sqlite, out_, &search);
+  TextConvert convert;
+  if (tree().converter)
+    convert = [this](const std::string& text) { return tree().converter->Convert(text); };
+  if (Status st =
+          WriteStaticSearch(cfg_.site.title, cfg_.site.lang, *sqlite, out_, &search, convert);
       !st.ok())
     report_.errors.push_back("search index: " + st.message());
 }

@@ -225,7 +225,7 @@ std::vector<std::string> SegmentFiles(const SearchSegment& seg) {
 }
 
 Status BuildSegment(sqlite3* db, const std::vector<DocRef>& docs, const SearchSegment& seg,
-                    OutputTree& out, SearchIndexReport* report) {
+                    OutputTree& out, SearchIndexReport* report, const TextConvert& convert) {
   ArticleReader reader(db,
                        "SELECT r.title, r.byline, r.text FROM articles a JOIN revisions r "
                        "ON r.id = a.current_revision WHERE a.id = ?");
@@ -235,7 +235,8 @@ Status BuildSegment(sqlite3* db, const std::vector<DocRef>& docs, const SearchSe
         reader.Read(docs[static_cast<size_t>(seg.first + i)].id, 3);
     if (!row.ok()) return row.status();
     // Fields are joined by a newline: a separator, so no phrase spans two fields.
-    AddDocument(&map, i, (*row)[0] + "\n" + (*row)[1] + "\n" + (*row)[2]);
+    std::string text = (*row)[0] + "\n" + (*row)[1] + "\n" + (*row)[2];
+    AddDocument(&map, i, convert ? convert(text) : text);
   }
   std::vector<std::string> files = EncodeBuckets(map, seg.buckets);
   std::vector<std::string> paths = SegmentFiles(seg);
@@ -246,7 +247,8 @@ Status BuildSegment(sqlite3* db, const std::vector<DocRef>& docs, const SearchSe
 
 // A chunk of article details: a JSON array of [title, date, page path], one per article.
 Status BuildChunk(sqlite3* db, const std::vector<DocRef>& docs, int64_t first, int64_t count,
-                  const std::string& path, OutputTree& out, SearchIndexReport* report) {
+                  const std::string& path, OutputTree& out, SearchIndexReport* report,
+                  const TextConvert& convert) {
   ArticleReader reader(db,
                        "SELECT r.title, COALESCE(NULLIF(r.published, ''), a.feed_published) "
                        "FROM articles a JOIN revisions r ON r.id = a.current_revision "
@@ -256,7 +258,8 @@ Status BuildChunk(sqlite3* db, const std::vector<DocRef>& docs, int64_t first, i
     const DocRef& d = docs[static_cast<size_t>(i)];
     Result<std::vector<std::string>> row = reader.Read(d.id, 2);
     if (!row.ok()) return row.status();
-    json += (i > first ? ",\n[" : "\n[") + JsonString(CollapseWhitespace((*row)[0])) + "," +
+    std::string title = CollapseWhitespace((*row)[0]);
+    json += (i > first ? ",\n[" : "\n[") + JsonString(convert ? convert(title) : title) + "," +
             JsonString((*row)[1].substr(0, 10)) + "," + JsonString(PagePath(d)) + "]";
   }
   json += "\n]\n";
@@ -276,7 +279,8 @@ std::string Manifest(const std::vector<SearchSegment>& segments, int64_t docs) {
 // Builds each segment and chunk whose signature changed (or whose files are missing),
 // keeps the others, and records the signatures in *state_out.
 Status WriteIndexFiles(sqlite3* db, const std::vector<DocRef>& docs, OutputTree& out,
-                       SearchIndexReport* report, std::string* state_out) {
+                       SearchIndexReport* report, std::string* state_out,
+                       const TextConvert& convert) {
   const std::map<std::string, std::string> previous = LoadState(out);
   const int64_t n = static_cast<int64_t>(docs.size());
   for (const SearchSegment& seg : SearchSegmentLayout(n)) {
@@ -286,7 +290,7 @@ Status WriteIndexFiles(sqlite3* db, const std::vector<DocRef>& docs, OutputTree&
     auto it = previous.find(key);
     if (it != previous.end() && it->second == sig && KeepFiles(out, SegmentFiles(seg), report))
       continue;
-    if (Status st = BuildSegment(db, docs, seg, out, report); !st.ok()) return st;
+    if (Status st = BuildSegment(db, docs, seg, out, report, convert); !st.ok()) return st;
   }
   for (int64_t first = 0; first < n; first += kChunkSize) {
     int64_t count = std::min(kChunkSize, n - first);
@@ -296,7 +300,8 @@ Status WriteIndexFiles(sqlite3* db, const std::vector<DocRef>& docs, OutputTree&
     *state_out += key + "\t" + sig + "\n";
     auto it = previous.find(key);
     if (it != previous.end() && it->second == sig && KeepFiles(out, {path}, report)) continue;
-    if (Status st = BuildChunk(db, docs, first, count, path, out, report); !st.ok()) return st;
+    if (Status st = BuildChunk(db, docs, first, count, path, out, report, convert); !st.ok())
+      return st;
   }
   return PutFile(out, "search/manifest.json", Manifest(SearchSegmentLayout(n), n), report);
 }
@@ -321,11 +326,13 @@ uint32_t SearchTermHash(std::string_view term) {
 }
 
 Status WriteStaticSearch(const std::string& site_title, const std::string& lang,
-                         store::Store& store, OutputTree& out, SearchIndexReport* report) {
+                         store::Store& store, OutputTree& out, SearchIndexReport* report,
+                         const TextConvert& convert) {
   Result<std::vector<DocRef>> docs = LoadDocRefs(store.db());
   if (!docs.ok()) return docs.status();
   std::string state;
-  if (Status st = WriteIndexFiles(store.db(), *docs, out, report, &state); !st.ok()) return st;
+  if (Status st = WriteIndexFiles(store.db(), *docs, out, report, &state, convert); !st.ok())
+    return st;
   // The page, the script and the state are not part of the index's byte counts.
   std::string error;
   for (const auto& [path, bytes] :

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,10 @@
 #include "util/status.h"
 
 namespace samizdat::publish {
+
+// What a variant tree does to text (publish/variants.h): WriteStaticSearch applies it to
+// every title and body it indexes, so a tree in Traditional script is searched in it.
+using TextConvert = std::function<std::string(const std::string&)>;
 
 // A run of articles indexed together: ordinals [first, first + count).
 struct SearchSegment {
@@ -50,6 +55,7 @@ struct SearchIndexReport {
 // from). A store read error stops it and is returned; nothing is half-written, since every
 // file goes through `out`.
 Status WriteStaticSearch(const std::string& site_title, const std::string& lang,
-                         store::Store& store, OutputTree& out, SearchIndexReport* report);
+                         store::Store& store, OutputTree& out, SearchIndexReport* report,
+                         const TextConvert& convert = nullptr);
 
 }  // namespace samizdat::publish

@@ -155,6 +155,9 @@ TEST_P(VariantBuildTest, EachTreeHasEveryFileConvertedAndLinked) {
     std::string index = ReadFile(site + "/zh-TW/indexes/ch1/index.html");
     EXPECT_NE(index.find("國際新聞"), std::string::npos) << index;
     EXPECT_NE(ReadFile(site + "/zh-Hant/feed.xml").find("漢字新聞3"), std::string::npos);
+    // Each tree's search index holds its own script: a Traditional query finds its pages.
+    EXPECT_NE(ReadFile(site + "/zh-Hant/search/docs/0.json").find("漢字新聞2"), std::string::npos);
+    EXPECT_NE(ReadFile(site + "/search/docs/0.json").find("汉字新闻2"), std::string::npos);
   } else {
     EXPECT_NE(ReadFile(site + "/zh-Hant/indexes/ch1/README.md").find("漢字新聞3"),
               std::string::npos);
