@@ -251,4 +251,15 @@ std::vector<std::string> XssVectors() {
   return out;
 }
 
+std::string JingAtom(const std::string& path) {
+  const std::string schema = std::string(SAMIZDAT_SOURCE_DIR) + "/tests/schemas/atom.rnc";
+  FILE* p = popen(("jing -c '" + schema + "' '" + path + "' 2>/dev/null").c_str(), "r");
+  if (!p) return "cannot run jing";
+  std::string out;
+  char buf[4096];
+  for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  int status = pclose(p);
+  return status == 0 ? "" : "jing: exit " + std::to_string(status) + "\n" + out;
+}
+
 }  // namespace samizdat::testing

@@ -96,4 +96,9 @@ class TempDir {
 void WriteFile(const std::string& path, const std::string& contents);
 std::string ReadFile(const std::string& path);
 
+// jing's verdict on an Atom document against RFC 4287's RELAX NG schema
+// (tests/schemas/atom.rnc): "" when valid, else its messages. The jing wrapper's warnings
+// about optional jars on standard error are ignored.
+std::string JingAtom(const std::string& path);
+
 }  // namespace samizdat::testing

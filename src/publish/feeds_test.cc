@@ -19,20 +19,6 @@ using testing::ReadFile;
 using testing::TempDir;
 namespace fs = std::filesystem;
 
-const std::string kSchema = std::string(SAMIZDAT_SOURCE_DIR) + "/tests/schemas/atom.rnc";
-
-// jing's verdict on `path` against RFC 4287's RELAX NG schema: "" when valid, else its
-// messages (its wrapper's warnings about optional jars on standard error are ignored).
-std::string Jing(const std::string& path) {
-  std::string out;
-  FILE* p = popen(("jing -c '" + kSchema + "' '" + path + "' 2>/dev/null").c_str(), "r");
-  if (!p) return "cannot run jing";
-  char buf[4096];
-  for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-  int status = pclose(p);
-  return status == 0 ? "" : "jing: exit " + std::to_string(status) + "\n" + out;
-}
-
 class FeedBuildTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -77,7 +63,7 @@ class FeedBuildTest : public ::testing::Test {
 TEST_F(FeedBuildTest, AtomFeedsValidateAgainstRfc4287) {
   if (!fs::exists("/usr/bin/jing")) GTEST_SKIP() << "jing missing: run scripts/install-deps.sh";
   for (std::string feed : {"feed.xml", "feeds/ch1.xml", "zh-Hant/feed.xml"})
-    EXPECT_EQ(Jing(Site(feed)), "") << feed << "\n" << ReadFile(Site(feed));
+    EXPECT_EQ(testing::JingAtom(Site(feed)), "") << feed << "\n" << ReadFile(Site(feed));
   // The check has teeth: a date that is no xsd:dateTime, or no <id>, is refused.
   std::string bad = ReadFile(Site("feed.xml"));
   bad.replace(bad.find("<updated>"), 29, "<updated>Sep 3, 2026</updated>");
@@ -85,7 +71,7 @@ TEST_F(FeedBuildTest, AtomFeedsValidateAgainstRfc4287) {
   ASSERT_TRUE(f);
   fputs(bad.c_str(), f);
   fclose(f);
-  EXPECT_NE(Jing(dir_.File("bad.xml")), "");
+  EXPECT_NE(testing::JingAtom(dir_.File("bad.xml")), "");
 }
 
 // What RELAX NG cannot say: every entry has an author (its own or the feed's), its full

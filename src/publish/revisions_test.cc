@@ -20,17 +20,6 @@ using testing::ReadFile;
 using testing::TempDir;
 namespace fs = std::filesystem;
 
-std::string Jing(const std::string& path) {
-  const std::string schema = std::string(SAMIZDAT_SOURCE_DIR) + "/tests/schemas/atom.rnc";
-  FILE* p = popen(("jing -c '" + schema + "' '" + path + "' 2>/dev/null").c_str(), "r");
-  if (!p) return "cannot run jing";
-  std::string out;
-  char buf[4096];
-  for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-  int status = pclose(p);
-  return status == 0 ? "" : "jing: exit " + std::to_string(status) + "\n" + out;
-}
-
 class RevisionsSiteTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -96,7 +85,7 @@ TEST_F(RevisionsSiteTest, AChangedArticleGetsAHistoryPageTheChangesPageAndAValid
   EXPECT_NE(changes.find("pages/ch1/n1.history.html"), std::string::npos) << changes;
   EXPECT_EQ(changes.find("n2"), std::string::npos);
   if (!fs::exists("/usr/bin/jing")) GTEST_SKIP() << "jing missing: run scripts/install-deps.sh";
-  EXPECT_EQ(Jing(dir_.File("site-html/changes.xml")), "");
+  EXPECT_EQ(testing::JingAtom(dir_.File("site-html/changes.xml")), "");
 }
 
 TEST_F(RevisionsSiteTest, MarkdownHistoryRendersOnGitHub) {
