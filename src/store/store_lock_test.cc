@@ -24,7 +24,8 @@ TEST(StoreOpen, ConcurrentOpensOfAFreshStoreAllSucceed) {
   constexpr int kOpeners = 8;
   std::latch start(kOpeners);
   std::vector<std::string> errors(kOpeners);
-  std::vector<bool> opened(kOpeners, false);
+  // Not vector<bool>: its elements share words, so threads setting their own would race.
+  std::vector<char> opened(kOpeners, 0);
   std::vector<int> versions(kOpeners, -1);
   std::vector<std::thread> threads;
   for (int i = 0; i < kOpeners; ++i)
