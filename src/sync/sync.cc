@@ -1,5 +1,7 @@
 #include "sync/sync.h"
 
+#include "sync/article_input.h"
+
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -620,26 +622,8 @@ Status SyncRun::FindNearDuplicate(PreparedArticle& p) {
 
 store::ArticleInput SyncRun::MakeArticleInput(const Candidate& c, const extract::Article& a,
                                               const fetch::Response& resp) const {
-  store::ArticleInput in;
-  in.canonical_url = c.url;
-  in.article_id = a.id.empty() ? extract::DefaultArticleId(c.url) : SafeArticleId(a.id, c.url);
+  store::ArticleInput in = ArticleInputFrom(c.url, {c.title, c.published, c.updated}, a, resp);
   in.memberships = c.memberships;
-  in.feed_published = c.published;
-  in.feed_updated = c.updated;
-  in.title = a.title.value_or(c.title);
-  in.byline = a.byline.value_or("");
-  in.published = a.published.value_or(c.published);
-  in.modified = a.modified.value_or("");
-  if (a.lead_image)
-    in.lead_image_json =
-        store::LeadImageToJson({a.lead_image->src, a.lead_image->alt, a.lead_image->caption});
-  html::SerializeOptions so;
-  so.xhtml_void = false;
-  in.html = html::InnerHtml(a.body, so);
-  in.text = render::ToText(a.body);
-  in.content_type = resp.content_type;
-  in.charset = a.charset.charset;
-  in.fetched_url = resp.final_url;
   return in;
 }
 

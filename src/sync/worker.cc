@@ -1,5 +1,7 @@
 #include "sync/worker.h"
 
+#include "sync/article_input.h"
+
 #include <algorithm>
 #include <chrono>
 #include <optional>
@@ -418,30 +420,13 @@ Status Worker::ProcessArticle(const Job& job, const config::SourceConfig& src) {
   return Finish(job, false, is_new ? "new" : changed ? "changed" : "unchanged");
 }
 
-// The article as sync stores it (sync.cc builds the same input for a single-process run).
+// The article as sync stores it (sync/article_input.h), with the raw page.
 store::ArticleInput Worker::MakeArticleInput(const Job& job, const ArticleLead& lead,
                                              const extract::Article& a,
                                              const fetch::Response& resp) const {
-  store::ArticleInput in;
-  in.canonical_url = job.url;
-  in.article_id = a.id.empty() ? extract::DefaultArticleId(job.url) : SafeArticleId(a.id, job.url);
-  in.feed_published = lead.published;
-  in.feed_updated = lead.updated;
-  in.title = a.title.value_or(lead.title);
-  in.byline = a.byline.value_or("");
-  in.published = a.published.value_or(lead.published);
-  in.modified = a.modified.value_or("");
-  if (a.lead_image)
-    in.lead_image_json =
-        store::LeadImageToJson({a.lead_image->src, a.lead_image->alt, a.lead_image->caption});
-  html::SerializeOptions so;
-  so.xhtml_void = false;
-  in.html = html::InnerHtml(a.body, so);
-  in.text = render::ToText(a.body);
+  store::ArticleInput in =
+      ArticleInputFrom(job.url, {lead.title, lead.published, lead.updated}, a, resp);
   in.raw_body = resp.body;
-  in.content_type = resp.content_type;
-  in.charset = a.charset.charset;
-  in.fetched_url = resp.final_url;
   return in;
 }
 
